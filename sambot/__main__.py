@@ -1,0 +1,3 @@
+from sambot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""Accounts and their teams: plain keyword-only functions over a session."""
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sambot.accounts.models import Account, TeamMember, TeamRole
+from sambot.accounts.schemas import AccountCreate, AccountUpdate, TeamMemberSet
+from sambot.validation import InvalidInput, NotFound, validate
+
+
+def get(db: Session, *, workspace_id: int, account_id: int) -> Account:
+    account = db.get(Account, account_id)
+    if account is None or account.workspace_id != workspace_id:
+        raise NotFound("That account does not exist.")
+    return account
+
+
+def find_by_name(db: Session, *, workspace_id: int, name: str) -> Account | None:
+    return db.scalar(
+        select(Account).where(
+            Account.workspace_id == workspace_id, func.lower(Account.name) == name.strip().lower()
+        )
+    )
+
+
+def get_by_channel(db: Session, *, workspace_id: int, channel_id: str) -> Account | None:
+    return db.scalar(
+        select(Account).where(
+            Account.workspace_id == workspace_id,
+            Account.channel_id == channel_id,
+            Account.archived.is_(False),
+        )
+    )
+
+
+def list_accounts(
+    db: Session, *, workspace_id: int, include_archived: bool = False
+) -> list[Account]:
+    query = select(Account).where(Account.workspace_id == workspace_id)
+    if not include_archived:
+        query = query.where(Account.archived.is_(False))
+    return list(db.scalars(query.order_by(func.lower(Account.name))))
+
+
+def closest_names(db: Session, *, workspace_id: int, name: str, limit: int = 3) -> list[str]:
+    names = [account.name for account in list_accounts(db, workspace_id=workspace_id)]
+    by_lower = {candidate.lower(): candidate for candidate in names}
+    matches = difflib.get_close_matches(name.lower(), list(by_lower), n=limit, cutoff=0.5)
+    return [by_lower[match] for match in matches]
+
+
+def _check_unique(
+    db: Session,
+    *,
+    workspace_id: int,
+    name: str | None,
+    channel_id: str | None,
+    account_id: int | None = None,
+) -> None:
+    errors = {}
+    if name is not None:
+        same_name = find_by_name(db, workspace_id=workspace_id, name=name)
+        if same_name is not None and same_name.id != account_id:
+            errors["name"] = f"An account named {same_name.name} already exists."
+    if channel_id is not None:
+        linked = db.scalar(
+            select(Account).where(
+                Account.workspace_id == workspace_id, Account.channel_id == channel_id
+            )
+        )
+        if linked is not None and linked.id != account_id:
+            errors["channel_id"] = f"That channel is already linked to {linked.name}."
+    if errors:
+        raise InvalidInput(errors)
+
+
+def create(db: Session, *, workspace_id: int, data: Mapping[str, Any] | AccountCreate) -> Account:
+    fields = validate(AccountCreate, data if isinstance(data, Mapping) else data.model_dump())
+    _check_unique(db, workspace_id=workspace_id, name=fields.name, channel_id=fields.channel_id)
+    account = Account(workspace_id=workspace_id, **fields.model_dump())
+    account.team.append(
+        TeamMember(workspace_id=workspace_id, user_id=fields.owner_id, role=TeamRole.OWNER)
+    )
+    db.add(account)
+    db.flush()
+    return account
+
+
+def update(db: Session, *, workspace_id: int, account_id: int, data: Mapping[str, Any]) -> Account:
+    account = get(db, workspace_id=workspace_id, account_id=account_id)
+    fields = validate(AccountUpdate, data).model_dump(exclude_unset=True)
+    _check_unique(
+        db,
+        workspace_id=workspace_id,
+        name=fields.get("name"),
+        channel_id=fields.get("channel_id"),
+        account_id=account.id,
+    )
+    new_owner_id = fields.pop("owner_id", None)
+    for key, value in fields.items():
+        setattr(account, key, value)
+    if new_owner_id is not None and new_owner_id != account.owner_id:
+        set_team_member(
+            db,
+            workspace_id=workspace_id,
+            account_id=account.id,
+            data={"user_id": new_owner_id, "role": TeamRole.OWNER},
+        )
+    if "channel_id" in fields:
+        account.channel_unavailable_at = None
+    db.flush()
+    return account
+
+
+def link_channel(db: Session, *, workspace_id: int, account_id: int, channel_id: str) -> Account:
+    """Link a channel to an account; the channel's previous account, if any, is unlinked."""
+    previous = get_by_channel(db, workspace_id=workspace_id, channel_id=channel_id)
+    if previous is not None and previous.id != account_id:
+        previous.channel_id = None
+        db.flush()
+    return update(
+        db, workspace_id=workspace_id, account_id=account_id, data={"channel_id": channel_id}
+    )
+
+
+def archive(db: Session, *, workspace_id: int, account_id: int) -> Account:
+    account = get(db, workspace_id=workspace_id, account_id=account_id)
+    account.archived = True
+    account.channel_id = None
+    db.flush()
+    return account
+
+
+def set_team_member(
+    db: Session, *, workspace_id: int, account_id: int, data: Mapping[str, Any]
+) -> TeamMember:
+    """Add someone to the account team, or change their role if they are on it."""
+    fields = validate(TeamMemberSet, data)
+    account = get(db, workspace_id=workspace_id, account_id=account_id)
+    member = next((m for m in account.team if m.user_id == fields.user_id), None)
+    if member is None:
+        member = TeamMember(workspace_id=workspace_id, user_id=fields.user_id, role=fields.role)
+        account.team.append(member)
+    else:
+        member.role = fields.role
+    if fields.role == TeamRole.OWNER and account.owner_id != fields.user_id:
+        _hand_over_ownership(account, fields.user_id)
+    db.flush()
+    return member
+
+
+def _hand_over_ownership(account: Account, new_owner_id: str) -> None:
+    for member in account.team:
+        if member.role == TeamRole.OWNER and member.user_id != new_owner_id:
+            member.role = TeamRole.SALES
+    account.owner_id = new_owner_id
+
+
+def remove_team_member(db: Session, *, workspace_id: int, account_id: int, user_id: str) -> None:
+    account = get(db, workspace_id=workspace_id, account_id=account_id)
+    if user_id == account.owner_id:
+        raise InvalidInput(
+            {"user_id": "The account owner stays on the team; hand over ownership first."}
+        )
+    account.team[:] = [member for member in account.team if member.user_id != user_id]
+    db.flush()

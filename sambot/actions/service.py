@@ -1,0 +1,164 @@
+"""Action items: create, change state, and the lists people ask for."""
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
+from sambot.actions.schemas import ActionCreate, ActionUpdate
+from sambot.db import utcnow
+from sambot.plans.models import Objective
+from sambot.validation import InvalidInput, NotFound, validate
+
+SNOOZE_DAYS = 7
+
+
+def get(db: Session, *, workspace_id: int, action_id: int) -> Action:
+    action = db.get(Action, action_id)
+    if action is None or action.workspace_id != workspace_id:
+        raise NotFound("That action no longer exists.")
+    return action
+
+
+def _check_objective(db: Session, *, account_id: int, objective_id: int | None) -> None:
+    if objective_id is None:
+        return
+    objective = db.get(Objective, objective_id)
+    if objective is None or objective.account_id != account_id:
+        raise InvalidInput({"objective_id": "Choose an objective of this account."})
+
+
+def create(
+    db: Session,
+    *,
+    workspace_id: int,
+    account_id: int,
+    created_by: str,
+    data: Mapping[str, Any],
+    today: date | None = None,
+) -> Action:
+    fields = validate(ActionCreate, data, today=today)
+    _check_objective(db, account_id=account_id, objective_id=fields.objective_id)
+    action = Action(
+        workspace_id=workspace_id,
+        account_id=account_id,
+        created_by=created_by,
+        last_changed_by=created_by,
+        status=ActionStatus.OPEN,
+        **fields.model_dump(),
+    )
+    db.add(action)
+    db.flush()
+    return action
+
+
+def update(
+    db: Session,
+    *,
+    action: Action,
+    changed_by: str,
+    data: Mapping[str, Any],
+    today: date | None = None,
+) -> Action:
+    fields = validate(ActionUpdate, data, today=today).model_dump(exclude_unset=True)
+    if "objective_id" in fields:
+        _check_objective(db, account_id=action.account_id, objective_id=fields["objective_id"])
+    status = fields.pop("status", None)
+    for key, value in fields.items():
+        setattr(action, key, value)
+    if status is not None:
+        _set_status(action, status)
+    action.last_changed_by = changed_by
+    db.flush()
+    return action
+
+
+def _set_status(action: Action, status: ActionStatus) -> None:
+    action.status = status
+    action.completed_at = utcnow() if status == ActionStatus.DONE else None
+
+
+def mark_done(db: Session, *, action: Action, changed_by: str) -> Action:
+    if action.status != ActionStatus.DONE:
+        _set_status(action, ActionStatus.DONE)
+    action.last_changed_by = changed_by
+    db.flush()
+    return action
+
+
+def snooze(db: Session, *, action: Action, changed_by: str, today: date) -> Action:
+    """Mute the nudges for a week; the due date stays what was promised."""
+    action.snoozed_until = today + timedelta(days=SNOOZE_DAYS)
+    action.last_changed_by = changed_by
+    db.flush()
+    return action
+
+
+def change_due_date(
+    db: Session, *, action: Action, changed_by: str, due_date: Any, today: date
+) -> Action:
+    action = update(
+        db, action=action, changed_by=changed_by, data={"due_date": due_date}, today=today
+    )
+    action.snoozed_until = None
+    return action
+
+
+def reassign(db: Session, *, action: Action, changed_by: str, owner_id: str) -> Action:
+    return update(db, action=action, changed_by=changed_by, data={"owner_id": owner_id})
+
+
+def overdue_first(today: date):
+    """Order: overdue first (oldest due first), then by due date, undated last."""
+    overdue = case((Action.due_date < today, 0), else_=1)
+    undated = case((Action.due_date.is_(None), 1), else_=0)
+    return (overdue, undated, Action.due_date, Action.id)
+
+
+def list_open_for_owner(
+    db: Session, *, workspace_id: int, owner_id: str, today: date, limit: int = 50
+) -> list[Action]:
+    return list(
+        db.scalars(
+            select(Action)
+            .where(
+                Action.workspace_id == workspace_id,
+                Action.owner_id == owner_id,
+                Action.status.in_(OPEN_STATUSES),
+            )
+            .order_by(*overdue_first(today))
+            .limit(limit)
+        )
+    )
+
+
+def list_open_for_account(
+    db: Session, *, account_id: int, today: date, limit: int = 50
+) -> list[Action]:
+    return list(
+        db.scalars(
+            select(Action)
+            .where(Action.account_id == account_id, Action.status.in_(OPEN_STATUSES))
+            .order_by(*overdue_first(today))
+            .limit(limit)
+        )
+    )
+
+
+def open_and_overdue_counts(db: Session, *, account_id: int, today: date) -> tuple[int, int]:
+    open_count, overdue_count = db.execute(
+        select(
+            func.count(),
+            func.count().filter(Action.due_date < today),
+        ).where(Action.account_id == account_id, Action.status.in_(OPEN_STATUSES))
+    ).one()
+    return open_count, overdue_count
+
+
+def record_message(db: Session, *, action: Action, channel_id: str, message_ts: str) -> None:
+    action.channel_id = channel_id
+    action.message_ts = message_ts
+    db.flush()

@@ -1,0 +1,74 @@
+"""The `sambot` command."""
+
+import argparse
+import logging
+import sys
+
+from sambot import __version__
+from sambot.config import ConfigError, Settings, load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sambot",
+        description="sambot: strategic account plans that live in Slack.",
+    )
+    parser.add_argument("--version", action="version", version=f"sambot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database migrations")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply migrations up to the latest")
+    upgrade.add_argument("--revision", default="head")
+    downgrade = db_commands.add_parser("downgrade", help="undo migrations down to a revision")
+    downgrade.add_argument("--revision", default="-1")
+    db_commands.add_parser("current", help="show the revision the database is at")
+
+    commands.add_parser("run", help="serve the Slack app (HTTP, or Socket Mode with an app token)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"sambot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    handler = {"db": _db, "run": _run}[args.command]
+    return handler(args, settings)
+
+
+def _db(args, settings: Settings) -> int:
+    from alembic import command
+
+    from sambot import migrate
+
+    config = migrate.alembic_config(settings.database_url)
+    if args.db_command == "upgrade":
+        command.upgrade(config, args.revision)
+    elif args.db_command == "downgrade":
+        command.downgrade(config, args.revision)
+    else:
+        command.current(config)
+    return 0
+
+
+def _run(args, settings: Settings) -> int:
+    if not (settings.has_slack_http or settings.has_socket_mode):
+        print(
+            "sambot: no Slack workspace configured. Set SLACK_BOT_TOKEN and "
+            "SLACK_SIGNING_SECRET (HTTP), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); "
+            "see README.md.",
+            file=sys.stderr,
+        )
+        return 2
+    print("sambot: the Slack server is not built yet.", file=sys.stderr)
+    return 2

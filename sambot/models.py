@@ -1,0 +1,23 @@
+"""Every model, imported once so the metadata (and Alembic) sees all tables."""
+
+from sambot.accounts.models import Account, TeamMember
+from sambot.actions.models import Action
+from sambot.db import Base
+from sambot.deliveries.models import Delivery
+from sambot.plans.models import Objective
+from sambot.stakeholders.models import Stakeholder
+from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
+from sambot.workspaces.models import Workspace
+
+__all__ = [
+    "Account",
+    "Action",
+    "Base",
+    "Delivery",
+    "Objective",
+    "Stakeholder",
+    "TeamMember",
+    "Touchpoint",
+    "Workspace",
+    "touchpoint_stakeholders",
+]

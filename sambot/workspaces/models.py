@@ -1,0 +1,16 @@
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sambot.db import Base, Timestamps
+
+
+class Workspace(Timestamps, Base):
+    """A Slack workspace (team). Every other row belongs to one."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")

@@ -1,0 +1,27 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sambot.workspaces.models import Workspace
+
+
+def get_by_team(db: Session, *, team_id: str) -> Workspace | None:
+    return db.scalar(select(Workspace).where(Workspace.team_id == team_id))
+
+
+def ensure(
+    db: Session,
+    *,
+    team_id: str,
+    timezone: str,
+    name: str = "",
+    enterprise_id: str | None = None,
+) -> Workspace:
+    """The workspace for a Slack team, created on first sight."""
+    workspace = get_by_team(db, team_id=team_id)
+    if workspace is None:
+        workspace = Workspace(
+            team_id=team_id, name=name, timezone=timezone, enterprise_id=enterprise_id
+        )
+        db.add(workspace)
+        db.flush()
+    return workspace

@@ -1,0 +1,108 @@
+"""Every database test runs twice: on SQLite, and on PostgreSQL when a server answers.
+
+SAMBOT_TEST_POSTGRES_URL names the PostgreSQL database; without it, a server on
+127.0.0.1:5432 is used if one answers (database `sambot_test`, created if missing).
+SAMBOT_REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing server into an error.
+"""
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import sambot.models  # noqa: F401
+from sambot import migrate
+from sambot.db import Base, Database
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sambot_test"
+
+
+def _server_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("SAMBOT_TEST_POSTGRES_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    if _server_answers():
+        return DEFAULT_POSTGRES_URL
+    if os.environ.get("SAMBOT_REQUIRE_POSTGRES") == "1":
+        raise RuntimeError("SAMBOT_REQUIRE_POSTGRES=1 but no PostgreSQL server answers")
+    return None
+
+
+def create_postgres_database(url: str) -> None:
+    """Create the database named in `url` if it does not exist (connecting to `postgres`)."""
+    base, name = url.rsplit("/", 1)
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def drop_postgres_database(url: str) -> None:
+    base, name = url.rsplit("/", 1)
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated database, once per backend per session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'sambot.db'}"
+    else:
+        url = postgres_url()
+        if url is None:
+            pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432")
+        drop_postgres_database(url)
+        create_postgres_database(url)
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def database(database_url) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+def empty_all_tables(database: Database) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with database.engine.begin() as connection:
+        if database.is_postgresql:
+            names = ", ".join(table.name for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db(database) -> Iterator[Database]:
+    """The database, emptied after the test so each test starts clean."""
+    yield database
+    empty_all_tables(database)
+
+
+@pytest.fixture
+def session(db):
+    with db.session() as session:
+        yield session

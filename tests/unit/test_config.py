@@ -1,0 +1,59 @@
+import pytest
+
+from sambot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "SAMBOT_TIMEZONE",
+        "PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults():
+    settings = load_settings()
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.sambot_timezone == "UTC"
+    assert settings.port == 3000
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert not settings.has_slack_http
+
+
+def test_environment_and_dotenv(monkeypatch, tmp_path):
+    (tmp_path / ".env").write_text("SAMBOT_TIMEZONE=Europe/Paris\nPORT=8080\n")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@localhost/sambot")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9000/api")
+    settings = load_settings()
+    assert settings.sambot_timezone == "Europe/Paris"
+    assert settings.port == 8080
+    assert settings.database_url == "postgresql+psycopg://postgres@localhost/sambot"
+    assert settings.slack_api_url == "http://127.0.0.1:9000/api/"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SAMBOT_TIMEZONE", "Mars/Olympus"),
+        ("PORT", "seventy"),
+        ("PORT", "70000"),
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+        ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
+        ("SLACK_API_URL", "slack.com/api"),
+    ],
+)
+def test_a_wrong_value_names_its_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith(f"{variable}:")
+    assert "\n" not in message
