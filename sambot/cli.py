@@ -24,7 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     downgrade.add_argument("--revision", default="-1")
     db_commands.add_parser("current", help="show the revision the database is at")
 
-    commands.add_parser("run", help="serve the Slack app (HTTP, or Socket Mode with an app token)")
+    run = commands.add_parser(
+        "run", help="serve the Slack app (HTTP, or Socket Mode with an app token) and the scheduler"
+    )
+    run.add_argument("--no-scheduler", action="store_true", help="serve Slack requests only")
+
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
+    manifest.add_argument("--request-url", help="public base URL of this server, for HTTP mode")
+    manifest.add_argument("--socket", action="store_true", help="a manifest for Socket Mode")
     return parser
 
 
@@ -42,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sambot: configuration error: {exc}", file=sys.stderr)
         return 2
-    handler = {"db": _db, "run": _run}[args.command]
+    handler = {"db": _db, "run": _run, "manifest": _manifest}[args.command]
     return handler(args, settings)
 
 
@@ -70,5 +77,30 @@ def _run(args, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    print("sambot: the Slack server is not built yet.", file=sys.stderr)
-    return 2
+    from sambot import migrate
+    from sambot.db import Database
+    from sambot.slack.app import build_app
+    from sambot.slack.server import serve_http, serve_socket_mode
+
+    migrate.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    app = build_app(settings, database)
+    if not args.no_scheduler:
+        from sambot.jobs import start_background_scheduler
+
+        start_background_scheduler(settings, database, app.client)
+    if settings.has_socket_mode:
+        serve_socket_mode(app, settings.slack_app_token)
+    else:
+        serve_http(app, port=settings.port)
+    return 0
+
+
+def _manifest(args, settings: Settings) -> int:
+    import json
+
+    from sambot.slack.manifest import build_manifest
+
+    manifest = build_manifest(request_url=args.request_url, socket_mode=args.socket)
+    print(json.dumps(manifest, indent=2))
+    return 0

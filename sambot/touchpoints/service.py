@@ -36,6 +36,29 @@ def create(
     return touchpoint
 
 
+def update(
+    db: Session,
+    *,
+    workspace_id: int,
+    touchpoint_id: int,
+    account_id: int,
+    data: Mapping[str, Any],
+    today: date | None = None,
+) -> Touchpoint:
+    """Replace a touchpoint's details (the "Add details" form); who logged it stays."""
+    touchpoint = get(db, workspace_id=workspace_id, touchpoint_id=touchpoint_id)
+    fields = validate(TouchpointCreate, {"source": touchpoint.source, **data}, today=today)
+    touchpoint.account_id = account_id
+    touchpoint.stakeholders = stakeholders.get_many(
+        db, account_id=account_id, stakeholder_ids=fields.stakeholder_ids
+    )
+    for key, value in fields.model_dump(exclude={"stakeholder_ids", "source"}).items():
+        if key != "message_link" or value:
+            setattr(touchpoint, key, value)
+    db.flush()
+    return touchpoint
+
+
 def get(db: Session, *, workspace_id: int, touchpoint_id: int) -> Touchpoint:
     touchpoint = db.get(Touchpoint, touchpoint_id)
     if touchpoint is None or touchpoint.workspace_id != workspace_id:

@@ -1,0 +1,33 @@
+"""The Bolt app: one Web API client, the `sam` context, every listener."""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from sambot.config import Settings
+from sambot.db import Database
+from sambot.slack.client import build_web_client
+from sambot.slack.context import Sam, sam_middleware
+from sambot.slack.listeners import register
+from sambot.slack.people import People
+
+
+def build_app(settings: Settings, database: Database, client: WebClient | None = None) -> App:
+    client = client or build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        # Listeners run here after ack(); enough threads that a burst doesn't queue behind DB work.
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener"),
+        logger=logging.getLogger("sambot.bolt"),
+    )
+    sam = Sam(
+        database=database,
+        settings=settings,
+        people=People(client, default_timezone=settings.sambot_timezone),
+    )
+    app.use(sam_middleware(sam))
+    register(app)
+    return app

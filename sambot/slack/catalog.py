@@ -1,0 +1,70 @@
+"""Every Slack entry point sambot offers, described once.
+
+The listeners register from these names, `/sam help` lists them, and the app manifest is
+built from them, so the three cannot drift apart.
+"""
+
+from dataclasses import dataclass
+
+from sambot.slack.ids import Callback
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    command: str
+    description: str
+    usage_hint: str
+    should_escape: bool  # True when the text may carry @mentions or #channels
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    name: str
+    callback_id: str
+    description: str
+    type: str = "message"
+
+
+SAM = SlashCommand("/sam", "Account plans: accounts, stakeholders, team, reports", "help", True)
+TOUCHPOINT = SlashCommand(
+    "/touchpoint", "Log a touchpoint with the client", "[kind] [summary]", False
+)
+ACTION = SlashCommand("/action", "Create or list action items", "[@owner title by date | list]", True)
+
+SLASH_COMMANDS = [SAM, TOUCHPOINT, ACTION]
+
+SHORTCUTS = [
+    Shortcut("Log as touchpoint", Callback.LOG_AS_TOUCHPOINT, "Log this message as a touchpoint"),
+    Shortcut("Create action", Callback.CREATE_ACTION, "Create an action item from this message"),
+]
+
+# (usage, what it does) for /sam help; the order is the order people learn them in.
+HELP = [
+    ("/touchpoint", "Log a touchpoint in a form: who, when, what was said, a follow-up."),
+    ("/touchpoint call Discussed the renewal timeline", "Log a call at once for this channel's account."),
+    ("/action", "Create an action item in a form."),
+    ("/action @dana Send the revised proposal by next friday", "Create an action at once."),
+    ("/action list", "Your open actions, overdue first, with buttons."),
+    ("/sam account new", "Create an account."),
+    ("/sam link Acme", "Link this channel to the Acme account."),
+    ("/sam account", "This channel's account at a glance."),
+    ("/sam accounts", "Every account."),
+    ("/sam stakeholder new", "Add a stakeholder: role, power, influence, interest, attitude."),
+    ("/sam stakeholders", "This account's stakeholders."),
+    ("/sam team", "The account team; add people and set their roles."),
+    ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
+    ("/sam report client", "The client version: only actions shared with the client."),
+    ("/sam help", "This help."),
+]
+
+SAM_SUBCOMMANDS = [
+    "help",
+    "account new",
+    "account",
+    "accounts",
+    "link",
+    "stakeholder new",
+    "stakeholders",
+    "team",
+    "report",
+]

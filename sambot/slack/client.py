@@ -1,0 +1,19 @@
+"""The Web API client: built once, with the configured base URL and retry handlers."""
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+
+def build_web_client(token: str | None, base_url: str, *, max_retries: int = 3) -> WebClient:
+    """Retry connection errors, 429s (waiting Retry-After) and 5xx answers, as Slack advises."""
+    client = WebClient(token=token, base_url=base_url, timeout=10)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=max_retries),
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries),
+    ]
+    return client

@@ -1,0 +1,53 @@
+"""What every listener needs besides the Slack payload, injected by a global middleware."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from sambot.accounts import service as accounts
+from sambot.accounts.models import Account
+from sambot.config import Settings
+from sambot.dates import today_in
+from sambot.db import Database
+from sambot.slack.people import People
+from sambot.workspaces import service as workspaces
+from sambot.workspaces.models import Workspace
+
+
+@dataclass
+class Sam:
+    """The bot's services, available to every listener as the `sam` argument."""
+
+    database: Database
+    settings: Settings
+    people: People
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.database.session() as session:
+            yield session
+
+    def workspace(self, session: Session, team_id: str, name: str = "") -> Workspace:
+        return workspaces.ensure(
+            session, team_id=team_id, timezone=self.settings.sambot_timezone, name=name
+        )
+
+    def today_for(self, user_id: str) -> date:
+        """Today where the user is: their own Slack time zone decides."""
+        return today_in(self.people.timezone(user_id))
+
+    def channel_account(self, session: Session, workspace: Workspace, channel_id: str | None) -> Account | None:
+        if not channel_id:
+            return None
+        return accounts.get_by_channel(session, workspace_id=workspace.id, channel_id=channel_id)
+
+
+def sam_middleware(sam: Sam):
+    def inject(context, next):  # noqa: A002  (Bolt's name for it)
+        context["sam"] = sam
+        next()
+
+    return inject

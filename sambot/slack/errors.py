@@ -1,0 +1,83 @@
+"""Nothing a user does ends in silence: every listener runs inside `reported`.
+
+A DomainError is the user's to fix and is shown as is. Anything else is our bug: the user
+gets a short ephemeral message with a reference code, and the log gets the traceback with
+the same code.
+"""
+
+import inspect
+import logging
+import secrets
+
+from slack_bolt.kwargs_injection.args import Args
+from slack_sdk.errors import SlackApiError
+
+from sambot.slack.forms import errors_for_view
+from sambot.validation import DomainError, InvalidInput
+
+logger = logging.getLogger("sambot.slack")
+
+
+def reference_code() -> str:
+    return secrets.token_hex(3).upper()
+
+
+def reported(listener):
+    """Wrap a listener so its failures reach the user (see module docstring)."""
+    names = list(inspect.signature(listener).parameters)
+
+    def run(args: Args):
+        kwargs = {name: getattr(args, name, None) or args.context.get(name) for name in names}
+        try:
+            return listener(**kwargs)
+        except Exception as exc:  # noqa: BLE001  (the point: nothing escapes unreported)
+            _report(exc, args)
+
+    # Bolt hands a listener that takes `args` every argument it has; the names stay the
+    # listener's own for Bolt's logs (no __wrapped__, or Bolt would read its signature).
+    run.__name__ = run.__qualname__ = listener.__name__
+    run.__doc__ = listener.__doc__
+    return run
+
+
+def user_message(exc: Exception) -> str:
+    if isinstance(exc, InvalidInput):
+        return ":warning: " + " ".join(exc.errors.values())
+    if isinstance(exc, DomainError):
+        return f":warning: {exc}"
+    code = reference_code()
+    detail = f" ({exc.response.get('error')})" if isinstance(exc, SlackApiError) else ""
+    logger.exception("[ref %s] unexpected error%s", code, detail, exc_info=exc)
+    return (
+        f":x: Sorry, something went wrong on our side. Nothing was lost on your side; "
+        f"please try again. If it keeps happening, give this reference to your admin: `{code}`."
+    )
+
+
+def _report(exc: Exception, args: Args) -> None:
+    text = user_message(exc)
+    body = args.body or {}
+    ack = args.ack
+    if ack is not None and ack.response is None:
+        view = body.get("view") if body.get("type") == "view_submission" else None
+        if view is not None:
+            # Keep the modal open, with the message under an input: nothing typed is lost.
+            errors = exc.errors if isinstance(exc, InvalidInput) else {"__all__": text}
+            ack(response_action="errors", errors=errors_for_view(view, errors))
+            return
+        ack()
+    _tell_user(args, body, text)
+
+
+def _tell_user(args: Args, body: dict, text: str) -> None:
+    user_id = (body.get("user") or {}).get("id") or body.get("user_id")
+    channel_id = (body.get("channel") or {}).get("id") or body.get("channel_id")
+    try:
+        if body.get("response_url") or body.get("response_urls"):
+            args.respond(text=text, response_type="ephemeral", replace_original=False)
+        elif channel_id and user_id:
+            args.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+        elif user_id:
+            args.client.chat_postMessage(channel=user_id, text=text)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not tell %s about an error", user_id)

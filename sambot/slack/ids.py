@@ -1,0 +1,35 @@
+"""Block, action and callback ids shared by the builders and the listeners that read them."""
+
+from enum import StrEnum
+
+
+class ActionButton(StrEnum):
+    """Buttons on every action message; the button's value is the action's id."""
+
+    DONE = "action_done"
+    SNOOZE = "action_snooze"
+    CHANGE_DUE = "action_change_due"
+    REASSIGN = "action_reassign"
+
+
+class Callback(StrEnum):
+    ACCOUNT_NEW = "account_new"
+    STAKEHOLDER_NEW = "stakeholder_new"
+    STAKEHOLDER_NEW_PUSHED = "stakeholder_new_pushed"
+    TOUCHPOINT = "touchpoint"
+    ACTION = "action"
+    CHANGE_DUE = "action_change_due"
+    REASSIGN = "action_reassign"
+    LOG_AS_TOUCHPOINT = "log_as_touchpoint"
+    CREATE_ACTION = "create_action"
+
+
+class Button(StrEnum):
+    ADD_DETAILS = "touchpoint_add_details"
+    ADD_STAKEHOLDER = "touchpoint_add_stakeholder"
+    CREATE_LINKED_ACCOUNT = "account_create_for_channel"
+    TEAM_ADD = "team_add_member"
+    TEAM_ROLE = "team_member_role"
+    TEAM_REMOVE = "team_member_remove"
+    POST_REPORT = "report_post_to_channel"
+    OPEN_ACTION_MODAL = "open_action_modal"

@@ -1,0 +1,289 @@
+"""/sam, /touchpoint and /action. Each acks first, then does the work and answers."""
+
+import difflib
+import re
+
+from slack_bolt import App
+
+from sambot.accounts import service as accounts
+from sambot.actions import service as actions
+from sambot.dates import parse_date
+from sambot.slack import messages, modals
+from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
+from sambot.slack.context import Sam
+from sambot.slack.errors import reported
+from sambot.slack.forms import write_metadata
+from sambot.slack.labels import KIND_LABELS, KIND_WORDS
+from sambot.slack.listeners import reports
+from sambot.slack.listeners.common import action_modal_for, touchpoint_modal_for
+from sambot.slack.sharing import confirm, permalink, post_to_account, where
+from sambot.stakeholders import service as stakeholders
+from sambot.touchpoints import service as touchpoints
+from sambot.touchpoints.models import Source
+from sambot.validation import DomainError
+
+
+def register(app: App) -> None:
+    app.command(SAM.command)(reported(sam_command))
+    app.command(TOUCHPOINT.command)(reported(touchpoint_command))
+    app.command(ACTION.command)(reported(action_command))
+
+
+def reply(respond, message: messages.Message) -> None:
+    text, blocks = message
+    respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+# /sam ---------------------------------------------------------------------------------------
+
+
+def sam_command(ack, command, client, respond, sam: Sam):
+    ack()
+    text = " ".join(command.get("text", "").split())
+    words = text.lower().split(" ")
+    first, second = words[0], (words[1] if len(words) > 1 else "")
+    rest = text.split(" ", 1)[1] if " " in text else ""
+
+    if first in ("", "help"):
+        return reply(respond, messages.help_message())
+    if (first, second) == ("account", "new"):
+        return open_account_modal(command, client)
+    if (first, second) == ("stakeholder", "new"):
+        return open_stakeholder_modal(command, client, sam)
+    handlers = {
+        "account": show_account,
+        "accounts": list_accounts,
+        "link": link_channel,
+        "stakeholders": list_stakeholders,
+        "team": show_team,
+        "report": reports.preview_report,
+    }
+    handler = handlers.get(first)
+    if handler is None:
+        return reply(respond, unknown_subcommand(text))
+    return handler(command=command, client=client, respond=respond, sam=sam, rest=rest)
+
+
+def unknown_subcommand(text: str) -> messages.Message:
+    guess = difflib.get_close_matches(text.lower(), SAM_SUBCOMMANDS, n=1, cutoff=0.4)
+    if not guess:
+        guess = difflib.get_close_matches(text.lower().split(" ")[0], SAM_SUBCOMMANDS, n=1, cutoff=0.4)
+    hint = f" Did you mean `/sam {guess[0]}`?" if guess else ""
+    return messages.help_message(f":thinking_face: I don't know `/sam {text}`.{hint}")
+
+
+def open_account_modal(command, client, name: str = ""):
+    channel_id = command["channel_id"]
+    client.views_open(
+        trigger_id=command["trigger_id"],
+        view=modals.account_modal(
+            owner_id=command["user_id"],
+            channel_id=channel_id if channel_id[0] in "CG" else None,
+            name=name,
+            metadata=write_metadata(channel=channel_id, response_url=command.get("response_url")),
+        ),
+    )
+
+
+def open_stakeholder_modal(command, client, sam: Sam):
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, command["channel_id"])
+        every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+        managers = stakeholders.list_for_account(session, account_id=account.id) if account else []
+    if not every_account:
+        raise DomainError("Create an account first with `/sam account new`.")
+    client.views_open(
+        trigger_id=command["trigger_id"],
+        view=modals.stakeholder_modal(
+            accounts=every_account,
+            account_id=account.id if account else None,
+            managers=managers,
+            user_id=command["user_id"],
+            metadata=write_metadata(
+                channel=command["channel_id"], response_url=command.get("response_url")
+            ),
+        ),
+    )
+
+
+def show_account(*, command, respond, sam: Sam, **_):
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, command["channel_id"])
+        if account is None:
+            return reply(respond, messages.not_linked_message("show its account"))
+        today = sam.today_for(command["user_id"])
+        open_count, overdue = actions.open_and_overdue_counts(session, account_id=account.id, today=today)
+        last = touchpoints.last_for_account(session, account_id=account.id)
+        message = messages.account_summary_message(
+            account, open_count=open_count, overdue_count=overdue, last_touchpoint=last
+        )
+    reply(respond, message)
+
+
+def list_accounts(*, command, respond, sam: Sam, **_):
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        message = messages.accounts_message(accounts.list_accounts(session, workspace_id=workspace.id))
+    reply(respond, message)
+
+
+def link_channel(*, command, respond, sam: Sam, rest: str, **_):
+    name = rest.strip()
+    if not name:
+        return reply(respond, messages.notice("Name the account: `/sam link Acme`."))
+    if command["channel_id"][0] not in "CG":
+        return reply(respond, messages.notice("Run `/sam link` in the account's channel."))
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = accounts.find_by_name(session, workspace_id=workspace.id, name=name)
+        if account is None:
+            return reply(respond, messages.offer_account_creation(name))
+        accounts.link_channel(
+            session, workspace_id=workspace.id, account_id=account.id, channel_id=command["channel_id"]
+        )
+        account_name = account.name
+    respond(
+        text=f":link: <@{command['user_id']}> linked this channel to *{account_name}*. "
+        "Touchpoints, actions, nudges and reports for it now land here.",
+        response_type="in_channel",
+    )
+
+
+def list_stakeholders(*, command, respond, sam: Sam, **_):
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, command["channel_id"])
+        if account is None:
+            return reply(respond, messages.not_linked_message("list its stakeholders"))
+        people = stakeholders.list_for_account(session, account_id=account.id)
+        message = messages.stakeholders_message(account, people)
+    reply(respond, message)
+
+
+def show_team(*, command, respond, sam: Sam, **_):
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, command["channel_id"])
+        if account is None:
+            return reply(respond, messages.not_linked_message("show its team"))
+        message = messages.team_message(account)
+    reply(respond, message)
+
+
+# /touchpoint --------------------------------------------------------------------------------
+
+
+def touchpoint_command(ack, command, client, respond, sam: Sam):
+    ack()
+    text = command.get("text", "").strip()
+    if not text:
+        return open_touchpoint_modal(command, client, sam)
+    kind_word, _, summary = text.partition(" ")
+    kind = KIND_WORDS.get(kind_word.lower())
+    if kind is None or not summary.strip():
+        kinds = ", ".join(KIND_WORDS[k] for k in KIND_LABELS)
+        return reply(respond, messages.notice(
+            f"Start with the kind, then the summary: `/touchpoint call Discussed the renewal timeline`. "
+            f"Kinds: {kinds}. Or type `/touchpoint` alone for the form."
+        ))
+    user_id, channel_id = command["user_id"], command["channel_id"]
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, channel_id)
+        if account is None:
+            return reply(respond, messages.not_linked_message("log a touchpoint"))
+        today = sam.today_for(user_id)
+        touchpoint = touchpoints.create(
+            session, workspace_id=workspace.id, account_id=account.id, logged_by=user_id,
+            today=today,
+            data={"occurred_on": today, "kind": kind, "summary": summary, "source": Source.COMMAND},
+        )
+        posted = post_to_account(client, account, messages.touchpoint_message(touchpoint, account),
+                                 creator_id=user_id)
+        posted_in = None if posted.channel_id == channel_id else where(posted)
+        link = permalink(client, posted) if posted_in else None
+        confirmation = messages.touchpoint_logged(touchpoint, account, posted_in=posted_in, link=link)
+    reply(respond, confirmation)
+
+
+def open_touchpoint_modal(command, client, sam: Sam):
+    user_id = command["user_id"]
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, command["channel_id"])
+        view = touchpoint_modal_for(
+            session, sam, workspace, user_id=user_id, account=account,
+            today=sam.today_for(user_id),
+            metadata={"channel": command["channel_id"], "response_url": command.get("response_url")},
+        )
+    client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
+# /action ------------------------------------------------------------------------------------
+
+QUICK_ACTION = re.compile(
+    r"^(?:<@(?P<owner>[UW][A-Z0-9]+)(?:\|[^>]*)?>\s*)?(?P<title>.+?)(?:\s+by\s+(?P<due>[^\s].*))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def action_command(ack, command, client, respond, sam: Sam):
+    ack()
+    text = command.get("text", "").strip()
+    if not text:
+        return open_action_modal(command, client, sam)
+    if text.lower() == "list":
+        return list_my_actions(command, respond, sam)
+    return quick_action(command, client, respond, sam, text)
+
+
+def open_action_modal(command, client, sam: Sam):
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, command["channel_id"])
+        view = action_modal_for(
+            session, workspace, user_id=command["user_id"], account=account,
+            metadata={"channel": command["channel_id"], "response_url": command.get("response_url")},
+        )
+    client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
+def list_my_actions(command, respond, sam: Sam):
+    user_id = command["user_id"]
+    today = sam.today_for(user_id)
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        mine = actions.list_open_for_owner(session, workspace_id=workspace.id, owner_id=user_id, today=today)
+        message = messages.action_list_message(mine, today)
+    reply(respond, message)
+
+
+def quick_action(command, client, respond, sam: Sam, text: str):
+    match = QUICK_ACTION.match(text)
+    user_id = command["user_id"]
+    owner_id = match["owner"] or user_id
+    today = sam.today_for(user_id)
+    due_date = None
+    if match["due"]:
+        due_date = parse_date(match["due"], today=today)
+        if due_date is None:
+            return reply(respond, messages.notice(
+                f"I couldn't read the date `{match['due']}`. Try `tomorrow`, `next friday`, "
+                "`in 2 weeks` or `2026-12-05`."
+            ))
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, command["channel_id"])
+        if account is None:
+            return reply(respond, messages.not_linked_message("create an action"))
+        action = actions.create(
+            session, workspace_id=workspace.id, account_id=account.id, created_by=user_id,
+            today=today, data={"title": match["title"], "owner_id": owner_id, "due_date": due_date},
+        )
+        message = messages.action_message(action, account, today, note=f"Created by <@{user_id}>")
+        posted = post_to_account(client, account, message, creator_id=user_id)
+        actions.record_message(session, action=action, channel_id=posted.channel_id, message_ts=posted.ts)
+    confirm(client, posted, what="Action", origin_channel=command["channel_id"], user_id=user_id,
+            respond=respond)

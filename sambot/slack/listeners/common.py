@@ -1,0 +1,56 @@
+"""Small pieces the listeners share."""
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from sambot.accounts import service as accounts
+from sambot.accounts.models import Account
+from sambot.plans import service as plans
+from sambot.slack import modals
+from sambot.slack.context import Sam
+from sambot.slack.forms import write_metadata
+from sambot.stakeholders import service as stakeholders
+from sambot.workspaces.models import Workspace
+
+
+def team_id_of(body: dict) -> str:
+    return body.get("team_id") or (body.get("team") or {}).get("id") or body["user"]["team_id"]
+
+
+def user_id_of(body: dict) -> str:
+    return body.get("user_id") or body["user"]["id"]
+
+
+def channel_id_of(body: dict) -> str | None:
+    return body.get("channel_id") or (body.get("channel") or {}).get("id")
+
+
+def touchpoint_modal_for(session: Session, sam: Sam, workspace: Workspace, *, user_id: str,
+                         account: Account | None, today: date, metadata: dict,
+                         prefill: dict | None = None) -> dict:
+    every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+    people = stakeholders.list_for_account(session, account_id=account.id) if account else []
+    return modals.touchpoint_modal(
+        accounts=every_account,
+        account_id=account.id if account else None,
+        stakeholders=people,
+        user_id=user_id,
+        today=today,
+        metadata=write_metadata(**metadata),
+        prefill=prefill,
+    )
+
+
+def action_modal_for(session: Session, workspace: Workspace, *, user_id: str,
+                     account: Account | None, metadata: dict, title: str = "") -> dict:
+    every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+    objectives = plans.list_for_account(session, account_id=account.id) if account else []
+    return modals.action_modal(
+        accounts=every_account,
+        account_id=account.id if account else None,
+        objectives=objectives,
+        user_id=user_id,
+        metadata=write_metadata(**metadata),
+        title=title,
+    )

@@ -1,0 +1,75 @@
+"""/sam report: a private preview of the monthly strategic-action report, then a post."""
+
+import json
+import re
+from datetime import date
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject
+
+from sambot.accounts import service as accounts
+
+from sambot.slack import messages
+from sambot.slack.context import Sam
+from sambot.slack.ids import Button
+from sambot.slack.listeners.common import team_id_of
+from sambot.slack.sharing import permalink, post_to_account
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def previous_month(today: date) -> str:
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def preview_report(*, command, respond, sam: Sam, rest: str, **_):
+    words = rest.lower().split()
+    client_version = "client" in words
+    periods = [word for word in words if word != "client"]
+    if len(periods) > 1 or (periods and not PERIOD.match(periods[0])):
+        return respond(
+            text="Give the month as YYYY-MM: `/sam report 2026-10` or `/sam report client 2026-10`.",
+            response_type="ephemeral",
+        )
+    from sambot.reports import render_report, report_for_account
+
+    period = periods[0] if periods else previous_month(sam.today_for(command["user_id"]))
+    with sam.session() as session:
+        workspace = sam.workspace(session, command["team_id"])
+        account = sam.channel_account(session, workspace, command["channel_id"])
+        if account is None:
+            text, blocks = messages.not_linked_message("show its report")
+            return respond(text=text, blocks=blocks, response_type="ephemeral")
+        report = report_for_account(session, workspace=workspace, account=account, period_key=period)
+        rendered = render_report(report, client=client_version)
+    value = json.dumps({"account_id": account.id, "period": period, "client": client_version})
+    controls = [
+        ContextBlock(elements=[MarkdownTextObject(text="Preview: only you can see this.")]).to_dict(),
+        ActionsBlock(elements=[ButtonElement(
+            text="Post to channel", action_id=Button.POST_REPORT, value=value, style="primary"
+        )]).to_dict(),
+    ]
+    # Two blocks are kept for the controls: the report itself stays within 48.
+    respond(text=rendered.text, blocks=[*rendered.blocks[:48], *controls], response_type="ephemeral")
+
+
+def post_report(ack, body, action, client, respond, sam: Sam):
+    ack()
+    from sambot.reports import render_report, report_for_account
+
+    choice = json.loads(action["value"])
+    user_id = body["user"]["id"]
+    with sam.session() as session:
+        workspace = sam.workspace(session, team_id_of(body))
+        account = accounts.get(session, workspace_id=workspace.id, account_id=choice["account_id"])
+        report = report_for_account(session, workspace=workspace, account=account,
+                                    period_key=choice["period"])
+        rendered = render_report(report, client=choice["client"])
+        posted = post_to_account(client, account, (rendered.text, rendered.blocks), creator_id=user_id)
+    link = permalink(client, posted)
+    where = f"<#{posted.channel_id}>" if posted.in_account_channel else "your direct messages"
+    respond(
+        text=f":white_check_mark: Report for {choice['period']} posted in {where}"
+        + (f" · <{link}|view>" if link else "") + f" by <@{user_id}>.",
+        replace_original=True,
+    )

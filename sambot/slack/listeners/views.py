@@ -1,0 +1,267 @@
+"""Modal submissions: validate through the domain, answer errors under the fields, else save.
+
+Also the interactive parts inside modals: choosing another account refreshes the lists
+that depend on it, and "Add a stakeholder" pushes the stakeholder form on top.
+"""
+
+from slack_bolt import App
+from sqlalchemy.orm import Session
+
+from sambot.accounts import service as accounts
+from sambot.accounts.models import Account
+from sambot.actions import service as actions
+from sambot.slack import messages, modals
+from sambot.slack.context import Sam
+from sambot.slack.errors import reported
+from sambot.slack.forms import VALUE, errors_for_view, form_values, read_metadata, write_metadata
+from sambot.slack.ids import Button, Callback
+from sambot.slack.listeners.common import action_modal_for, team_id_of, touchpoint_modal_for
+from sambot.slack.sharing import confirm, post_to_account
+from sambot.slack.updates import show_change
+from sambot.stakeholders import service as stakeholders
+from sambot.touchpoints.flows import log_with_follow_up
+from sambot.touchpoints.models import Source
+from sambot.validation import InvalidInput, NotFound
+from sambot.workspaces.models import Workspace
+
+
+def register(app: App) -> None:
+    app.view(Callback.ACCOUNT_NEW)(reported(submit_account))
+    app.view(Callback.STAKEHOLDER_NEW)(reported(submit_stakeholder))
+    app.view(Callback.STAKEHOLDER_NEW_PUSHED)(reported(submit_stakeholder))
+    app.view(Callback.TOUCHPOINT)(reported(submit_touchpoint))
+    app.view(Callback.ACTION)(reported(submit_action))
+    app.view(Callback.CHANGE_DUE)(reported(submit_change_due))
+    app.view(Callback.REASSIGN)(reported(submit_reassign))
+    app.action({"block_id": "account_id", "action_id": VALUE})(reported(account_chosen))
+    app.action(Button.ADD_STAKEHOLDER)(reported(push_stakeholder_form))
+
+
+def filled(values: dict) -> dict:
+    """Only what the user filled in; empty inputs fall back to the domain's defaults."""
+    return {key: value for key, value in values.items() if value not in (None, "", [])}
+
+
+def chosen_account(session: Session, workspace: Workspace, values: dict) -> Account:
+    try:
+        return accounts.get(session, workspace_id=workspace.id, account_id=int(values["account_id"]))
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput({"account_id": "Choose an account."}) from None
+    except NotFound:
+        raise InvalidInput({"account_id": "That account no longer exists."}) from None
+
+
+def save(ack, view: dict, sam: Sam, work):
+    """Run `work(session)` in a transaction; its field errors go back under the modal's inputs."""
+    try:
+        with sam.session() as session:
+            result = work(session)
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=errors_for_view(view, exc.errors))
+        return None
+    ack()
+    return result
+
+
+def submit_account(ack, body, view, client, sam: Sam):
+    user_id, meta = body["user"]["id"], read_metadata(view)
+
+    def work(session):
+        workspace = sam.workspace(session, team_id_of(body))
+        return accounts.create(session, workspace_id=workspace.id, data=filled(form_values(view)))
+
+    account = save(ack, view, sam, work)
+    if account is None:
+        return
+    text = f":sparkles: <@{user_id}> created the account *{account.name}*."
+    if account.channel_id:
+        text += " This channel is its home: touchpoints, actions, nudges and reports land here."
+    posted = post_to_account(client, account, messages.notice(text), creator_id=user_id)
+    confirm(client, posted, what=f"Account *{account.name}*", origin_channel=meta.get("channel"),
+            user_id=user_id)
+
+
+def submit_stakeholder(ack, body, view, client, sam: Sam):
+    user_id, meta = body["user"]["id"], read_metadata(view)
+    values = filled(form_values(view))
+
+    def work(session):
+        workspace = sam.workspace(session, team_id_of(body))
+        account = chosen_account(session, workspace, values)
+        return account, stakeholders.create(
+            session, workspace_id=workspace.id, account_id=account.id, data=values
+        )
+
+    saved = save(ack, view, sam, work)
+    if saved is None:
+        return
+    account, person = saved
+    if view["callback_id"] == Callback.STAKEHOLDER_NEW_PUSHED:
+        return refresh_touchpoint_form(client, body, sam, account, chosen=person.id)
+    text = f":bust_in_silhouette: <@{user_id}> added *{person.name}* to the stakeholders of *{account.name}*."
+    client.chat_postEphemeral(channel=meta["channel"], user=user_id, text=text) if meta.get(
+        "channel"
+    ) else client.chat_postMessage(channel=user_id, text=text)
+
+
+def submit_touchpoint(ack, body, view, client, sam: Sam):
+    user_id, meta = body["user"]["id"], read_metadata(view)
+    values = filled(form_values(view))
+    follow_up = {
+        key.removeprefix("followup_"): value for key, value in values.items() if key.startswith("followup_")
+    }
+    data = {key: value for key, value in values.items() if not key.startswith("followup_")}
+    data["source"] = Source.MESSAGE_SHORTCUT if meta.get("message_ts") else Source.MODAL
+    if meta.get("message_link"):
+        data["message_link"] = meta["message_link"]
+    today = sam.today_for(user_id)
+
+    def work(session):
+        workspace = sam.workspace(session, team_id_of(body))
+        account = chosen_account(session, workspace, values)
+        touchpoint, action = log_with_follow_up(
+            session, workspace_id=workspace.id, account_id=account.id, logged_by=user_id,
+            data=data, follow_up=follow_up if follow_up.get("title") else None, today=today,
+            touchpoint_id=meta.get("touchpoint_id"),
+        )
+        posted = post_to_account(client, account, messages.touchpoint_message(touchpoint, account),
+                                 creator_id=user_id)
+        if action is not None:
+            note = f"Follow-up of a touchpoint, created by <@{user_id}>"
+            action_posted = post_to_account(
+                client, account, messages.action_message(action, account, today, note=note),
+                creator_id=user_id,
+            )
+            actions.record_message(session, action=action, channel_id=action_posted.channel_id,
+                                   message_ts=action_posted.ts)
+        return posted
+
+    posted = save(ack, view, sam, work)
+    if posted is not None:
+        confirm(client, posted, what="Touchpoint", origin_channel=meta.get("channel"), user_id=user_id)
+
+
+def submit_action(ack, body, view, client, sam: Sam):
+    user_id, meta = body["user"]["id"], read_metadata(view)
+    values = filled(form_values(view))
+    values["shared_with_client"] = "yes" in values.get("shared_with_client", [])
+    today = sam.today_for(user_id)
+
+    def work(session):
+        workspace = sam.workspace(session, team_id_of(body))
+        account = chosen_account(session, workspace, values)
+        data = {key: value for key, value in values.items() if key != "account_id"}
+        action = actions.create(
+            session, workspace_id=workspace.id, account_id=account.id, created_by=user_id,
+            data=data, today=today,
+        )
+        message = messages.action_message(action, account, today, note=f"Created by <@{user_id}>")
+        posted = post_to_account(client, account, message, creator_id=user_id)
+        actions.record_message(session, action=action, channel_id=posted.channel_id, message_ts=posted.ts)
+        return posted
+
+    posted = save(ack, view, sam, work)
+    if posted is not None:
+        confirm(client, posted, what="Action", origin_channel=meta.get("channel"), user_id=user_id)
+
+
+def submit_change_due(ack, body, view, client, sam: Sam):
+    _change_action(ack, body, view, client, sam, change="due")
+
+
+def submit_reassign(ack, body, view, client, sam: Sam):
+    _change_action(ack, body, view, client, sam, change="owner")
+
+
+def _change_action(ack, body, view, client, sam: Sam, *, change: str):
+    user_id, meta = body["user"]["id"], read_metadata(view)
+    values = form_values(view)
+    today = sam.today_for(user_id)
+
+    def work(session):
+        workspace = sam.workspace(session, team_id_of(body))
+        action = actions.get(session, workspace_id=workspace.id, action_id=meta["action_id"])
+        if change == "due":
+            actions.change_due_date(session, action=action, changed_by=user_id,
+                                    due_date=values.get("due_date"), today=today)
+            note = f"Due date changed by <@{user_id}>"
+        else:
+            actions.reassign(session, action=action, changed_by=user_id, owner_id=values.get("owner_id") or "")
+            note = f"Reassigned to <@{action.owner_id}> by <@{user_id}>"
+        account = accounts.get(session, workspace_id=workspace.id, account_id=action.account_id)
+        return action, account, note
+
+    saved = save(ack, view, sam, work)
+    if saved is not None:
+        action, account, note = saved
+        show_change(client, action=action, account=account, today=today, note=note,
+                    origin=meta.get("origin"))
+
+
+# Inside modals -------------------------------------------------------------------------------
+
+
+def account_chosen(ack, body, client, sam: Sam):
+    """Another account was picked: its stakeholders or objectives replace the old ones."""
+    ack()
+    values = form_values(body["view"])
+    with sam.session() as session:
+        workspace = sam.workspace(session, team_id_of(body))
+        account = accounts.get(session, workspace_id=workspace.id, account_id=int(values["account_id"]))
+        view = _rebuilt(session, sam, workspace, body, account)
+    client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
+
+
+def _rebuilt(session, sam: Sam, workspace, body, account) -> dict:
+    view, user_id = body["view"], body["user"]["id"]
+    meta = read_metadata(view)
+    if view["callback_id"] == Callback.TOUCHPOINT:
+        values = form_values(view)
+        prefill = {**values, "stakeholder_ids": []}
+        return touchpoint_modal_for(session, sam, workspace, user_id=user_id, account=account,
+                                    today=sam.today_for(user_id), metadata=meta, prefill=prefill)
+    return action_modal_for(session, workspace, user_id=user_id, account=account, metadata=meta,
+                            title=form_values(view).get("title") or "")
+
+
+def push_stakeholder_form(ack, body, client, sam: Sam):
+    ack()
+    parent = body["view"]
+    values = form_values(parent)
+    account_id = int(values["account_id"]) if values.get("account_id") else None
+    with sam.session() as session:
+        workspace = sam.workspace(session, team_id_of(body))
+        every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+        managers = stakeholders.list_for_account(session, account_id=account_id) if account_id else []
+    client.views_push(
+        trigger_id=body["trigger_id"],
+        view=modals.stakeholder_modal(
+            accounts=every_account,
+            account_id=account_id,
+            managers=managers,
+            user_id=body["user"]["id"],
+            callback_id=Callback.STAKEHOLDER_NEW_PUSHED,
+            metadata=write_metadata(
+                parent_view_id=parent["id"], parent_metadata=parent.get("private_metadata")
+            ),
+        ),
+    )
+
+
+def refresh_touchpoint_form(client, body, sam: Sam, account: Account, *, chosen: int) -> None:
+    """Back on the touchpoint form after adding a stakeholder: listed there, and selected.
+
+    Slack keeps what the user typed in inputs whose block ids do not change.
+    """
+    meta = read_metadata(body["view"])
+    user_id = body["user"]["id"]
+    parent = {"private_metadata": meta.get("parent_metadata") or ""}
+    with sam.session() as session:
+        workspace = sam.workspace(session, team_id_of(body))
+        account = accounts.get(session, workspace_id=workspace.id, account_id=account.id)
+        view = touchpoint_modal_for(
+            session, sam, workspace, user_id=user_id, account=account,
+            today=sam.today_for(user_id), metadata=read_metadata(parent),
+            prefill={"stakeholder_ids": [chosen]},
+        )
+    client.views_update(view_id=meta["parent_view_id"], view=view)

@@ -1,0 +1,69 @@
+"""The Slack app manifest, built from the same catalog the listeners register from."""
+
+from sambot.slack.catalog import SHORTCUTS, SLASH_COMMANDS
+from sambot.slack.server import EVENTS_PATH
+
+BOT_SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "users:read.email",
+    "channels:read",
+    "groups:read",
+    "channels:join",
+    "im:write",
+    "files:write",
+]
+
+
+def build_manifest(*, request_url: str | None = None, socket_mode: bool = False) -> dict:
+    """Socket Mode needs no public URL; HTTP mode points every feature at /slack/events."""
+    url = None if socket_mode else (request_url or "https://sambot.example.com").rstrip("/") + EVENTS_PATH
+    commands = []
+    for command in SLASH_COMMANDS:
+        entry = {
+            "command": command.command,
+            "description": command.description,
+            "usage_hint": command.usage_hint,
+            "should_escape": command.should_escape,
+        }
+        if url:
+            entry["url"] = url
+        commands.append(entry)
+    interactivity = {"is_enabled": True}
+    if url:
+        interactivity["request_url"] = url
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": "sambot",
+            "description": "Strategic account plans that live where the account team talks.",
+            "background_color": "#1d3557",
+        },
+        "features": {
+            "bot_user": {"display_name": "sambot", "always_online": True},
+            "app_home": {
+                "home_tab_enabled": False,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": True,
+            },
+            "slash_commands": commands,
+            "shortcuts": [
+                {
+                    "name": shortcut.name,
+                    "type": shortcut.type,
+                    "callback_id": str(shortcut.callback_id),
+                    "description": shortcut.description,
+                }
+                for shortcut in SHORTCUTS
+            ],
+        },
+        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "settings": {
+            "interactivity": interactivity,
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": socket_mode,
+            "token_rotation_enabled": False,
+        },
+    }

@@ -1,0 +1,249 @@
+"""Message builders: each returns (fallback text, blocks) ready for chat.postMessage or respond."""
+
+from collections.abc import Sequence
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    OverflowMenuElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+
+from sambot.accounts.models import Account, TeamRole
+from sambot.actions.models import Action
+from sambot.slack.action_blocks import action_blocks
+from sambot.slack.catalog import HELP
+from sambot.slack.ids import Button
+from sambot.slack.labels import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    SENTIMENT_EMOJI,
+    TEAM_ROLE_LABELS,
+    TIER_LABELS,
+)
+from sambot.slack.modals import option, options, pick
+from sambot.slack.text import escape, format_date, plural, truncate
+from sambot.stakeholders.models import Stakeholder
+from sambot.touchpoints.models import Touchpoint
+
+Message = tuple[str, list[dict]]
+MAX_LISTED = 40
+
+
+def blocks_of(*blocks) -> list[dict]:
+    return [block.to_dict() if hasattr(block, "to_dict") else block for block in blocks]
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def section(text: str, **kwargs) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)), **kwargs)
+
+
+def notice(text: str) -> Message:
+    return text, blocks_of(section(text))
+
+
+def help_message(intro: str | None = None) -> Message:
+    lines = "\n".join(f"`{usage}`  {what}" for usage, what in HELP)
+    blocks = [
+        HeaderBlock(text="sambot: your account plan, in Slack"),
+        section(
+            "Log what happened with the client and what must happen next, in seconds. "
+            "Everything lands in the account's channel, and sambot keeps actions moving "
+            "with overdue nudges and a monthly strategic-action report."
+        ),
+        section(lines),
+        context(
+            "Message shortcuts (the ⋯ menu on any message): *Log as touchpoint*, *Create action*. "
+            "Touchpoint kinds: " + ", ".join(kind.value for kind in KIND_LABELS) + "."
+        ),
+    ]
+    if intro:
+        blocks.insert(0, section(intro))
+    return (intro or "sambot help"), blocks_of(*blocks)
+
+
+def not_linked_message(what: str) -> Message:
+    return notice(
+        f":link: This channel is not linked to an account, so I can't {what} here. "
+        "Link it with `/sam link <account name>` (or create one with `/sam account new`), "
+        "or run the command in an account's channel."
+    )
+
+
+def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
+    names = ", ".join(escape(person.name) for person in touchpoint.stakeholders)
+    kind = KIND_LABELS[touchpoint.kind]
+    head = (
+        f"{SENTIMENT_EMOJI[touchpoint.sentiment]} *{kind}* with *{escape(account.name)}*"
+        f" on {format_date(touchpoint.occurred_on)}" + (f" · {names}" if names else "")
+    )
+    blocks = [section(head), section(escape(touchpoint.summary))]
+    footer = f"Logged by <@{touchpoint.logged_by}>"
+    if touchpoint.message_link:
+        footer += f" · <{touchpoint.message_link}|original message>"
+    blocks.append(context(footer))
+    text = f"{kind} with {account.name} logged by <@{touchpoint.logged_by}>: {truncate(touchpoint.summary, 200)}"
+    return text, blocks_of(*blocks)
+
+
+def action_message(action: Action, account: Account, today: date, *, note: str) -> Message:
+    """An action's own message: its line, buttons while open, and who did what last."""
+    blocks = action_blocks(action, today, heading=f"{escape(account.name)} · {note}")
+    return f"Action for {account.name}: {action.title} (<@{action.owner_id}>)", blocks_of(*blocks)
+
+
+def action_list_message(actions: Sequence[Action], today: date) -> Message:
+    if not actions:
+        return notice(":sparkles: You have no open actions. Create one with `/action`.")
+    overdue = sum(1 for action in actions if action.days_late(today))
+    heading = f"*Your open actions* ({len(actions)}" + (f", {overdue} overdue" if overdue else "") + ")"
+    blocks: list = [section(heading)]
+    # 48 blocks at most: two per action, plus the heading and an "and N more".
+    shown = actions[:23]
+    for action in shown:
+        blocks += action_blocks(action, today)
+    if len(actions) > len(shown):
+        blocks.append(context(f"…and {len(actions) - len(shown)} more."))
+    return f"Your open actions ({len(actions)})", blocks_of(*blocks)
+
+
+def account_summary_message(account: Account, *, open_count: int, overdue_count: int,
+                            last_touchpoint: Touchpoint | None) -> Message:
+    team = ", ".join(
+        f"<@{m.user_id}> ({TEAM_ROLE_LABELS[m.role]})" for m in account.team
+    ) or "nobody yet"
+    fields = [
+        MarkdownTextObject(text=f"*Owner*\n<@{account.owner_id}>"),
+        MarkdownTextObject(text=f"*Tier*\n{TIER_LABELS[account.tier]}"),
+        MarkdownTextObject(text=f"*Open actions*\n{open_count}"),
+        MarkdownTextObject(text=f"*Overdue*\n{overdue_count}" + (" :warning:" if overdue_count else "")),
+    ]
+    if account.annual_revenue is not None:
+        revenue = f"{account.annual_revenue:,.0f} {account.currency}"
+        if account.margin_percent is not None:
+            revenue += f" · margin {account.margin_percent}%"
+        fields.append(MarkdownTextObject(text=f"*Revenue*\n{revenue}"))
+    if account.industry:
+        fields.append(MarkdownTextObject(text=f"*Industry*\n{escape(account.industry)}"))
+    if last_touchpoint:
+        last = (
+            f"{KIND_LABELS[last_touchpoint.kind]} on {format_date(last_touchpoint.occurred_on)}: "
+            f"{escape(truncate(last_touchpoint.summary, 150))}"
+        )
+    else:
+        last = "none yet. Log one with `/touchpoint`."
+    blocks = [
+        HeaderBlock(text=truncate(account.name, 150)),
+        SectionBlock(fields=fields),
+        section(f"*Team:* {team}"),
+        section(f"*Last touchpoint:* {last}"),
+    ]
+    return f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks_of(*blocks)
+
+
+def accounts_message(accounts: Sequence[Account]) -> Message:
+    if not accounts:
+        return notice("No accounts yet. Create the first with `/sam account new`.")
+    lines = []
+    for account in accounts[:MAX_LISTED]:
+        channel = f"<#{account.channel_id}>" if account.channel_id else "_no channel_"
+        lines.append(f"• *{escape(account.name)}* · {TIER_LABELS[account.tier]} · <@{account.owner_id}> · {channel}")
+    if len(accounts) > MAX_LISTED:
+        lines.append(f"…and {len(accounts) - MAX_LISTED} more.")
+    return f"{plural(len(accounts), 'account')}", blocks_of(
+        section(f"*Accounts* ({len(accounts)})"), section("\n".join(lines))
+    )
+
+
+def stakeholders_message(account: Account, stakeholders: Sequence[Stakeholder]) -> Message:
+    if not stakeholders:
+        return notice(
+            f"No stakeholders for *{escape(account.name)}* yet. Add one with `/sam stakeholder new`."
+        )
+    by_id = {person.id: person for person in stakeholders}
+    lines = []
+    for person in stakeholders[:MAX_LISTED]:
+        title = f", {escape(person.title)}" if person.title else ""
+        owner = f" · owner <@{person.relationship_owner_id}>" if person.relationship_owner_id else ""
+        manager = by_id.get(person.reports_to_id)
+        reports = f" · reports to {escape(manager.name)}" if manager else ""
+        lines.append(
+            f"• *{escape(person.name)}*{title} · {ROLE_LABELS[person.role]} · "
+            f"power {person.power}, influence {person.influence}, interest {person.interest} · "
+            f"{person.attitude_label} ({person.attitude:+d}){owner}{reports}"
+        )
+    if len(stakeholders) > MAX_LISTED:
+        lines.append(f"…and {len(stakeholders) - MAX_LISTED} more.")
+    return f"Stakeholders of {account.name}", blocks_of(
+        section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})"),
+        section("\n".join(lines)),
+    )
+
+
+def team_message(account: Account, *, note: str | None = None) -> Message:
+    """The team, each member with a role menu and a remove option, and a picker to add someone."""
+    role_choices = options(list(TEAM_ROLE_LABELS.items()))
+    blocks: list = [section(f"*Account team of {escape(account.name)}*")]
+    for member in account.team[:20]:
+        accessory = StaticSelectElement(
+            action_id=Button.TEAM_ROLE,
+            options=role_choices,
+            initial_option=pick(role_choices, member.role),
+        )
+        blocks.append(section(f"<@{member.user_id}>", block_id=f"member_{account.id}_{member.user_id}",
+                              accessory=accessory))
+        if member.role != TeamRole.OWNER:
+            blocks.append(
+                ActionsBlock(
+                    block_id=f"member_tools_{account.id}_{member.user_id}",
+                    elements=[OverflowMenuElement(
+                        action_id=Button.TEAM_REMOVE,
+                        options=[option("Remove from the team", f"{account.id}:{member.user_id}")],
+                    )],
+                )
+            )
+    blocks.append(
+        ActionsBlock(
+            block_id=f"team_add_{account.id}",
+            elements=[UserSelectElement(action_id=Button.TEAM_ADD, placeholder="Add someone to the team")],
+        )
+    )
+    blocks.append(context(note or "Change a role with its menu; new members join as *Other*."))
+    return f"Account team of {account.name}", blocks_of(*blocks)
+
+
+def offer_account_creation(name: str) -> Message:
+    text = f"There is no account named *{escape(name)}*. Create it and link this channel?"
+    button = ButtonElement(
+        text=truncate(f"Create {name}", 75), action_id=Button.CREATE_LINKED_ACCOUNT,
+        value=truncate(name, 100), style="primary",
+    )
+    return text, blocks_of(section(text, accessory=button))
+
+
+def shared_confirmation(what: str, where: str, link: str | None) -> Message:
+    text = f":white_check_mark: {what} posted in {where}" + (f" · <{link}|view>" if link else "") + "."
+    return notice(text)
+
+
+def touchpoint_logged(touchpoint: Touchpoint, account: Account, *, posted_in: str | None,
+                      link: str | None) -> Message:
+    """The ephemeral answer to `/touchpoint <kind> <summary>`, with a way to add the rest."""
+    text = f":white_check_mark: {KIND_LABELS[touchpoint.kind]} with *{escape(account.name)}* logged"
+    if posted_in:
+        text += f" and posted in {posted_in}" + (f" · <{link}|view>" if link else "")
+    text += ". Add who was there, the sentiment or a follow-up:"
+    button = ButtonElement(
+        text="Add details", action_id=Button.ADD_DETAILS, value=str(touchpoint.id)
+    )
+    return "Touchpoint logged", blocks_of(section(text, accessory=button))

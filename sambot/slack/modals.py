@@ -1,0 +1,297 @@
+"""Modal builders. Block ids are domain field names (see forms.py); action ids are "value"."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    ConversationSelectElement,
+    DatePickerElement,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from sambot.accounts.models import Account, Tier
+from sambot.actions.models import Action
+from sambot.plans.models import Objective
+from sambot.slack.forms import VALUE
+from sambot.slack.ids import Button, Callback
+from sambot.slack.labels import (
+    ATTITUDE_OPTIONS,
+    KIND_LABELS,
+    ROLE_LABELS,
+    SENTIMENT_LABELS,
+    TIER_LABELS,
+)
+from sambot.slack.text import truncate
+from sambot.stakeholders.models import Stakeholder, StakeholderRole
+from sambot.touchpoints.models import SUMMARY_MAX_LENGTH, Sentiment, TouchpointKind
+
+MAX_OPTIONS = 100
+
+
+def option(label: str, value: Any) -> Option:
+    return Option(text=PlainTextObject(text=truncate(label, 75)), value=str(value))
+
+
+def options(pairs: Sequence[tuple[Any, str]]) -> list[Option]:
+    return [option(label, value) for value, label in pairs[:MAX_OPTIONS]]
+
+
+def pick(choices: list[Option], value: Any) -> Option | None:
+    return next((choice for choice in choices if value is not None and choice.value == str(value)), None)
+
+
+def text_input(block_id: str, label: str, *, initial: str | None = None, multiline: bool = False,
+               optional: bool = False, placeholder: str | None = None, hint: str | None = None) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=VALUE,
+            initial_value=initial or None,
+            multiline=multiline,
+            placeholder=placeholder,
+        ),
+    )
+
+
+def select_input(block_id: str, label: str, choices: list[Option], *, initial: Any = None,
+                 optional: bool = False, dispatch: bool = False, hint: str | None = None) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        dispatch_action=dispatch,
+        hint=hint,
+        element=StaticSelectElement(
+            action_id=VALUE,
+            placeholder="Choose…",
+            options=choices,
+            initial_option=pick(choices, initial),
+        ),
+    )
+
+
+def user_input(block_id: str, label: str, *, initial: str | None = None, optional: bool = False) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        element=UserSelectElement(action_id=VALUE, placeholder="Choose someone", initial_user=initial),
+    )
+
+
+def date_input(block_id: str, label: str, *, initial: date | None = None, optional: bool = False) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        element=DatePickerElement(
+            action_id=VALUE, initial_date=initial.isoformat() if initial else None
+        ),
+    )
+
+
+def score_input(block_id: str, label: str, initial: int) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint="1 (low) to 5 (high)",
+        element=NumberInputElement(
+            action_id=VALUE, is_decimal_allowed=False, initial_value=str(initial)
+        ),
+    )
+
+
+def account_choices(accounts: Sequence[Account]) -> list[Option]:
+    return options([(account.id, account.name) for account in accounts])
+
+
+def modal(callback_id: str, title: str, blocks: list, *, submit: str = "Save",
+          metadata: str = "") -> dict:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=metadata,
+    ).to_dict()
+
+
+def account_modal(*, owner_id: str, channel_id: str | None, name: str = "", metadata: str = "") -> dict:
+    blocks = [
+        text_input("name", "Account name", initial=name, placeholder="e.g. Acme Corporation"),
+        user_input("owner_id", "Account owner", initial=owner_id),
+        select_input("tier", "Tier", options(list(TIER_LABELS.items())), initial=Tier.STRATEGIC),
+        text_input("industry", "Industry", optional=True),
+        text_input("annual_revenue", "Annual revenue", optional=True, placeholder="e.g. 2,500,000"),
+        text_input("gross_margin", "Gross margin", optional=True, placeholder="e.g. 600,000",
+                   hint="An amount; the margin percentage is worked out from the revenue."),
+        text_input("potential_revenue", "Potential revenue", optional=True),
+        text_input("currency", "Currency", initial="USD", optional=True),
+        InputBlock(
+            block_id="channel_id",
+            label="Account channel",
+            optional=True,
+            hint="Where the team talks about this account; sambot posts there.",
+            element=ConversationSelectElement(
+                action_id=VALUE,
+                initial_conversation=channel_id,
+                filter={"include": ["public", "private"], "exclude_bot_users": True},
+            ),
+        ),
+    ]
+    return modal(Callback.ACCOUNT_NEW, "New account", blocks, submit="Create", metadata=metadata)
+
+
+def stakeholder_modal(*, accounts: Sequence[Account], account_id: int | None,
+                      managers: Sequence[Stakeholder], user_id: str, metadata: str = "",
+                      callback_id: str = Callback.STAKEHOLDER_NEW) -> dict:
+    blocks = [
+        select_input("account_id", "Account", account_choices(accounts), initial=account_id),
+        text_input("name", "Name"),
+        text_input("title", "Job title", optional=True),
+        text_input("email", "Email", optional=True),
+        select_input("role", "Role", options(list(ROLE_LABELS.items())), initial=StakeholderRole.OTHER),
+        score_input("power", "Power", 3),
+        score_input("influence", "Influence", 3),
+        score_input("interest", "Interest", 3),
+        select_input("attitude", "Attitude", options(ATTITUDE_OPTIONS), initial=0),
+        user_input("relationship_owner_id", "Relationship owner", initial=user_id, optional=True),
+    ]
+    if managers:
+        blocks.append(
+            select_input(
+                "reports_to_id",
+                "Reports to",
+                options([(manager.id, manager.name) for manager in managers]),
+                optional=True,
+            )
+        )
+    return modal(callback_id, "New stakeholder", blocks, submit="Add", metadata=metadata)
+
+
+def touchpoint_modal(*, accounts: Sequence[Account], account_id: int | None,
+                     stakeholders: Sequence[Stakeholder], user_id: str, today: date,
+                     metadata: str = "", prefill: dict | None = None) -> dict:
+    prefill = prefill or {}
+    blocks: list = [
+        select_input("account_id", "Account", account_choices(accounts), initial=account_id,
+                     dispatch=True),
+        date_input("occurred_on", "Date", initial=prefill.get("occurred_on") or today),
+        select_input("kind", "Kind", options(list(KIND_LABELS.items())),
+                     initial=prefill.get("kind", TouchpointKind.MEETING)),
+    ]
+    people = options([(person.id, person.name) for person in stakeholders])
+    if people:
+        chosen = [choice for choice in people if int(choice.value) in prefill.get("stakeholder_ids", [])]
+        blocks.append(
+            InputBlock(
+                block_id="stakeholder_ids",
+                label="Stakeholders involved",
+                optional=True,
+                element=StaticMultiSelectElement(
+                    action_id=VALUE,
+                    placeholder="Who was there?",
+                    options=people,
+                    initial_options=chosen or None,
+                ),
+            )
+        )
+    blocks += [
+        ActionsBlock(
+            block_id="stakeholder_tools",
+            elements=[ButtonElement(text="Add a stakeholder", action_id=Button.ADD_STAKEHOLDER)],
+        ),
+        select_input("sentiment", "Sentiment", options(list(SENTIMENT_LABELS.items())),
+                     initial=prefill.get("sentiment", Sentiment.NEUTRAL)),
+        text_input("summary", "Summary", multiline=True,
+                   initial=truncate(prefill.get("summary") or "", SUMMARY_MAX_LENGTH),
+                   hint=f"Up to {SUMMARY_MAX_LENGTH} characters."),
+    ]
+    if not prefill.get("touchpoint_id"):
+        blocks += [
+            SectionBlock(text=MarkdownTextObject(text="*Follow-up action* (optional)")),
+            text_input("followup_title", "Follow-up action", optional=True,
+                       placeholder="e.g. Send the revised proposal"),
+            user_input("followup_owner_id", "Follow-up owner", initial=user_id, optional=True),
+            date_input("followup_due_date", "Follow-up due date", optional=True),
+        ]
+    title = "Touchpoint details" if prefill.get("touchpoint_id") else "Log a touchpoint"
+    return modal(Callback.TOUCHPOINT, title, blocks, submit="Save", metadata=metadata)
+
+
+def action_modal(*, accounts: Sequence[Account], account_id: int | None,
+                 objectives: Sequence[Objective], user_id: str, metadata: str = "",
+                 title: str = "") -> dict:
+    blocks: list = [
+        select_input("account_id", "Account", account_choices(accounts), initial=account_id,
+                     dispatch=True),
+        text_input("title", "Action", initial=truncate(title, 200), placeholder="What must happen?"),
+        user_input("owner_id", "Owner", initial=user_id),
+        date_input("due_date", "Due date", optional=True),
+    ]
+    if objectives:
+        blocks.append(
+            select_input("objective_id", "Objective", options([(o.id, o.title) for o in objectives]),
+                         optional=True)
+        )
+    blocks += [
+        text_input("obstacle", "Obstacle", multiline=True, optional=True,
+                   hint="What could stop this? The team sees it; the client never does."),
+        text_input("detail", "Detail", multiline=True, optional=True),
+        InputBlock(
+            block_id="shared_with_client",
+            label="Client",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=VALUE,
+                options=[option("Shared with the client (shows in the client report)", "yes")],
+            ),
+        ),
+    ]
+    return modal(Callback.ACTION, "New action", blocks, submit="Create", metadata=metadata)
+
+
+def change_due_modal(action: Action, *, today: date, metadata: str) -> dict:
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{action.title}*")),
+        date_input("due_date", "New due date", initial=max(action.due_date or today, today)),
+    ]
+    return modal(Callback.CHANGE_DUE, "Change due date", blocks, metadata=metadata)
+
+
+def reassign_modal(action: Action, *, metadata: str) -> dict:
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{action.title}*")),
+        user_input("owner_id", "New owner", initial=action.owner_id),
+    ]
+    return modal(Callback.REASSIGN, "Reassign action", blocks, submit="Reassign", metadata=metadata)
+
+
+def info_modal(title: str, text: str) -> dict:
+    return View(
+        type="modal",
+        title=title,
+        close="Close",
+        blocks=[SectionBlock(text=MarkdownTextObject(text=text)), ContextBlock(elements=[
+            MarkdownTextObject(text="Type `/sam help` to see every command.")])],
+    ).to_dict()

@@ -1,0 +1,53 @@
+"""What the bot knows of Slack users: time zone and name, cached from users.info."""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    name: str
+    timezone: str
+
+
+class People:
+    """A small time-limited cache, so "today" in the user's time zone costs one call a day."""
+
+    def __init__(self, client: WebClient, default_timezone: str, ttl_seconds: float = 3600):
+        self._client = client
+        self._default_timezone = default_timezone
+        self._ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, Person]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: str) -> Person:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and now - cached[0] < self._ttl:
+            return cached[1]
+        person = self._look_up(user_id)
+        with self._lock:
+            self._cache[user_id] = (now, person)
+        return person
+
+    def timezone(self, user_id: str) -> str:
+        return self.get(user_id).timezone
+
+    def _look_up(self, user_id: str) -> Person:
+        try:
+            user = self._client.users_info(user=user_id)["user"]
+        except SlackApiError as exc:
+            # Not worth failing the user's request: fall back to the workspace's time zone.
+            logger.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            return Person(user_id, user_id, self._default_timezone)
+        name = user.get("profile", {}).get("display_name") or user.get("real_name") or user["name"]
+        return Person(user_id, name, user.get("tz") or self._default_timezone)

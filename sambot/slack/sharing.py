@@ -1,0 +1,82 @@
+"""Posting what the team logs where the whole team sees it: the account's channel."""
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from sambot.accounts.models import Account
+from sambot.slack.messages import Message, shared_confirmation
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel_id: str
+    ts: str
+    in_account_channel: bool
+
+
+def post_to_account(client: WebClient, account: Account, message: Message, *, creator_id: str) -> Posted:
+    """Post in the account's channel; with no usable channel, to the creator by direct message."""
+    text, blocks = message
+    if account.channel_id and account.channel_unavailable_at is None:
+        try:
+            return _post(client, account.channel_id, text, blocks, in_account_channel=True)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error != "not_in_channel" or not _join(client, account.channel_id):
+                logger.warning("could not post in %s: %s", account.channel_id, error)
+                note = f"_(I could not post in <#{account.channel_id}>: `{error}`. Invite me there with `/invite @sambot`.)_"
+                return _post(client, creator_id, f"{text}\n{note}", [*blocks, _context(note)])
+            return _post(client, account.channel_id, text, blocks, in_account_channel=True)
+    note = f"_{account.name} has no linked channel yet: link one with `/sam link {account.name}` in it._"
+    return _post(client, creator_id, text, [*blocks, _context(note)])
+
+
+def _post(client: WebClient, channel: str, text: str, blocks: list[dict], *,
+          in_account_channel: bool = False) -> Posted:
+    response = client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
+    return Posted(response["channel"], response["ts"], in_account_channel)
+
+
+def _join(client: WebClient, channel_id: str) -> bool:
+    try:
+        client.conversations_join(channel=channel_id)
+        return True
+    except SlackApiError:
+        return False
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def permalink(client: WebClient, posted: Posted) -> str | None:
+    try:
+        return client.chat_getPermalink(channel=posted.channel_id, message_ts=posted.ts)["permalink"]
+    except SlackApiError:
+        return None
+
+
+def where(posted: Posted) -> str:
+    return f"<#{posted.channel_id}>" if posted.in_account_channel else "your direct messages"
+
+
+def confirm(client: WebClient, posted: Posted, *, what: str, origin_channel: str | None,
+            user_id: str, respond=None) -> None:
+    """The channel post is the confirmation in that channel; anywhere else, say where it went."""
+    if origin_channel == posted.channel_id:
+        return
+    if not posted.in_account_channel and origin_channel is None:
+        return  # a direct message to the user is confirmation enough
+    text, blocks = shared_confirmation(what, where(posted), permalink(client, posted))
+    if respond is not None:
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    elif origin_channel:
+        try:
+            client.chat_postEphemeral(channel=origin_channel, user=user_id, text=text, blocks=blocks)
+        except SlackApiError:
+            client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

@@ -1,0 +1,80 @@
+"""Showing an action's new state in place, in every message that shows it."""
+
+import json
+import logging
+from datetime import date
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from sambot.accounts.models import Account
+from sambot.actions.models import Action
+from sambot.slack.action_blocks import action_block_ids, action_blocks
+from sambot.slack.messages import action_message, blocks_of
+
+logger = logging.getLogger(__name__)
+
+
+def replace_action(blocks: list[dict], action: Action, today: date, note: str) -> list[dict]:
+    """The message's blocks with this action's blocks swapped for its new state."""
+    ids = action_block_ids(action.id)
+    fresh = blocks_of(*action_blocks(action, today, heading=note))
+    result: list[dict] = []
+    for block in blocks:
+        if block.get("block_id") in ids:
+            if fresh:
+                result += fresh
+                fresh = []
+        else:
+            result.append(block)
+    return result
+
+
+def origin_of(body: dict) -> dict:
+    """Where the pressed button was: an ephemeral message (response_url) or a posted one."""
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    origin = {"blocks": message.get("blocks") or []}
+    if container.get("is_ephemeral"):
+        origin["response_url"] = body.get("response_url")
+    else:
+        origin["channel"] = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        origin["ts"] = container.get("message_ts") or message.get("ts")
+    return origin
+
+
+def compact_origin(origin: dict, limit: int = 2800) -> dict:
+    """The origin for a modal's private metadata, without the blocks if they don't fit."""
+    if len(json.dumps(origin)) <= limit:
+        return origin
+    return {key: value for key, value in origin.items() if key != "blocks"}
+
+
+def show_change(client: WebClient, *, action: Action, account: Account, today: date, note: str,
+                origin: dict | None) -> None:
+    """Update the message the change came from, and the action's own message if that is another."""
+    origin = origin or {}
+    touched_own = False
+    blocks = origin.get("blocks")
+    if origin.get("response_url") and blocks:
+        new_blocks = replace_action(blocks, action, today, note)
+        WebhookClient(origin["response_url"]).send(
+            text=f"{action.title}: updated", blocks=new_blocks, replace_original=True
+        )
+    elif origin.get("channel") and origin.get("ts"):
+        touched_own = (origin["channel"], origin["ts"]) == (action.channel_id, action.message_ts)
+        if blocks and not touched_own:
+            _update(client, origin["channel"], origin["ts"], f"{action.title}: updated",
+                    replace_action(blocks, action, today, note))
+    if action.channel_id and action.message_ts:
+        text, own_blocks = action_message(action, account, today, note=note)
+        _update(client, action.channel_id, action.message_ts, text, own_blocks)
+
+
+def _update(client: WebClient, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        # The message may have been deleted; the change itself is saved.
+        logger.warning("could not update %s/%s: %s", channel, ts, exc.response.get("error"))

@@ -1,0 +1,106 @@
+"""End to end: the real app over real HTTP, signed requests, and the local Slack stand-in."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from sambot.config import load_settings
+from sambot.localslack.requests import SlackRequests
+from sambot.localslack.server import SlackStandIn
+from sambot.slack.app import build_app
+from sambot.slack.client import build_web_client
+from sambot.slack.server import BackgroundServer
+
+SIGNING_SECRET = "test-signing-secret"
+
+# The workspace every test starts with. Dana is in Paris, Lee in Honolulu.
+DANA, LEE, OWEN = "UDANA", "ULEE", "UOWEN"
+ACME_CHANNEL, GENERAL, PRIVATE = "CACME", "CGENERAL", "GPRIVATE"
+
+
+@pytest.fixture(scope="session")
+def standin():
+    with SlackStandIn() as server:
+        yield server
+
+
+@dataclass
+class Slack:
+    standin: SlackStandIn
+    requests: SlackRequests
+    url: str
+
+    def command(self, command: str, text: str = "", *, user: str = DANA, channel: str = ACME_CHANNEL, **options):
+        return self.requests.command(command, text, user_id=user, channel_id=channel, **options)
+
+    def wait(self, method: str, predicate=lambda call: True, timeout: float = 5.0):
+        return self.standin.wait_for(method, predicate, timeout=timeout)
+
+    def opened_view(self, callback_id: str) -> dict:
+        call = self.wait("views.open", lambda c: _view_of(c)["callback_id"] == callback_id)
+        return self.latest_view(call.response["view"]["id"])
+
+    def latest_view(self, view_id: str) -> dict:
+        return next(view for view in reversed(self.standin.views()) if view["id"] == view_id)
+
+    def ephemeral(self, user: str = DANA, contains: str = "", timeout: float = 5.0) -> dict:
+        """Wait for an ephemeral answer to `user` whose text or blocks contain `contains`."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.standin.ephemerals(user)):
+                if contains in _all_text(message):
+                    return message
+            time.sleep(0.02)
+        raise AssertionError(f"no ephemeral for {user} containing {contains!r}: "
+                             f"{[_all_text(m)[:200] for m in self.standin.ephemerals(user)]}")
+
+    def channel_message(self, channel: str, contains: str = "", timeout: float = 5.0) -> dict:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(self.standin.messages(channel)):
+                if contains in _all_text(message):
+                    return message
+            time.sleep(0.02)
+        raise AssertionError(f"no message in {channel} containing {contains!r}: "
+                             f"{[_all_text(m)[:200] for m in self.standin.messages(channel)]}")
+
+
+def _view_of(call) -> dict:
+    import json
+
+    view = call.args.get("view")
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def _all_text(message: dict) -> str:
+    import json
+
+    return (message.get("text") or "") + json.dumps(message.get("blocks") or [])
+
+
+@pytest.fixture
+def slack(db, standin, monkeypatch):
+    standin.reset(everything=True)
+    standin.add_user(DANA, "dana", real_name="Dana Scully", tz="Europe/Paris")
+    standin.add_user(LEE, "lee", real_name="Lee Adama", tz="Pacific/Honolulu")
+    standin.add_user(OWEN, "owen", real_name="Owen Grady", tz="UTC")
+    standin.add_channel(ACME_CHANNEL, "acme")
+    standin.add_channel(GENERAL, "general")
+    standin.add_channel(PRIVATE, "secret-deal", is_private=True)
+    settings = load_settings(
+        slack_bot_token=standin.bot_token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=standin.base_url,
+        database_url=db.url,
+        sambot_timezone="UTC",
+    )
+    app = build_app(settings, db, build_web_client(standin.bot_token, standin.base_url))
+    server = BackgroundServer(app).start()
+    with SlackRequests(server.url, SIGNING_SECRET, standin) as requests:
+        yield Slack(standin, requests, server.url)
+    server.stop()
+    assert standin.violations == [], "the app sent Block Kit that Slack would reject"
