@@ -48,9 +48,7 @@ def action_line(action: Action, today: date) -> str:
 def action_buttons(action: Action) -> ActionsBlock:
     value = str(action.id)
     buttons = [
-        ButtonElement(
-            text="Mark done", action_id=ActionButton.DONE, value=value, style="primary"
-        ),
+        ButtonElement(text="Mark done", action_id=ActionButton.DONE, value=value, style="primary"),
         ButtonElement(text="Snooze a week", action_id=ActionButton.SNOOZE, value=value),
         ButtonElement(text="Change due date", action_id=ActionButton.CHANGE_DUE, value=value),
         ButtonElement(text="Reassign", action_id=ActionButton.REASSIGN, value=value),
@@ -66,7 +64,9 @@ def action_blocks(action: Action, today: date, *, heading: str | None = None) ->
         blocks.append(action_buttons(action))
     if heading:
         blocks.append(
-            ContextBlock(block_id=f"action_note_{action.id}", elements=[MarkdownTextObject(text=heading)])
+            ContextBlock(
+                block_id=f"action_note_{action.id}", elements=[MarkdownTextObject(text=heading)]
+            )
         )
     return blocks
 

@@ -29,7 +29,9 @@ SAM = SlashCommand("/sam", "Account plans: accounts, stakeholders, team, reports
 TOUCHPOINT = SlashCommand(
     "/touchpoint", "Log a touchpoint with the client", "[kind] [summary]", False
 )
-ACTION = SlashCommand("/action", "Create or list action items", "[@owner title by date | list]", True)
+ACTION = SlashCommand(
+    "/action", "Create or list action items", "[@owner title by date | list]", True
+)
 
 SLASH_COMMANDS = [SAM, TOUCHPOINT, ACTION]
 
@@ -41,7 +43,10 @@ SHORTCUTS = [
 # (usage, what it does) for /sam help; the order is the order people learn them in.
 HELP = [
     ("/touchpoint", "Log a touchpoint in a form: who, when, what was said, a follow-up."),
-    ("/touchpoint call Discussed the renewal timeline", "Log a call at once for this channel's account."),
+    (
+        "/touchpoint call Discussed the renewal timeline",
+        "Log a call at once for this channel's account.",
+    ),
     ("/action", "Create an action item in a form."),
     ("/action @dana Send the revised proposal by next friday", "Create an action at once."),
     ("/action list", "Your open actions, overdue first, with buttons."),

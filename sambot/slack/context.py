@@ -39,14 +39,16 @@ class Sam:
         """Today where the user is: their own Slack time zone decides."""
         return today_in(self.people.timezone(user_id))
 
-    def channel_account(self, session: Session, workspace: Workspace, channel_id: str | None) -> Account | None:
+    def channel_account(
+        self, session: Session, workspace: Workspace, channel_id: str | None
+    ) -> Account | None:
         if not channel_id:
             return None
         return accounts.get_by_channel(session, workspace_id=workspace.id, channel_id=channel_id)
 
 
 def sam_middleware(sam: Sam):
-    def inject(context, next):  # noqa: A002  (Bolt's name for it)
+    def inject(context, next):
         context["sam"] = sam
         next()
 

@@ -30,7 +30,7 @@ def reported(listener):
         kwargs = {name: getattr(args, name, None) or args.context.get(name) for name in names}
         try:
             return listener(**kwargs)
-        except Exception as exc:  # noqa: BLE001  (the point: nothing escapes unreported)
+        except Exception as exc:
             _report(exc, args)
 
     # Bolt hands a listener that takes `args` every argument it has; the names stay the
@@ -79,5 +79,5 @@ def _tell_user(args: Args, body: dict, text: str) -> None:
             args.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
         elif user_id:
             args.client.chat_postMessage(channel=user_id, text=text)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("could not tell %s about an error", user_id)

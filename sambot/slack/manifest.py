@@ -19,7 +19,11 @@ BOT_SCOPES = [
 
 def build_manifest(*, request_url: str | None = None, socket_mode: bool = False) -> dict:
     """Socket Mode needs no public URL; HTTP mode points every feature at /slack/events."""
-    url = None if socket_mode else (request_url or "https://sambot.example.com").rstrip("/") + EVENTS_PATH
+    url = (
+        None
+        if socket_mode
+        else (request_url or "https://sambot.example.com").rstrip("/") + EVENTS_PATH
+    )
     commands = []
     for command in SLASH_COMMANDS:
         entry = {

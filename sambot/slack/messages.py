@@ -106,7 +106,9 @@ def action_list_message(actions: Sequence[Action], today: date) -> Message:
     if not actions:
         return notice(":sparkles: You have no open actions. Create one with `/action`.")
     overdue = sum(1 for action in actions if action.days_late(today))
-    heading = f"*Your open actions* ({len(actions)}" + (f", {overdue} overdue" if overdue else "") + ")"
+    heading = (
+        f"*Your open actions* ({len(actions)}" + (f", {overdue} overdue" if overdue else "") + ")"
+    )
     blocks: list = [section(heading)]
     # 48 blocks at most: two per action, plus the heading and an "and N more".
     shown = actions[:23]
@@ -117,16 +119,20 @@ def action_list_message(actions: Sequence[Action], today: date) -> Message:
     return f"Your open actions ({len(actions)})", blocks_of(*blocks)
 
 
-def account_summary_message(account: Account, *, open_count: int, overdue_count: int,
-                            last_touchpoint: Touchpoint | None) -> Message:
-    team = ", ".join(
-        f"<@{m.user_id}> ({TEAM_ROLE_LABELS[m.role]})" for m in account.team
-    ) or "nobody yet"
+def account_summary_message(
+    account: Account, *, open_count: int, overdue_count: int, last_touchpoint: Touchpoint | None
+) -> Message:
+    team = (
+        ", ".join(f"<@{m.user_id}> ({TEAM_ROLE_LABELS[m.role]})" for m in account.team)
+        or "nobody yet"
+    )
     fields = [
         MarkdownTextObject(text=f"*Owner*\n<@{account.owner_id}>"),
         MarkdownTextObject(text=f"*Tier*\n{TIER_LABELS[account.tier]}"),
         MarkdownTextObject(text=f"*Open actions*\n{open_count}"),
-        MarkdownTextObject(text=f"*Overdue*\n{overdue_count}" + (" :warning:" if overdue_count else "")),
+        MarkdownTextObject(
+            text=f"*Overdue*\n{overdue_count}" + (" :warning:" if overdue_count else "")
+        ),
     ]
     if account.annual_revenue is not None:
         revenue = f"{account.annual_revenue:,.0f} {account.currency}"
@@ -157,7 +163,9 @@ def accounts_message(accounts: Sequence[Account]) -> Message:
     lines = []
     for account in accounts[:MAX_LISTED]:
         channel = f"<#{account.channel_id}>" if account.channel_id else "_no channel_"
-        lines.append(f"• *{escape(account.name)}* · {TIER_LABELS[account.tier]} · <@{account.owner_id}> · {channel}")
+        lines.append(
+            f"• *{escape(account.name)}* · {TIER_LABELS[account.tier]} · <@{account.owner_id}> · {channel}"
+        )
     if len(accounts) > MAX_LISTED:
         lines.append(f"…and {len(accounts) - MAX_LISTED} more.")
     return f"{plural(len(accounts), 'account')}", blocks_of(
@@ -174,7 +182,9 @@ def stakeholders_message(account: Account, stakeholders: Sequence[Stakeholder]) 
     lines = []
     for person in stakeholders[:MAX_LISTED]:
         title = f", {escape(person.title)}" if person.title else ""
-        owner = f" · owner <@{person.relationship_owner_id}>" if person.relationship_owner_id else ""
+        owner = (
+            f" · owner <@{person.relationship_owner_id}>" if person.relationship_owner_id else ""
+        )
         manager = by_id.get(person.reports_to_id)
         reports = f" · reports to {escape(manager.name)}" if manager else ""
         lines.append(
@@ -200,22 +210,33 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
             options=role_choices,
             initial_option=pick(role_choices, member.role),
         )
-        blocks.append(section(f"<@{member.user_id}>", block_id=f"member_{account.id}_{member.user_id}",
-                              accessory=accessory))
+        blocks.append(
+            section(
+                f"<@{member.user_id}>",
+                block_id=f"member_{account.id}_{member.user_id}",
+                accessory=accessory,
+            )
+        )
         if member.role != TeamRole.OWNER:
             blocks.append(
                 ActionsBlock(
                     block_id=f"member_tools_{account.id}_{member.user_id}",
-                    elements=[OverflowMenuElement(
-                        action_id=Button.TEAM_REMOVE,
-                        options=[option("Remove from the team", f"{account.id}:{member.user_id}")],
-                    )],
+                    elements=[
+                        OverflowMenuElement(
+                            action_id=Button.TEAM_REMOVE,
+                            options=[
+                                option("Remove from the team", f"{account.id}:{member.user_id}")
+                            ],
+                        )
+                    ],
                 )
             )
     blocks.append(
         ActionsBlock(
             block_id=f"team_add_{account.id}",
-            elements=[UserSelectElement(action_id=Button.TEAM_ADD, placeholder="Add someone to the team")],
+            elements=[
+                UserSelectElement(action_id=Button.TEAM_ADD, placeholder="Add someone to the team")
+            ],
         )
     )
     blocks.append(context(note or "Change a role with its menu; new members join as *Other*."))
@@ -225,19 +246,24 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
 def offer_account_creation(name: str) -> Message:
     text = f"There is no account named *{escape(name)}*. Create it and link this channel?"
     button = ButtonElement(
-        text=truncate(f"Create {name}", 75), action_id=Button.CREATE_LINKED_ACCOUNT,
-        value=truncate(name, 100), style="primary",
+        text=truncate(f"Create {name}", 75),
+        action_id=Button.CREATE_LINKED_ACCOUNT,
+        value=truncate(name, 100),
+        style="primary",
     )
     return text, blocks_of(section(text, accessory=button))
 
 
 def shared_confirmation(what: str, where: str, link: str | None) -> Message:
-    text = f":white_check_mark: {what} posted in {where}" + (f" · <{link}|view>" if link else "") + "."
+    text = (
+        f":white_check_mark: {what} posted in {where}" + (f" · <{link}|view>" if link else "") + "."
+    )
     return notice(text)
 
 
-def touchpoint_logged(touchpoint: Touchpoint, account: Account, *, posted_in: str | None,
-                      link: str | None) -> Message:
+def touchpoint_logged(
+    touchpoint: Touchpoint, account: Account, *, posted_in: str | None, link: str | None
+) -> Message:
     """The ephemeral answer to `/touchpoint <kind> <summary>`, with a way to add the rest."""
     text = f":white_check_mark: {KIND_LABELS[touchpoint.kind]} with *{escape(account.name)}* logged"
     if posted_in:

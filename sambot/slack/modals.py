@@ -52,11 +52,21 @@ def options(pairs: Sequence[tuple[Any, str]]) -> list[Option]:
 
 
 def pick(choices: list[Option], value: Any) -> Option | None:
-    return next((choice for choice in choices if value is not None and choice.value == str(value)), None)
+    return next(
+        (choice for choice in choices if value is not None and choice.value == str(value)), None
+    )
 
 
-def text_input(block_id: str, label: str, *, initial: str | None = None, multiline: bool = False,
-               optional: bool = False, placeholder: str | None = None, hint: str | None = None) -> InputBlock:
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    initial: str | None = None,
+    multiline: bool = False,
+    optional: bool = False,
+    placeholder: str | None = None,
+    hint: str | None = None,
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
@@ -71,8 +81,16 @@ def text_input(block_id: str, label: str, *, initial: str | None = None, multili
     )
 
 
-def select_input(block_id: str, label: str, choices: list[Option], *, initial: Any = None,
-                 optional: bool = False, dispatch: bool = False, hint: str | None = None) -> InputBlock:
+def select_input(
+    block_id: str,
+    label: str,
+    choices: list[Option],
+    *,
+    initial: Any = None,
+    optional: bool = False,
+    dispatch: bool = False,
+    hint: str | None = None,
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
@@ -88,16 +106,22 @@ def select_input(block_id: str, label: str, choices: list[Option], *, initial: A
     )
 
 
-def user_input(block_id: str, label: str, *, initial: str | None = None, optional: bool = False) -> InputBlock:
+def user_input(
+    block_id: str, label: str, *, initial: str | None = None, optional: bool = False
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
         optional=optional,
-        element=UserSelectElement(action_id=VALUE, placeholder="Choose someone", initial_user=initial),
+        element=UserSelectElement(
+            action_id=VALUE, placeholder="Choose someone", initial_user=initial
+        ),
     )
 
 
-def date_input(block_id: str, label: str, *, initial: date | None = None, optional: bool = False) -> InputBlock:
+def date_input(
+    block_id: str, label: str, *, initial: date | None = None, optional: bool = False
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
@@ -123,8 +147,9 @@ def account_choices(accounts: Sequence[Account]) -> list[Option]:
     return options([(account.id, account.name) for account in accounts])
 
 
-def modal(callback_id: str, title: str, blocks: list, *, submit: str = "Save",
-          metadata: str = "") -> dict:
+def modal(
+    callback_id: str, title: str, blocks: list, *, submit: str = "Save", metadata: str = ""
+) -> dict:
     return View(
         type="modal",
         callback_id=callback_id,
@@ -136,15 +161,22 @@ def modal(callback_id: str, title: str, blocks: list, *, submit: str = "Save",
     ).to_dict()
 
 
-def account_modal(*, owner_id: str, channel_id: str | None, name: str = "", metadata: str = "") -> dict:
+def account_modal(
+    *, owner_id: str, channel_id: str | None, name: str = "", metadata: str = ""
+) -> dict:
     blocks = [
         text_input("name", "Account name", initial=name, placeholder="e.g. Acme Corporation"),
         user_input("owner_id", "Account owner", initial=owner_id),
         select_input("tier", "Tier", options(list(TIER_LABELS.items())), initial=Tier.STRATEGIC),
         text_input("industry", "Industry", optional=True),
         text_input("annual_revenue", "Annual revenue", optional=True, placeholder="e.g. 2,500,000"),
-        text_input("gross_margin", "Gross margin", optional=True, placeholder="e.g. 600,000",
-                   hint="An amount; the margin percentage is worked out from the revenue."),
+        text_input(
+            "gross_margin",
+            "Gross margin",
+            optional=True,
+            placeholder="e.g. 600,000",
+            hint="An amount; the margin percentage is worked out from the revenue.",
+        ),
         text_input("potential_revenue", "Potential revenue", optional=True),
         text_input("currency", "Currency", initial="USD", optional=True),
         InputBlock(
@@ -162,15 +194,23 @@ def account_modal(*, owner_id: str, channel_id: str | None, name: str = "", meta
     return modal(Callback.ACCOUNT_NEW, "New account", blocks, submit="Create", metadata=metadata)
 
 
-def stakeholder_modal(*, accounts: Sequence[Account], account_id: int | None,
-                      managers: Sequence[Stakeholder], user_id: str, metadata: str = "",
-                      callback_id: str = Callback.STAKEHOLDER_NEW) -> dict:
+def stakeholder_modal(
+    *,
+    accounts: Sequence[Account],
+    account_id: int | None,
+    managers: Sequence[Stakeholder],
+    user_id: str,
+    metadata: str = "",
+    callback_id: str = Callback.STAKEHOLDER_NEW,
+) -> dict:
     blocks = [
         select_input("account_id", "Account", account_choices(accounts), initial=account_id),
         text_input("name", "Name"),
         text_input("title", "Job title", optional=True),
         text_input("email", "Email", optional=True),
-        select_input("role", "Role", options(list(ROLE_LABELS.items())), initial=StakeholderRole.OTHER),
+        select_input(
+            "role", "Role", options(list(ROLE_LABELS.items())), initial=StakeholderRole.OTHER
+        ),
         score_input("power", "Power", 3),
         score_input("influence", "Influence", 3),
         score_input("interest", "Interest", 3),
@@ -189,20 +229,34 @@ def stakeholder_modal(*, accounts: Sequence[Account], account_id: int | None,
     return modal(callback_id, "New stakeholder", blocks, submit="Add", metadata=metadata)
 
 
-def touchpoint_modal(*, accounts: Sequence[Account], account_id: int | None,
-                     stakeholders: Sequence[Stakeholder], user_id: str, today: date,
-                     metadata: str = "", prefill: dict | None = None) -> dict:
+def touchpoint_modal(
+    *,
+    accounts: Sequence[Account],
+    account_id: int | None,
+    stakeholders: Sequence[Stakeholder],
+    user_id: str,
+    today: date,
+    metadata: str = "",
+    prefill: dict | None = None,
+) -> dict:
     prefill = prefill or {}
     blocks: list = [
-        select_input("account_id", "Account", account_choices(accounts), initial=account_id,
-                     dispatch=True),
+        select_input(
+            "account_id", "Account", account_choices(accounts), initial=account_id, dispatch=True
+        ),
         date_input("occurred_on", "Date", initial=prefill.get("occurred_on") or today),
-        select_input("kind", "Kind", options(list(KIND_LABELS.items())),
-                     initial=prefill.get("kind", TouchpointKind.MEETING)),
+        select_input(
+            "kind",
+            "Kind",
+            options(list(KIND_LABELS.items())),
+            initial=prefill.get("kind", TouchpointKind.MEETING),
+        ),
     ]
     people = options([(person.id, person.name) for person in stakeholders])
     if people:
-        chosen = [choice for choice in people if int(choice.value) in prefill.get("stakeholder_ids", [])]
+        chosen = [
+            choice for choice in people if int(choice.value) in prefill.get("stakeholder_ids", [])
+        ]
         blocks.append(
             InputBlock(
                 block_id="stakeholder_ids",
@@ -221,17 +275,29 @@ def touchpoint_modal(*, accounts: Sequence[Account], account_id: int | None,
             block_id="stakeholder_tools",
             elements=[ButtonElement(text="Add a stakeholder", action_id=Button.ADD_STAKEHOLDER)],
         ),
-        select_input("sentiment", "Sentiment", options(list(SENTIMENT_LABELS.items())),
-                     initial=prefill.get("sentiment", Sentiment.NEUTRAL)),
-        text_input("summary", "Summary", multiline=True,
-                   initial=truncate(prefill.get("summary") or "", SUMMARY_MAX_LENGTH),
-                   hint=f"Up to {SUMMARY_MAX_LENGTH} characters."),
+        select_input(
+            "sentiment",
+            "Sentiment",
+            options(list(SENTIMENT_LABELS.items())),
+            initial=prefill.get("sentiment", Sentiment.NEUTRAL),
+        ),
+        text_input(
+            "summary",
+            "Summary",
+            multiline=True,
+            initial=truncate(prefill.get("summary") or "", SUMMARY_MAX_LENGTH),
+            hint=f"Up to {SUMMARY_MAX_LENGTH} characters.",
+        ),
     ]
     if not prefill.get("touchpoint_id"):
         blocks += [
             SectionBlock(text=MarkdownTextObject(text="*Follow-up action* (optional)")),
-            text_input("followup_title", "Follow-up action", optional=True,
-                       placeholder="e.g. Send the revised proposal"),
+            text_input(
+                "followup_title",
+                "Follow-up action",
+                optional=True,
+                placeholder="e.g. Send the revised proposal",
+            ),
             user_input("followup_owner_id", "Follow-up owner", initial=user_id, optional=True),
             date_input("followup_due_date", "Follow-up due date", optional=True),
         ]
@@ -239,24 +305,42 @@ def touchpoint_modal(*, accounts: Sequence[Account], account_id: int | None,
     return modal(Callback.TOUCHPOINT, title, blocks, submit="Save", metadata=metadata)
 
 
-def action_modal(*, accounts: Sequence[Account], account_id: int | None,
-                 objectives: Sequence[Objective], user_id: str, metadata: str = "",
-                 title: str = "") -> dict:
+def action_modal(
+    *,
+    accounts: Sequence[Account],
+    account_id: int | None,
+    objectives: Sequence[Objective],
+    user_id: str,
+    metadata: str = "",
+    title: str = "",
+) -> dict:
     blocks: list = [
-        select_input("account_id", "Account", account_choices(accounts), initial=account_id,
-                     dispatch=True),
-        text_input("title", "Action", initial=truncate(title, 200), placeholder="What must happen?"),
+        select_input(
+            "account_id", "Account", account_choices(accounts), initial=account_id, dispatch=True
+        ),
+        text_input(
+            "title", "Action", initial=truncate(title, 200), placeholder="What must happen?"
+        ),
         user_input("owner_id", "Owner", initial=user_id),
         date_input("due_date", "Due date", optional=True),
     ]
     if objectives:
         blocks.append(
-            select_input("objective_id", "Objective", options([(o.id, o.title) for o in objectives]),
-                         optional=True)
+            select_input(
+                "objective_id",
+                "Objective",
+                options([(o.id, o.title) for o in objectives]),
+                optional=True,
+            )
         )
     blocks += [
-        text_input("obstacle", "Obstacle", multiline=True, optional=True,
-                   hint="What could stop this? The team sees it; the client never does."),
+        text_input(
+            "obstacle",
+            "Obstacle",
+            multiline=True,
+            optional=True,
+            hint="What could stop this? The team sees it; the client never does.",
+        ),
         text_input("detail", "Detail", multiline=True, optional=True),
         InputBlock(
             block_id="shared_with_client",
@@ -292,6 +376,10 @@ def info_modal(title: str, text: str) -> dict:
         type="modal",
         title=title,
         close="Close",
-        blocks=[SectionBlock(text=MarkdownTextObject(text=text)), ContextBlock(elements=[
-            MarkdownTextObject(text="Type `/sam help` to see every command.")])],
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=text)),
+            ContextBlock(
+                elements=[MarkdownTextObject(text="Type `/sam help` to see every command.")]
+            ),
+        ],
     ).to_dict()

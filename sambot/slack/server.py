@@ -59,7 +59,11 @@ class BackgroundServer:
         import threading
 
         config = uvicorn.Config(
-            build_web_app(app), host=host, port=port, log_level="warning", access_log=False,
+            build_web_app(app),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
             lifespan="off",
         )
         self._server = uvicorn.Server(config)

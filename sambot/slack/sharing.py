@@ -19,7 +19,9 @@ class Posted:
     in_account_channel: bool
 
 
-def post_to_account(client: WebClient, account: Account, message: Message, *, creator_id: str) -> Posted:
+def post_to_account(
+    client: WebClient, account: Account, message: Message, *, creator_id: str
+) -> Posted:
     """Post in the account's channel; with no usable channel, to the creator by direct message."""
     text, blocks = message
     if account.channel_id and account.channel_unavailable_at is None:
@@ -36,9 +38,17 @@ def post_to_account(client: WebClient, account: Account, message: Message, *, cr
     return _post(client, creator_id, text, [*blocks, _context(note)])
 
 
-def _post(client: WebClient, channel: str, text: str, blocks: list[dict], *,
-          in_account_channel: bool = False) -> Posted:
-    response = client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
+def _post(
+    client: WebClient,
+    channel: str,
+    text: str,
+    blocks: list[dict],
+    *,
+    in_account_channel: bool = False,
+) -> Posted:
+    response = client.chat_postMessage(
+        channel=channel, text=text, blocks=blocks, unfurl_links=False
+    )
     return Posted(response["channel"], response["ts"], in_account_channel)
 
 
@@ -56,7 +66,9 @@ def _context(text: str) -> dict:
 
 def permalink(client: WebClient, posted: Posted) -> str | None:
     try:
-        return client.chat_getPermalink(channel=posted.channel_id, message_ts=posted.ts)["permalink"]
+        return client.chat_getPermalink(channel=posted.channel_id, message_ts=posted.ts)[
+            "permalink"
+        ]
     except SlackApiError:
         return None
 
@@ -65,8 +77,15 @@ def where(posted: Posted) -> str:
     return f"<#{posted.channel_id}>" if posted.in_account_channel else "your direct messages"
 
 
-def confirm(client: WebClient, posted: Posted, *, what: str, origin_channel: str | None,
-            user_id: str, respond=None) -> None:
+def confirm(
+    client: WebClient,
+    posted: Posted,
+    *,
+    what: str,
+    origin_channel: str | None,
+    user_id: str,
+    respond=None,
+) -> None:
     """The channel post is the confirmation in that channel; anywhere else, say where it went."""
     if origin_channel == posted.channel_id:
         return
@@ -77,6 +96,8 @@ def confirm(client: WebClient, posted: Posted, *, what: str, origin_channel: str
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     elif origin_channel:
         try:
-            client.chat_postEphemeral(channel=origin_channel, user=user_id, text=text, blocks=blocks)
+            client.chat_postEphemeral(
+                channel=origin_channel, user=user_id, text=text, blocks=blocks
+            )
         except SlackApiError:
             client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

@@ -51,22 +51,45 @@ def compact_origin(origin: dict, limit: int = 2800) -> dict:
     return {key: value for key, value in origin.items() if key != "blocks"}
 
 
-def show_change(client: WebClient, *, action: Action, account: Account, today: date, note: str,
-                origin: dict | None) -> None:
-    """Update the message the change came from, and the action's own message if that is another."""
+def show_change(
+    client: WebClient,
+    *,
+    action: Action,
+    account: Account,
+    today: date,
+    note: str,
+    origin: dict | None,
+    ephemeral_blocks=None,
+) -> None:
+    """Update the message the change came from, and the action's own message if that is another.
+
+    Slack does not send an ephemeral message's blocks with a click, so an ephemeral origin
+    (the `/action list`) is redrawn from `ephemeral_blocks()`.
+    """
     origin = origin or {}
     touched_own = False
     blocks = origin.get("blocks")
-    if origin.get("response_url") and blocks:
-        new_blocks = replace_action(blocks, action, today, note)
-        WebhookClient(origin["response_url"]).send(
-            text=f"{action.title}: updated", blocks=new_blocks, replace_original=True
-        )
+    if origin.get("response_url"):
+        if blocks:
+            new_blocks = replace_action(blocks, action, today, note)
+        elif ephemeral_blocks is not None:
+            new_blocks = ephemeral_blocks()
+        else:
+            new_blocks = None
+        if new_blocks is not None:
+            WebhookClient(origin["response_url"]).send(
+                text=f"{action.title}: updated", blocks=new_blocks, replace_original=True
+            )
     elif origin.get("channel") and origin.get("ts"):
         touched_own = (origin["channel"], origin["ts"]) == (action.channel_id, action.message_ts)
         if blocks and not touched_own:
-            _update(client, origin["channel"], origin["ts"], f"{action.title}: updated",
-                    replace_action(blocks, action, today, note))
+            _update(
+                client,
+                origin["channel"],
+                origin["ts"],
+                f"{action.title}: updated",
+                replace_action(blocks, action, today, note),
+            )
     if action.channel_id and action.message_ts:
         text, own_blocks = action_message(action, account, today, note=note)
         _update(client, action.channel_id, action.message_ts, text, own_blocks)

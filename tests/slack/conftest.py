@@ -30,14 +30,22 @@ class Slack:
     requests: SlackRequests
     url: str
 
-    def command(self, command: str, text: str = "", *, user: str = DANA, channel: str = ACME_CHANNEL, **options):
+    def command(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = DANA,
+        channel: str = ACME_CHANNEL,
+        **options,
+    ):
         return self.requests.command(command, text, user_id=user, channel_id=channel, **options)
 
     def wait(self, method: str, predicate=lambda call: True, timeout: float = 5.0):
         return self.standin.wait_for(method, predicate, timeout=timeout)
 
     def opened_view(self, callback_id: str) -> dict:
-        call = self.wait("views.open", lambda c: _view_of(c)["callback_id"] == callback_id)
+        call = self.wait("views.open", lambda c: c.ok and _view_of(c)["callback_id"] == callback_id)
         return self.latest_view(call.response["view"]["id"])
 
     def latest_view(self, view_id: str) -> dict:
@@ -53,8 +61,10 @@ class Slack:
                 if contains in _all_text(message):
                     return message
             time.sleep(0.02)
-        raise AssertionError(f"no ephemeral for {user} containing {contains!r}: "
-                             f"{[_all_text(m)[:200] for m in self.standin.ephemerals(user)]}")
+        raise AssertionError(
+            f"no ephemeral for {user} containing {contains!r}: "
+            f"{[_all_text(m)[:200] for m in self.standin.ephemerals(user)]}"
+        )
 
     def channel_message(self, channel: str, contains: str = "", timeout: float = 5.0) -> dict:
         import time
@@ -65,8 +75,10 @@ class Slack:
                 if contains in _all_text(message):
                     return message
             time.sleep(0.02)
-        raise AssertionError(f"no message in {channel} containing {contains!r}: "
-                             f"{[_all_text(m)[:200] for m in self.standin.messages(channel)]}")
+        raise AssertionError(
+            f"no message in {channel} containing {contains!r}: "
+            f"{[_all_text(m)[:200] for m in self.standin.messages(channel)]}"
+        )
 
 
 def _view_of(call) -> dict:

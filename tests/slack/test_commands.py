@@ -14,9 +14,15 @@ from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE
 def test_help_lists_every_command_with_an_example(slack):
     assert slack.command("/sam").status_code == 200
     text = json.dumps(slack.ephemeral(DANA, "sambot")["blocks"])
-    for example in ("/touchpoint call Discussed the renewal timeline", "/action list",
-                    "/sam account new", "/sam link Acme", "/sam stakeholder new", "/sam team",
-                    "/sam report"):
+    for example in (
+        "/touchpoint call Discussed the renewal timeline",
+        "/action list",
+        "/sam account new",
+        "/sam link Acme",
+        "/sam stakeholder new",
+        "/sam team",
+        "/sam report",
+    ):
         assert example in text
 
 
@@ -75,12 +81,24 @@ def test_team_shows_members_and_changes_them_from_the_message(slack, db):
     slack.command("/sam", "team")
     team = slack.ephemeral(DANA, "Account team of Acme")
     add = next(b for b in team["blocks"] if b.get("block_id", "").startswith("team_add_"))
-    slack.requests.block_action(DANA, "team_add_member", block_id=add["block_id"],
-                                message=team, channel_id=ACME_CHANNEL, selected=LEE)
+    slack.requests.block_action(
+        DANA,
+        "team_add_member",
+        block_id=add["block_id"],
+        message=team,
+        channel_id=ACME_CHANNEL,
+        selected=LEE,
+    )
     updated = slack.ephemeral(DANA, "added <@ULEE>")
     lee_block = next(b for b in updated["blocks"] if b.get("block_id", "").endswith("_ULEE"))
-    slack.requests.block_action(DANA, "team_member_role", block_id=lee_block["block_id"],
-                                message=updated, channel_id=ACME_CHANNEL, selected="technical")
+    slack.requests.block_action(
+        DANA,
+        "team_member_role",
+        block_id=lee_block["block_id"],
+        message=updated,
+        channel_id=ACME_CHANNEL,
+        selected="technical",
+    )
     slack.ephemeral(DANA, "changed the role of <@ULEE>")
     with db.session() as session:
         account = session.scalar(select(Account))
@@ -118,7 +136,9 @@ def test_quick_action_with_owner_and_relative_date(slack, db):
     seed.acme(db)
     slack.command("/action", "<@ULEE|lee> Send the revised proposal by in 2 weeks")
     posted = slack.channel_message(ACME_CHANNEL, "Send the revised proposal")
-    buttons = [e["text"]["text"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    buttons = [
+        e["text"]["text"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert buttons == ["Mark done", "Snooze a week", "Change due date", "Reassign"]
     with db.session() as session:
         action = session.scalar(select(Action))
@@ -154,7 +174,10 @@ def test_action_list_shows_overdue_first_with_buttons(slack, db):
     slack.channel_message(ACME_CHANNEL, "Sooner thing")
     slack.command("/action", "list")
     listing = slack.ephemeral(DANA, "Your open actions")
-    sections = [b["text"]["text"] for b in listing["blocks"] if b.get("block_id", "").startswith("action_")
-                and b["type"] == "section"]
+    sections = [
+        b["text"]["text"]
+        for b in listing["blocks"]
+        if b.get("block_id", "").startswith("action_") and b["type"] == "section"
+    ]
     assert "Sooner thing" in sections[0] and "Later thing" in sections[1]
     assert sum(1 for b in listing["blocks"] if b["type"] == "actions") == 2

@@ -9,7 +9,11 @@ from sambot.slack.context import Sam
 from sambot.slack.errors import reported
 from sambot.slack.forms import write_metadata
 from sambot.slack.ids import ActionButton, Button
-from sambot.slack.listeners.common import team_id_of, touchpoint_modal_for
+from sambot.slack.listeners.common import (
+    redrawn_action_list,
+    team_id_of,
+    touchpoint_modal_for,
+)
 from sambot.slack.listeners.reports import post_report
 from sambot.slack.updates import compact_origin, origin_of, show_change
 from sambot.touchpoints import service as touchpoints
@@ -51,7 +55,18 @@ def _apply(body, pressed, client, sam: Sam, *, verb: str):
             actions.snooze(session, action=item, changed_by=user_id, today=today)
             note = f":zzz: Snoozed until {item.snoozed_until:%a %d %b} by <@{user_id}>"
         account = accounts.get(session, workspace_id=workspace.id, account_id=item.account_id)
-    show_change(client, action=item, account=account, today=today, note=note, origin=origin_of(body))
+    redraw = redrawn_action_list(
+        sam, workspace, user_id=user_id, today=today, changed=item, note=note
+    )
+    show_change(
+        client,
+        action=item,
+        account=account,
+        today=today,
+        note=note,
+        origin=origin_of(body),
+        ephemeral_blocks=redraw,
+    )
 
 
 def open_change_due(ack, body, action, client, sam: Sam):
@@ -82,7 +97,9 @@ def open_touchpoint_details(ack, body, action, client, sam: Sam):
     user_id = body["user"]["id"]
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
-        touchpoint = touchpoints.get(session, workspace_id=workspace.id, touchpoint_id=int(action["value"]))
+        touchpoint = touchpoints.get(
+            session, workspace_id=workspace.id, touchpoint_id=int(action["value"])
+        )
         account = accounts.get(session, workspace_id=workspace.id, account_id=touchpoint.account_id)
         prefill = {
             "touchpoint_id": touchpoint.id,
@@ -93,10 +110,17 @@ def open_touchpoint_details(ack, body, action, client, sam: Sam):
             "stakeholder_ids": [person.id for person in touchpoint.stakeholders],
         }
         view = touchpoint_modal_for(
-            session, sam, workspace, user_id=user_id, account=account,
-            today=sam.today_for(user_id), prefill=prefill,
-            metadata={"touchpoint_id": touchpoint.id,
-                      "channel": (body.get("channel") or {}).get("id")},
+            session,
+            sam,
+            workspace,
+            user_id=user_id,
+            account=account,
+            today=sam.today_for(user_id),
+            prefill=prefill,
+            metadata={
+                "touchpoint_id": touchpoint.id,
+                "channel": (body.get("channel") or {}).get("id"),
+            },
         )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -107,7 +131,9 @@ def open_account_for_channel(ack, body, action, client):
     client.views_open(
         trigger_id=body["trigger_id"],
         view=modals.account_modal(
-            owner_id=body["user"]["id"], channel_id=channel_id, name=action["value"],
+            owner_id=body["user"]["id"],
+            channel_id=channel_id,
+            name=action["value"],
             metadata=write_metadata(channel=channel_id),
         ),
     )
@@ -120,35 +146,57 @@ def _account_from_block(block_id: str) -> int:
 
 def add_team_member(ack, body, action, respond, sam: Sam):
     ack()
-    _change_team(body, respond, sam, account_id=_account_from_block(action["block_id"]),
-                 user_id=action["selected_user"], role="other", verb="added")
+    _change_team(
+        body,
+        respond,
+        sam,
+        account_id=_account_from_block(action["block_id"]),
+        user_id=action["selected_user"],
+        role="other",
+        verb="added",
+    )
 
 
 def change_team_role(ack, body, action, respond, sam: Sam):
     ack()
     user_id = action["block_id"].rsplit("_", 1)[1]
-    _change_team(body, respond, sam, account_id=_account_from_block(action["block_id"]),
-                 user_id=user_id, role=action["selected_option"]["value"], verb="changed")
+    _change_team(
+        body,
+        respond,
+        sam,
+        account_id=_account_from_block(action["block_id"]),
+        user_id=user_id,
+        role=action["selected_option"]["value"],
+        verb="changed",
+    )
 
 
 def remove_team_member(ack, body, action, respond, sam: Sam):
     ack()
     account_id, user_id = action["selected_option"]["value"].split(":")
-    _change_team(body, respond, sam, account_id=int(account_id), user_id=user_id, role=None,
-                 verb="removed")
+    _change_team(
+        body, respond, sam, account_id=int(account_id), user_id=user_id, role=None, verb="removed"
+    )
 
 
-def _change_team(body, respond, sam: Sam, *, account_id: int, user_id: str, role: str | None, verb: str):
+def _change_team(
+    body, respond, sam: Sam, *, account_id: int, user_id: str, role: str | None, verb: str
+):
     by = body["user"]["id"]
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
         if role is None:
-            accounts.remove_team_member(session, workspace_id=workspace.id, account_id=account_id,
-                                        user_id=user_id)
+            accounts.remove_team_member(
+                session, workspace_id=workspace.id, account_id=account_id, user_id=user_id
+            )
             note = f"<@{by}> removed <@{user_id}> from the team."
         else:
-            accounts.set_team_member(session, workspace_id=workspace.id, account_id=account_id,
-                                     data={"user_id": user_id, "role": role})
+            accounts.set_team_member(
+                session,
+                workspace_id=workspace.id,
+                account_id=account_id,
+                data={"user_id": user_id, "role": role},
+            )
             note = f"<@{by}> {'added' if verb == 'added' else 'changed the role of'} <@{user_id}>."
         account = accounts.get(session, workspace_id=workspace.id, account_id=account_id)
         text, blocks = messages.team_message(account, note=note)

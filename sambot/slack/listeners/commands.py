@@ -67,7 +67,9 @@ def sam_command(ack, command, client, respond, sam: Sam):
 def unknown_subcommand(text: str) -> messages.Message:
     guess = difflib.get_close_matches(text.lower(), SAM_SUBCOMMANDS, n=1, cutoff=0.4)
     if not guess:
-        guess = difflib.get_close_matches(text.lower().split(" ")[0], SAM_SUBCOMMANDS, n=1, cutoff=0.4)
+        guess = difflib.get_close_matches(
+            text.lower().split(" ")[0], SAM_SUBCOMMANDS, n=1, cutoff=0.4
+        )
     hint = f" Did you mean `/sam {guess[0]}`?" if guess else ""
     return messages.help_message(f":thinking_face: I don't know `/sam {text}`.{hint}")
 
@@ -114,7 +116,9 @@ def show_account(*, command, respond, sam: Sam, **_):
         if account is None:
             return reply(respond, messages.not_linked_message("show its account"))
         today = sam.today_for(command["user_id"])
-        open_count, overdue = actions.open_and_overdue_counts(session, account_id=account.id, today=today)
+        open_count, overdue = actions.open_and_overdue_counts(
+            session, account_id=account.id, today=today
+        )
         last = touchpoints.last_for_account(session, account_id=account.id)
         message = messages.account_summary_message(
             account, open_count=open_count, overdue_count=overdue, last_touchpoint=last
@@ -125,7 +129,9 @@ def show_account(*, command, respond, sam: Sam, **_):
 def list_accounts(*, command, respond, sam: Sam, **_):
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
-        message = messages.accounts_message(accounts.list_accounts(session, workspace_id=workspace.id))
+        message = messages.accounts_message(
+            accounts.list_accounts(session, workspace_id=workspace.id)
+        )
     reply(respond, message)
 
 
@@ -141,7 +147,10 @@ def link_channel(*, command, respond, sam: Sam, rest: str, **_):
         if account is None:
             return reply(respond, messages.offer_account_creation(name))
         accounts.link_channel(
-            session, workspace_id=workspace.id, account_id=account.id, channel_id=command["channel_id"]
+            session,
+            workspace_id=workspace.id,
+            account_id=account.id,
+            channel_id=command["channel_id"],
         )
         account_name = account.name
     respond(
@@ -184,10 +193,13 @@ def touchpoint_command(ack, command, client, respond, sam: Sam):
     kind = KIND_WORDS.get(kind_word.lower())
     if kind is None or not summary.strip():
         kinds = ", ".join(KIND_WORDS[k] for k in KIND_LABELS)
-        return reply(respond, messages.notice(
-            f"Start with the kind, then the summary: `/touchpoint call Discussed the renewal timeline`. "
-            f"Kinds: {kinds}. Or type `/touchpoint` alone for the form."
-        ))
+        return reply(
+            respond,
+            messages.notice(
+                f"Start with the kind, then the summary: `/touchpoint call Discussed the renewal timeline`. "
+                f"Kinds: {kinds}. Or type `/touchpoint` alone for the form."
+            ),
+        )
     user_id, channel_id = command["user_id"], command["channel_id"]
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
@@ -196,15 +208,21 @@ def touchpoint_command(ack, command, client, respond, sam: Sam):
             return reply(respond, messages.not_linked_message("log a touchpoint"))
         today = sam.today_for(user_id)
         touchpoint = touchpoints.create(
-            session, workspace_id=workspace.id, account_id=account.id, logged_by=user_id,
+            session,
+            workspace_id=workspace.id,
+            account_id=account.id,
+            logged_by=user_id,
             today=today,
             data={"occurred_on": today, "kind": kind, "summary": summary, "source": Source.COMMAND},
         )
-        posted = post_to_account(client, account, messages.touchpoint_message(touchpoint, account),
-                                 creator_id=user_id)
+        posted = post_to_account(
+            client, account, messages.touchpoint_message(touchpoint, account), creator_id=user_id
+        )
         posted_in = None if posted.channel_id == channel_id else where(posted)
         link = permalink(client, posted) if posted_in else None
-        confirmation = messages.touchpoint_logged(touchpoint, account, posted_in=posted_in, link=link)
+        confirmation = messages.touchpoint_logged(
+            touchpoint, account, posted_in=posted_in, link=link
+        )
     reply(respond, confirmation)
 
 
@@ -214,9 +232,16 @@ def open_touchpoint_modal(command, client, sam: Sam):
         workspace = sam.workspace(session, command["team_id"])
         account = sam.channel_account(session, workspace, command["channel_id"])
         view = touchpoint_modal_for(
-            session, sam, workspace, user_id=user_id, account=account,
+            session,
+            sam,
+            workspace,
+            user_id=user_id,
+            account=account,
             today=sam.today_for(user_id),
-            metadata={"channel": command["channel_id"], "response_url": command.get("response_url")},
+            metadata={
+                "channel": command["channel_id"],
+                "response_url": command.get("response_url"),
+            },
         )
     client.views_open(trigger_id=command["trigger_id"], view=view)
 
@@ -244,8 +269,14 @@ def open_action_modal(command, client, sam: Sam):
         workspace = sam.workspace(session, command["team_id"])
         account = sam.channel_account(session, workspace, command["channel_id"])
         view = action_modal_for(
-            session, workspace, user_id=command["user_id"], account=account,
-            metadata={"channel": command["channel_id"], "response_url": command.get("response_url")},
+            session,
+            workspace,
+            user_id=command["user_id"],
+            account=account,
+            metadata={
+                "channel": command["channel_id"],
+                "response_url": command.get("response_url"),
+            },
         )
     client.views_open(trigger_id=command["trigger_id"], view=view)
 
@@ -255,7 +286,9 @@ def list_my_actions(command, respond, sam: Sam):
     today = sam.today_for(user_id)
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
-        mine = actions.list_open_for_owner(session, workspace_id=workspace.id, owner_id=user_id, today=today)
+        mine = actions.list_open_for_owner(
+            session, workspace_id=workspace.id, owner_id=user_id, today=today
+        )
         message = messages.action_list_message(mine, today)
     reply(respond, message)
 
@@ -269,21 +302,36 @@ def quick_action(command, client, respond, sam: Sam, text: str):
     if match["due"]:
         due_date = parse_date(match["due"], today=today)
         if due_date is None:
-            return reply(respond, messages.notice(
-                f"I couldn't read the date `{match['due']}`. Try `tomorrow`, `next friday`, "
-                "`in 2 weeks` or `2026-12-05`."
-            ))
+            return reply(
+                respond,
+                messages.notice(
+                    f"I couldn't read the date `{match['due']}`. Try `tomorrow`, `next friday`, "
+                    "`in 2 weeks` or `2026-12-05`."
+                ),
+            )
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
         account = sam.channel_account(session, workspace, command["channel_id"])
         if account is None:
             return reply(respond, messages.not_linked_message("create an action"))
         action = actions.create(
-            session, workspace_id=workspace.id, account_id=account.id, created_by=user_id,
-            today=today, data={"title": match["title"], "owner_id": owner_id, "due_date": due_date},
+            session,
+            workspace_id=workspace.id,
+            account_id=account.id,
+            created_by=user_id,
+            today=today,
+            data={"title": match["title"], "owner_id": owner_id, "due_date": due_date},
         )
         message = messages.action_message(action, account, today, note=f"Created by <@{user_id}>")
         posted = post_to_account(client, account, message, creator_id=user_id)
-        actions.record_message(session, action=action, channel_id=posted.channel_id, message_ts=posted.ts)
-    confirm(client, posted, what="Action", origin_channel=command["channel_id"], user_id=user_id,
-            respond=respond)
+        actions.record_message(
+            session, action=action, channel_id=posted.channel_id, message_ts=posted.ts
+        )
+    confirm(
+        client,
+        posted,
+        what="Action",
+        origin_channel=command["channel_id"],
+        user_id=user_id,
+        respond=respond,
+    )

@@ -6,8 +6,11 @@ from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
+from sambot.actions import service as actions
+from sambot.actions.models import Action
 from sambot.plans import service as plans
-from sambot.slack import modals
+from sambot.slack import messages, modals
+from sambot.slack.action_blocks import action_line
 from sambot.slack.context import Sam
 from sambot.slack.forms import write_metadata
 from sambot.stakeholders import service as stakeholders
@@ -26,9 +29,17 @@ def channel_id_of(body: dict) -> str | None:
     return body.get("channel_id") or (body.get("channel") or {}).get("id")
 
 
-def touchpoint_modal_for(session: Session, sam: Sam, workspace: Workspace, *, user_id: str,
-                         account: Account | None, today: date, metadata: dict,
-                         prefill: dict | None = None) -> dict:
+def touchpoint_modal_for(
+    session: Session,
+    sam: Sam,
+    workspace: Workspace,
+    *,
+    user_id: str,
+    account: Account | None,
+    today: date,
+    metadata: dict,
+    prefill: dict | None = None,
+) -> dict:
     every_account = accounts.list_accounts(session, workspace_id=workspace.id)
     people = stakeholders.list_for_account(session, account_id=account.id) if account else []
     return modals.touchpoint_modal(
@@ -42,8 +53,15 @@ def touchpoint_modal_for(session: Session, sam: Sam, workspace: Workspace, *, us
     )
 
 
-def action_modal_for(session: Session, workspace: Workspace, *, user_id: str,
-                     account: Account | None, metadata: dict, title: str = "") -> dict:
+def action_modal_for(
+    session: Session,
+    workspace: Workspace,
+    *,
+    user_id: str,
+    account: Account | None,
+    metadata: dict,
+    title: str = "",
+) -> dict:
     every_account = accounts.list_accounts(session, workspace_id=workspace.id)
     objectives = plans.list_for_account(session, account_id=account.id) if account else []
     return modals.action_modal(
@@ -54,3 +72,20 @@ def action_modal_for(session: Session, workspace: Workspace, *, user_id: str,
         metadata=write_metadata(**metadata),
         title=title,
     )
+
+
+def redrawn_action_list(
+    sam: Sam, workspace: Workspace, *, user_id: str, today: date, changed: Action, note: str
+):
+    """The `/action list` again, after a change, with what changed on top."""
+
+    def draw() -> list[dict]:
+        with sam.session() as session:
+            mine = actions.list_open_for_owner(
+                session, workspace_id=workspace.id, owner_id=user_id, today=today
+            )
+            _, blocks = messages.action_list_message(mine, today)
+        top = messages.context(f"{note}: {action_line(changed, today)}").to_dict()
+        return [top, *blocks][:50]
+
+    return draw

@@ -7,7 +7,6 @@ from datetime import date
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject
 
 from sambot.accounts import service as accounts
-
 from sambot.slack import messages
 from sambot.slack.context import Sam
 from sambot.slack.ids import Button
@@ -40,17 +39,30 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
         if account is None:
             text, blocks = messages.not_linked_message("show its report")
             return respond(text=text, blocks=blocks, response_type="ephemeral")
-        report = report_for_account(session, workspace=workspace, account=account, period_key=period)
+        report = report_for_account(
+            session, workspace=workspace, account=account, period_key=period
+        )
         rendered = render_report(report, client=client_version)
     value = json.dumps({"account_id": account.id, "period": period, "client": client_version})
     controls = [
-        ContextBlock(elements=[MarkdownTextObject(text="Preview: only you can see this.")]).to_dict(),
-        ActionsBlock(elements=[ButtonElement(
-            text="Post to channel", action_id=Button.POST_REPORT, value=value, style="primary"
-        )]).to_dict(),
+        ContextBlock(
+            elements=[MarkdownTextObject(text="Preview: only you can see this.")]
+        ).to_dict(),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Post to channel",
+                    action_id=Button.POST_REPORT,
+                    value=value,
+                    style="primary",
+                )
+            ]
+        ).to_dict(),
     ]
     # Two blocks are kept for the controls: the report itself stays within 48.
-    respond(text=rendered.text, blocks=[*rendered.blocks[:48], *controls], response_type="ephemeral")
+    respond(
+        text=rendered.text, blocks=[*rendered.blocks[:48], *controls], response_type="ephemeral"
+    )
 
 
 def post_report(ack, body, action, client, respond, sam: Sam):
@@ -62,14 +74,18 @@ def post_report(ack, body, action, client, respond, sam: Sam):
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
         account = accounts.get(session, workspace_id=workspace.id, account_id=choice["account_id"])
-        report = report_for_account(session, workspace=workspace, account=account,
-                                    period_key=choice["period"])
+        report = report_for_account(
+            session, workspace=workspace, account=account, period_key=choice["period"]
+        )
         rendered = render_report(report, client=choice["client"])
-        posted = post_to_account(client, account, (rendered.text, rendered.blocks), creator_id=user_id)
+        posted = post_to_account(
+            client, account, (rendered.text, rendered.blocks), creator_id=user_id
+        )
     link = permalink(client, posted)
     where = f"<#{posted.channel_id}>" if posted.in_account_channel else "your direct messages"
     respond(
         text=f":white_check_mark: Report for {choice['period']} posted in {where}"
-        + (f" · <{link}|view>" if link else "") + f" by <@{user_id}>.",
+        + (f" · <{link}|view>" if link else "")
+        + f" by <@{user_id}>.",
         replace_original=True,
     )

@@ -8,7 +8,6 @@ from sambot.slack.ids import Callback
 from sambot.slack.listeners.common import action_modal_for, touchpoint_modal_for
 
 
-
 def register(app: App) -> None:
     app.shortcut(Callback.LOG_AS_TOUCHPOINT)(reported(log_as_touchpoint))
     app.shortcut(Callback.CREATE_ACTION)(reported(create_action))
@@ -22,11 +21,18 @@ def log_as_touchpoint(ack, shortcut, client, sam: Sam):
         workspace = sam.workspace(session, shortcut["team"]["id"])
         account = sam.channel_account(session, workspace, channel_id)
         view = touchpoint_modal_for(
-            session, sam, workspace, user_id=user_id, account=account,
+            session,
+            sam,
+            workspace,
+            user_id=user_id,
+            account=account,
             today=sam.today_for(user_id),
             prefill={"summary": message.get("text", "")},
-            metadata={"channel": channel_id, "message_ts": message["ts"],
-                      "message_link": message_link(shortcut)},
+            metadata={
+                "channel": channel_id,
+                "message_ts": message["ts"],
+                "message_link": message_link(shortcut),
+            },
         )
     client.views_open(trigger_id=shortcut["trigger_id"], view=view)
 
@@ -39,7 +45,11 @@ def create_action(ack, shortcut, client, sam: Sam):
         workspace = sam.workspace(session, shortcut["team"]["id"])
         account = sam.channel_account(session, workspace, channel_id)
         view = action_modal_for(
-            session, workspace, user_id=user_id, account=account, title=first_line,
+            session,
+            workspace,
+            user_id=user_id,
+            account=account,
+            title=first_line,
             metadata={"channel": channel_id, "response_url": shortcut.get("response_url")},
         )
     client.views_open(trigger_id=shortcut["trigger_id"], view=view)

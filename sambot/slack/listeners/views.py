@@ -15,7 +15,12 @@ from sambot.slack.context import Sam
 from sambot.slack.errors import reported
 from sambot.slack.forms import VALUE, errors_for_view, form_values, read_metadata, write_metadata
 from sambot.slack.ids import Button, Callback
-from sambot.slack.listeners.common import action_modal_for, team_id_of, touchpoint_modal_for
+from sambot.slack.listeners.common import (
+    action_modal_for,
+    redrawn_action_list,
+    team_id_of,
+    touchpoint_modal_for,
+)
 from sambot.slack.sharing import confirm, post_to_account
 from sambot.slack.updates import show_change
 from sambot.stakeholders import service as stakeholders
@@ -44,7 +49,9 @@ def filled(values: dict) -> dict:
 
 def chosen_account(session: Session, workspace: Workspace, values: dict) -> Account:
     try:
-        return accounts.get(session, workspace_id=workspace.id, account_id=int(values["account_id"]))
+        return accounts.get(
+            session, workspace_id=workspace.id, account_id=int(values["account_id"])
+        )
     except (KeyError, TypeError, ValueError):
         raise InvalidInput({"account_id": "Choose an account."}) from None
     except NotFound:
@@ -77,8 +84,13 @@ def submit_account(ack, body, view, client, sam: Sam):
     if account.channel_id:
         text += " This channel is its home: touchpoints, actions, nudges and reports land here."
     posted = post_to_account(client, account, messages.notice(text), creator_id=user_id)
-    confirm(client, posted, what=f"Account *{account.name}*", origin_channel=meta.get("channel"),
-            user_id=user_id)
+    confirm(
+        client,
+        posted,
+        what=f"Account *{account.name}*",
+        origin_channel=meta.get("channel"),
+        user_id=user_id,
+    )
 
 
 def submit_stakeholder(ack, body, view, client, sam: Sam):
@@ -99,16 +111,19 @@ def submit_stakeholder(ack, body, view, client, sam: Sam):
     if view["callback_id"] == Callback.STAKEHOLDER_NEW_PUSHED:
         return refresh_touchpoint_form(client, body, sam, account, chosen=person.id)
     text = f":bust_in_silhouette: <@{user_id}> added *{person.name}* to the stakeholders of *{account.name}*."
-    client.chat_postEphemeral(channel=meta["channel"], user=user_id, text=text) if meta.get(
-        "channel"
-    ) else client.chat_postMessage(channel=user_id, text=text)
+    if meta.get("channel"):
+        client.chat_postEphemeral(channel=meta["channel"], user=user_id, text=text)
+    else:
+        client.chat_postMessage(channel=user_id, text=text)
 
 
 def submit_touchpoint(ack, body, view, client, sam: Sam):
     user_id, meta = body["user"]["id"], read_metadata(view)
     values = filled(form_values(view))
     follow_up = {
-        key.removeprefix("followup_"): value for key, value in values.items() if key.startswith("followup_")
+        key.removeprefix("followup_"): value
+        for key, value in values.items()
+        if key.startswith("followup_")
     }
     data = {key: value for key, value in values.items() if not key.startswith("followup_")}
     data["source"] = Source.MESSAGE_SHORTCUT if meta.get("message_ts") else Source.MODAL
@@ -120,25 +135,39 @@ def submit_touchpoint(ack, body, view, client, sam: Sam):
         workspace = sam.workspace(session, team_id_of(body))
         account = chosen_account(session, workspace, values)
         touchpoint, action = log_with_follow_up(
-            session, workspace_id=workspace.id, account_id=account.id, logged_by=user_id,
-            data=data, follow_up=follow_up if follow_up.get("title") else None, today=today,
+            session,
+            workspace_id=workspace.id,
+            account_id=account.id,
+            logged_by=user_id,
+            data=data,
+            follow_up=follow_up if follow_up.get("title") else None,
+            today=today,
             touchpoint_id=meta.get("touchpoint_id"),
         )
-        posted = post_to_account(client, account, messages.touchpoint_message(touchpoint, account),
-                                 creator_id=user_id)
+        posted = post_to_account(
+            client, account, messages.touchpoint_message(touchpoint, account), creator_id=user_id
+        )
         if action is not None:
             note = f"Follow-up of a touchpoint, created by <@{user_id}>"
             action_posted = post_to_account(
-                client, account, messages.action_message(action, account, today, note=note),
+                client,
+                account,
+                messages.action_message(action, account, today, note=note),
                 creator_id=user_id,
             )
-            actions.record_message(session, action=action, channel_id=action_posted.channel_id,
-                                   message_ts=action_posted.ts)
+            actions.record_message(
+                session,
+                action=action,
+                channel_id=action_posted.channel_id,
+                message_ts=action_posted.ts,
+            )
         return posted
 
     posted = save(ack, view, sam, work)
     if posted is not None:
-        confirm(client, posted, what="Touchpoint", origin_channel=meta.get("channel"), user_id=user_id)
+        confirm(
+            client, posted, what="Touchpoint", origin_channel=meta.get("channel"), user_id=user_id
+        )
 
 
 def submit_action(ack, body, view, client, sam: Sam):
@@ -152,12 +181,18 @@ def submit_action(ack, body, view, client, sam: Sam):
         account = chosen_account(session, workspace, values)
         data = {key: value for key, value in values.items() if key != "account_id"}
         action = actions.create(
-            session, workspace_id=workspace.id, account_id=account.id, created_by=user_id,
-            data=data, today=today,
+            session,
+            workspace_id=workspace.id,
+            account_id=account.id,
+            created_by=user_id,
+            data=data,
+            today=today,
         )
         message = messages.action_message(action, account, today, note=f"Created by <@{user_id}>")
         posted = post_to_account(client, account, message, creator_id=user_id)
-        actions.record_message(session, action=action, channel_id=posted.channel_id, message_ts=posted.ts)
+        actions.record_message(
+            session, action=action, channel_id=posted.channel_id, message_ts=posted.ts
+        )
         return posted
 
     posted = save(ack, view, sam, work)
@@ -182,32 +217,49 @@ def _change_action(ack, body, view, client, sam: Sam, *, change: str):
         workspace = sam.workspace(session, team_id_of(body))
         action = actions.get(session, workspace_id=workspace.id, action_id=meta["action_id"])
         if change == "due":
-            actions.change_due_date(session, action=action, changed_by=user_id,
-                                    due_date=values.get("due_date"), today=today)
+            actions.change_due_date(
+                session,
+                action=action,
+                changed_by=user_id,
+                due_date=values.get("due_date"),
+                today=today,
+            )
             note = f"Due date changed by <@{user_id}>"
         else:
-            actions.reassign(session, action=action, changed_by=user_id, owner_id=values.get("owner_id") or "")
+            actions.reassign(
+                session, action=action, changed_by=user_id, owner_id=values.get("owner_id") or ""
+            )
             note = f"Reassigned to <@{action.owner_id}> by <@{user_id}>"
         account = accounts.get(session, workspace_id=workspace.id, account_id=action.account_id)
-        return action, account, note
+        return workspace, action, account, note
 
     saved = save(ack, view, sam, work)
     if saved is not None:
-        action, account, note = saved
-        show_change(client, action=action, account=account, today=today, note=note,
-                    origin=meta.get("origin"))
+        workspace, action, account, note = saved
+        redraw = redrawn_action_list(
+            sam, workspace, user_id=user_id, today=today, changed=action, note=note
+        )
+        show_change(
+            client,
+            action=action,
+            account=account,
+            today=today,
+            note=note,
+            origin=meta.get("origin"),
+            ephemeral_blocks=redraw,
+        )
 
 
 # Inside modals -------------------------------------------------------------------------------
 
 
-def account_chosen(ack, body, client, sam: Sam):
+def account_chosen(ack, body, action, client, sam: Sam):
     """Another account was picked: its stakeholders or objectives replace the old ones."""
     ack()
-    values = form_values(body["view"])
+    account_id = int(action["selected_option"]["value"])
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
-        account = accounts.get(session, workspace_id=workspace.id, account_id=int(values["account_id"]))
+        account = accounts.get(session, workspace_id=workspace.id, account_id=account_id)
         view = _rebuilt(session, sam, workspace, body, account)
     client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
 
@@ -218,10 +270,24 @@ def _rebuilt(session, sam: Sam, workspace, body, account) -> dict:
     if view["callback_id"] == Callback.TOUCHPOINT:
         values = form_values(view)
         prefill = {**values, "stakeholder_ids": []}
-        return touchpoint_modal_for(session, sam, workspace, user_id=user_id, account=account,
-                                    today=sam.today_for(user_id), metadata=meta, prefill=prefill)
-    return action_modal_for(session, workspace, user_id=user_id, account=account, metadata=meta,
-                            title=form_values(view).get("title") or "")
+        return touchpoint_modal_for(
+            session,
+            sam,
+            workspace,
+            user_id=user_id,
+            account=account,
+            today=sam.today_for(user_id),
+            metadata=meta,
+            prefill=prefill,
+        )
+    return action_modal_for(
+        session,
+        workspace,
+        user_id=user_id,
+        account=account,
+        metadata=meta,
+        title=form_values(view).get("title") or "",
+    )
 
 
 def push_stakeholder_form(ack, body, client, sam: Sam):
@@ -232,7 +298,9 @@ def push_stakeholder_form(ack, body, client, sam: Sam):
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
         every_account = accounts.list_accounts(session, workspace_id=workspace.id)
-        managers = stakeholders.list_for_account(session, account_id=account_id) if account_id else []
+        managers = (
+            stakeholders.list_for_account(session, account_id=account_id) if account_id else []
+        )
     client.views_push(
         trigger_id=body["trigger_id"],
         view=modals.stakeholder_modal(
@@ -260,8 +328,13 @@ def refresh_touchpoint_form(client, body, sam: Sam, account: Account, *, chosen:
         workspace = sam.workspace(session, team_id_of(body))
         account = accounts.get(session, workspace_id=workspace.id, account_id=account.id)
         view = touchpoint_modal_for(
-            session, sam, workspace, user_id=user_id, account=account,
-            today=sam.today_for(user_id), metadata=read_metadata(parent),
+            session,
+            sam,
+            workspace,
+            user_id=user_id,
+            account=account,
+            today=sam.today_for(user_id),
+            metadata=read_metadata(parent),
             prefill={"stakeholder_ids": [chosen]},
         )
     client.views_update(view_id=meta["parent_view_id"], view=view)

@@ -1,0 +1,16 @@
+"""A local stand-in for Slack: its Web API and response_urls over real HTTP
+(`SlackStandIn`), and signed requests into the app as Slack sends them (`SlackRequests`)."""
+
+from sambot.localslack.blockkit import check_message, check_view
+from sambot.localslack.requests import SlackRequests, element_state, values_for
+from sambot.localslack.server import Call, SlackStandIn
+
+__all__ = [
+    "Call",
+    "SlackRequests",
+    "SlackStandIn",
+    "check_message",
+    "check_view",
+    "element_state",
+    "values_for",
+]

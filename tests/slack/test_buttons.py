@@ -1,0 +1,123 @@
+"""The four buttons on every action message, and the message updating in place."""
+
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from sambot.actions.models import Action
+from sambot.localslack.requests import values_for
+from tests.slack import seed
+from tests.slack.conftest import ACME_CHANNEL, DANA, LEE
+
+
+def posted_action(slack, db, title="Send proposal"):
+    seed.acme(db)
+    slack.command("/action", f"{title} by in 3 days")
+    return slack.channel_message(ACME_CHANNEL, title)
+
+
+def press(slack, message, action_id, user=LEE, channel=ACME_CHANNEL):
+    button = next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+    response = slack.requests.block_action(
+        user, action_id, value=button["value"], message=message, channel_id=channel
+    )
+    assert response.status_code == 200
+
+
+def updated(slack, channel, ts, contains):
+    call = slack.wait(
+        "chat.update", lambda c: c.args["ts"] == ts and contains in json.dumps(c.args)
+    )
+    return call.args
+
+
+def test_mark_done_updates_the_message_in_place(slack, db):
+    message = posted_action(slack, db)
+    press(slack, message, "action_done")
+    update = updated(slack, ACME_CHANNEL, message["ts"], "Marked done by <@ULEE>")
+    blocks = json.loads(update["blocks"]) if isinstance(update["blocks"], str) else update["blocks"]
+    assert not [b for b in blocks if b["type"] == "actions"], "a done action keeps no buttons"
+    with db.session() as session:
+        action = session.scalar(select(Action))
+        assert action.status.value == "done" and action.last_changed_by == LEE
+
+
+def test_snooze_a_week(slack, db):
+    message = posted_action(slack, db)
+    press(slack, message, "action_snooze")
+    updated(slack, ACME_CHANNEL, message["ts"], "Snoozed until")
+    with db.session() as session:
+        action = session.scalar(select(Action))
+        assert action.snoozed_until >= date.today() + timedelta(days=6)
+
+
+def test_change_due_date_through_its_modal(slack, db):
+    message = posted_action(slack, db)
+    press(slack, message, "action_change_due")
+    view = slack.opened_view("action_change_due")
+    new_due = (date.today() + timedelta(days=20)).isoformat()
+    answer = slack.requests.view_submission(view, values_for(view, {"due_date": "2020-01-01"}), LEE)
+    assert answer.json()["errors"] == {
+        "due_date": "The due date is in the past: pick today or a later day."
+    }
+    answer = slack.requests.view_submission(view, values_for(view, {"due_date": new_due}), LEE)
+    assert answer.status_code == 200 and not answer.content
+    updated(slack, ACME_CHANNEL, message["ts"], "Due date changed by <@ULEE>")
+    with db.session() as session:
+        assert session.scalar(select(Action.due_date)).isoformat() == new_due
+
+
+def test_reassign_through_its_modal(slack, db):
+    message = posted_action(slack, db)
+    press(slack, message, "action_reassign")
+    view = slack.opened_view("action_reassign")
+    slack.requests.view_submission(view, values_for(view, {"owner_id": LEE}), DANA)
+    updated(slack, ACME_CHANNEL, message["ts"], "Reassigned to <@ULEE> by <@UDANA>")
+    with db.session() as session:
+        assert session.scalar(select(Action.owner_id)) == LEE
+
+
+def test_buttons_in_the_ephemeral_action_list(slack, db):
+    posted_action(slack, db, "Listed action")
+    slack.command("/action", "list")
+    listing = slack.ephemeral(DANA, "Your open actions")
+    press(slack, listing, "action_done", user=DANA)
+    refreshed = slack.ephemeral(DANA, "Marked done by <@UDANA>")
+    assert "Listed action" in json.dumps(refreshed["blocks"])
+    # The action's own channel message shows the change too.
+    updated(slack, ACME_CHANNEL, None, "Marked done") if False else slack.wait(
+        "chat.update", lambda c: "Marked done by <@UDANA>" in json.dumps(c.args)
+    )
+
+
+def test_add_details_opens_the_touchpoint_prefilled_and_saves(slack, db):
+    seed.acme(db)
+    slack.command("/touchpoint", "meeting Met the CFO")
+    confirmation = slack.ephemeral(DANA, "Add details")
+    slack.requests.block_action(
+        DANA, "touchpoint_add_details", message=confirmation, channel_id=ACME_CHANNEL
+    )
+    view = slack.opened_view("touchpoint")
+    summary = next(b for b in view["blocks"] if b.get("block_id") == "summary")
+    assert summary["element"]["initial_value"] == "Met the CFO"
+    answer = slack.requests.view_submission(
+        view,
+        values_for(view, {"summary": "Met the CFO about budget", "sentiment": "positive"}),
+        DANA,
+    )
+    assert answer.status_code == 200 and not answer.content
+    from sambot.touchpoints.models import Touchpoint
+
+    slack.channel_message(ACME_CHANNEL, "Met the CFO about budget")
+    with db.session() as session:
+        touchpoints = session.scalars(select(Touchpoint)).all()
+        assert [(t.summary, t.sentiment.value) for t in touchpoints] == [
+            ("Met the CFO about budget", "positive")
+        ]
