@@ -279,7 +279,7 @@ class SlackRequests:
             "actions": [action],
         }
         if view is not None:
-            full = self._view(view, view.get("state", {}).get("values", {}))
+            full = self._view(view, view.get("state", {}).get("values") or values_for(view, {}))
             payload.update(container={"type": "view", "view_id": full["id"]}, view=full)
         elif message is not None:
             if channel_id is None:
@@ -379,7 +379,7 @@ class SlackRequests:
             "action_ts": f"{time.time():.6f}",
         }
         if view is not None:
-            full = self._view(view, view.get("state", {}).get("values", {}))
+            full = self._view(view, view.get("state", {}).get("values") or values_for(view, {}))
             payload.update(container={"type": "view", "view_id": full["id"]}, view=full)
         return self._interaction(payload, **options)
 

@@ -120,14 +120,14 @@ def user_input(
 
 
 def date_input(
-    block_id: str, label: str, *, initial: date | None = None, optional: bool = False
+    block_id: str, label: str, *, initial: date | str | None = None, optional: bool = False
 ) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
         optional=optional,
         element=DatePickerElement(
-            action_id=VALUE, initial_date=initial.isoformat() if initial else None
+            action_id=VALUE, initial_date=str(initial) if initial else None
         ),
     )
 
