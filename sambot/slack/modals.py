@@ -126,9 +126,7 @@ def date_input(
         block_id=block_id,
         label=label,
         optional=optional,
-        element=DatePickerElement(
-            action_id=VALUE, initial_date=str(initial) if initial else None
-        ),
+        element=DatePickerElement(action_id=VALUE, initial_date=str(initial) if initial else None),
     )
 
 

@@ -53,7 +53,9 @@ def test_manifest_keeps_slacks_limits():
     by_name = {c["command"]: c for c in manifest["features"]["slash_commands"]}
     assert by_name["/action"]["should_escape"] is True, "/action takes @owner"
     assert by_name["/sam"]["should_escape"] is True
-    assert manifest["settings"]["interactivity"]["request_url"] == "https://example.com/slack/events"
+    assert (
+        manifest["settings"]["interactivity"]["request_url"] == "https://example.com/slack/events"
+    )
 
 
 def test_socket_mode_manifest_is_checked_in(capsys):
@@ -61,4 +63,6 @@ def test_socket_mode_manifest_is_checked_in(capsys):
     printed = json.loads(capsys.readouterr().out)
     assert printed["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in printed["settings"]["interactivity"]
-    assert json.loads(DEPLOYED.read_text()) == printed, "run: sambot manifest --socket > " + str(DEPLOYED)
+    assert json.loads(DEPLOYED.read_text()) == printed, "run: sambot manifest --socket > " + str(
+        DEPLOYED
+    )
