@@ -37,21 +37,33 @@ def log_with_follow_up(
         try:
             if touchpoint_id is None:
                 touchpoint = touchpoints.create(
-                    db, workspace_id=workspace_id, account_id=account_id, logged_by=logged_by,
-                    data=data, today=today,
+                    db,
+                    workspace_id=workspace_id,
+                    account_id=account_id,
+                    logged_by=logged_by,
+                    data=data,
+                    today=today,
                 )
             else:
                 touchpoint = touchpoints.update(
-                    db, workspace_id=workspace_id, touchpoint_id=touchpoint_id,
-                    account_id=account_id, data=data, today=today,
+                    db,
+                    workspace_id=workspace_id,
+                    touchpoint_id=touchpoint_id,
+                    account_id=account_id,
+                    data=data,
+                    today=today,
                 )
         except InvalidInput as exc:
             errors.update(exc.errors)
         if follow_up:
             try:
                 action = actions.create(
-                    db, workspace_id=workspace_id, account_id=account_id, created_by=logged_by,
-                    data=follow_up, today=today,
+                    db,
+                    workspace_id=workspace_id,
+                    account_id=account_id,
+                    created_by=logged_by,
+                    data=follow_up,
+                    today=today,
                 )
             except InvalidInput as exc:
                 errors.update({FOLLOW_UP_PREFIX + field: msg for field, msg in exc.errors.items()})
