@@ -32,6 +32,30 @@ def build_parser() -> argparse.ArgumentParser:
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--request-url", help="public base URL of this server, for HTTP mode")
     manifest.add_argument("--socket", action="store_true", help="a manifest for Socket Mode")
+
+    jobs = commands.add_parser("jobs", help="scheduled jobs: list them, or run one now")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="JOBS_COMMAND", required=True)
+    jobs_commands.add_parser("list", help="each job, its schedule and its next run time")
+    run_job = jobs_commands.add_parser("run", help="run a job now (posts what is not posted yet)")
+    run_job.add_argument("job", choices=["monthly-report", "nudges"])
+    run_job.add_argument(
+        "--at",
+        metavar="ISO-DATETIME",
+        help="run as if the clock read this (no offset: the workspace time zone)",
+    )
+    run_job.add_argument("--account", metavar="NAME", help="only this account")
+    run_job.add_argument(
+        "--dry-run", action="store_true", help="print what would be posted; post and record nothing"
+    )
+    commands.add_parser("scheduler", help="run the scheduled jobs alone, without the Slack server")
+
+    shell = commands.add_parser(
+        "shell", help="try sambot in a terminal, with no Slack workspace (the embedded database)"
+    )
+    shell.add_argument("--demo", action="store_true", help="load the demo portfolio first")
+    demo = commands.add_parser("demo", help="the demo portfolio")
+    demo_commands = demo.add_subparsers(dest="demo_command", metavar="DEMO_COMMAND", required=True)
+    demo_commands.add_parser("load", help="load the demo portfolio (again: nothing is duplicated)")
     return parser
 
 
@@ -49,7 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sambot: configuration error: {exc}", file=sys.stderr)
         return 2
-    handler = {"db": _db, "run": _run, "manifest": _manifest}[args.command]
+    handler = {
+        "db": _db,
+        "run": _run,
+        "manifest": _manifest,
+        "jobs": _jobs,
+        "scheduler": _scheduler,
+        "shell": _shell,
+        "demo": _demo,
+    }[args.command]
     return handler(args, settings)
 
 
@@ -70,13 +102,9 @@ def _db(args, settings: Settings) -> int:
 
 def _run(args, settings: Settings) -> int:
     if not (settings.has_slack_http or settings.has_socket_mode):
-        print(
-            "sambot: no Slack workspace configured. Set SLACK_BOT_TOKEN and "
-            "SLACK_SIGNING_SECRET (HTTP), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); "
-            "see README.md.",
-            file=sys.stderr,
-        )
-        return 2
+        # No workspace yet: the local shell lets a newcomer try sambot at once.
+        print("sambot: no Slack workspace configured; starting the local shell.", file=sys.stderr)
+        return _shell(args, settings)
     from sambot import migrate
     from sambot.db import Database
     from sambot.slack.app import build_app
@@ -104,3 +132,31 @@ def _manifest(args, settings: Settings) -> int:
     manifest = build_manifest(request_url=args.request_url, socket_mode=args.socket)
     print(json.dumps(manifest, indent=2))
     return 0
+
+
+def _jobs(args, settings: Settings) -> int:
+    from sambot.jobs import commands
+
+    if args.jobs_command == "list":
+        return commands.jobs_list(settings)
+    return commands.jobs_run(
+        settings, job=args.job, at=args.at, account=args.account, dry_run=args.dry_run
+    )
+
+
+def _scheduler(args, settings: Settings) -> int:
+    from sambot.jobs import commands
+
+    return commands.scheduler(settings)
+
+
+def _shell(args, settings: Settings) -> int:
+    from sambot.shell import run_shell
+
+    return run_shell(settings, demo=getattr(args, "demo", False))
+
+
+def _demo(args, settings: Settings) -> int:
+    from sambot.shell import load_demo
+
+    return load_demo(settings)

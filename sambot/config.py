@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     sambot_timezone: str = "UTC"
     port: int = Field(default=3000, ge=1, le=65535)
+    # Scheduled jobs: crontab strings read in SAMBOT_TIMEZONE ("1W" = first weekday of the month).
+    sambot_report_schedule: str = "0 9 1W * *"
+    sambot_nudge_schedule: str = "0 9 * * mon-fri"
+    sambot_escalation_days: int = 14
+    # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
+    sambot_post_rate: float = 1.0
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -65,6 +71,41 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)"
             ) from None
         return value
+
+    @field_validator("sambot_report_schedule", "sambot_nudge_schedule")
+    @classmethod
+    def _crontab_shape(cls, value: str) -> str:
+        from sambot.jobs.schedule import parse_crontab
+
+        try:
+            parse_crontab(value, "UTC")
+        except ValueError as exc:
+            raise ValueError(f"not a crontab schedule ({exc}), e.g. '0 9 * * mon-fri'") from None
+        return value
+
+    @field_validator("sambot_escalation_days", mode="before")
+    @classmethod
+    def _escalation_days(cls, value):
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be a whole number of days, not {value!r}") from None
+        if days < 1:
+            raise ValueError("must be at least 1 day")
+        return days
+
+    @field_validator("sambot_post_rate", mode="before")
+    @classmethod
+    def _post_rate(cls, value):
+        try:
+            rate = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"must be messages per second, such as 1 or 0.5, not {value!r}"
+            ) from None
+        if rate < 0 or rate != rate:
+            raise ValueError("must be 0 (no pacing) or a positive number of messages per second")
+        return rate
 
     @cached_property
     def timezone(self) -> ZoneInfo:

@@ -4,6 +4,7 @@ from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
 from sambot.db import Base
 from sambot.deliveries.models import Delivery
+from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
@@ -14,6 +15,7 @@ __all__ = [
     "Action",
     "Base",
     "Delivery",
+    "JobRun",
     "Objective",
     "Stakeholder",
     "TeamMember",

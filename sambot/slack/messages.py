@@ -75,7 +75,7 @@ def help_message(intro: str | None = None) -> Message:
 def not_linked_message(what: str) -> Message:
     return notice(
         f":link: This channel is not linked to an account, so I can't {what} here. "
-        "Link it with `/sam link <account name>` (or create one with `/sam account new`), "
+        "Link it with `/sam link &lt;account name&gt;` (or create one with `/sam account new`), "
         "or run the command in an account's channel."
     )
 

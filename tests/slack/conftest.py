@@ -24,11 +24,42 @@ def standin():
         yield server
 
 
+class InFlight:
+    """Counts the app's listener runs still going, so tests can wait for their commits."""
+
+    def __init__(self, executor):
+        import threading
+
+        self.count = 0
+        self._lock = threading.Lock()
+        self._submit = executor.submit
+        executor.submit = self.submit
+
+    def submit(self, fn, *args, **kwargs):
+        with self._lock:
+            self.count += 1
+        future = self._submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future):
+        with self._lock:
+            self.count -= 1
+
+    def settle(self, timeout: float = 5.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
 @dataclass
 class Slack:
     standin: SlackStandIn
     requests: SlackRequests
     url: str
+    in_flight: InFlight
 
     def command(
         self,
@@ -42,7 +73,9 @@ class Slack:
         return self.requests.command(command, text, user_id=user, channel_id=channel, **options)
 
     def wait(self, method: str, predicate=lambda call: True, timeout: float = 5.0):
-        return self.standin.wait_for(method, predicate, timeout=timeout)
+        call = self.standin.wait_for(method, predicate, timeout=timeout)
+        self.in_flight.settle()
+        return call
 
     def opened_view(self, callback_id: str) -> dict:
         call = self.wait("views.open", lambda c: c.ok and _view_of(c)["callback_id"] == callback_id)
@@ -59,6 +92,7 @@ class Slack:
         while time.monotonic() < deadline:
             for message in reversed(self.standin.ephemerals(user)):
                 if contains in _all_text(message):
+                    self.in_flight.settle()
                     return message
             time.sleep(0.02)
         raise AssertionError(
@@ -73,6 +107,7 @@ class Slack:
         while time.monotonic() < deadline:
             for message in reversed(self.standin.messages(channel)):
                 if contains in _all_text(message):
+                    self.in_flight.settle()
                     return message
             time.sleep(0.02)
         raise AssertionError(
@@ -111,8 +146,9 @@ def slack(db, standin, monkeypatch):
         sambot_timezone="UTC",
     )
     app = build_app(settings, db, build_web_client(standin.bot_token, standin.base_url))
+    in_flight = InFlight(app.listener_runner.listener_executor)
     server = BackgroundServer(app).start()
     with SlackRequests(server.url, SIGNING_SECRET, standin) as requests:
-        yield Slack(standin, requests, server.url)
+        yield Slack(standin, requests, server.url, in_flight)
     server.stop()
     assert standin.violations == [], "the app sent Block Kit that Slack would reject"

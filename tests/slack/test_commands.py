@@ -64,7 +64,7 @@ def test_account_summary_in_a_linked_channel(slack, db):
 
 def test_account_summary_in_an_unlinked_channel_explains_what_to_do(slack):
     slack.command("/sam", "account", channel=GENERAL)
-    assert "/sam link <account name>" in slack.ephemeral(DANA, "not linked")["text"]
+    assert "/sam link &lt;account name&gt;" in slack.ephemeral(DANA, "not linked")["text"]
 
 
 def test_accounts_and_stakeholders_lists(slack, db):
@@ -181,3 +181,12 @@ def test_action_list_shows_overdue_first_with_buttons(slack, db):
     ]
     assert "Sooner thing" in sections[0] and "Later thing" in sections[1]
     assert sum(1 for b in listing["blocks"] if b["type"] == "actions") == 2
+
+
+def test_command_text_is_unescaped_once(slack, db):
+    seed.acme(db)
+    slack.command("/touchpoint", "call Pricing &amp; terms &lt;draft&gt;")
+    posted = slack.channel_message(ACME_CHANNEL, "Pricing")
+    assert "Pricing &amp; terms &lt;draft&gt;" in json.dumps(posted["blocks"])
+    with db.session() as session:
+        assert session.scalar(select(Touchpoint.summary)) == "Pricing & terms <draft>"

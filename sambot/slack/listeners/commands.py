@@ -29,6 +29,12 @@ def register(app: App) -> None:
     app.command(ACTION.command)(reported(action_command))
 
 
+def typed_text(command: dict) -> str:
+    """What the user typed: Slack escapes &, < and > in command text; the builders escape again."""
+    text = command.get("text", "").strip()
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def reply(respond, message: messages.Message) -> None:
     text, blocks = message
     respond(text=text, blocks=blocks, response_type="ephemeral")
@@ -39,7 +45,7 @@ def reply(respond, message: messages.Message) -> None:
 
 def sam_command(ack, command, client, respond, sam: Sam):
     ack()
-    text = " ".join(command.get("text", "").split())
+    text = " ".join(typed_text(command).split())
     words = text.lower().split(" ")
     first, second = words[0], (words[1] if len(words) > 1 else "")
     rest = text.split(" ", 1)[1] if " " in text else ""
@@ -186,7 +192,7 @@ def show_team(*, command, respond, sam: Sam, **_):
 
 def touchpoint_command(ack, command, client, respond, sam: Sam):
     ack()
-    text = command.get("text", "").strip()
+    text = typed_text(command)
     if not text:
         return open_touchpoint_modal(command, client, sam)
     kind_word, _, summary = text.partition(" ")
@@ -256,7 +262,7 @@ QUICK_ACTION = re.compile(
 
 def action_command(ack, command, client, respond, sam: Sam):
     ack()
-    text = command.get("text", "").strip()
+    text = typed_text(command)
     if not text:
         return open_action_modal(command, client, sam)
     if text.lower() == "list":

@@ -7,6 +7,8 @@ from datetime import date
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject
 
 from sambot.accounts import service as accounts
+from sambot.reports.monthly import report_for_account
+from sambot.reports.render import render_report
 from sambot.slack import messages
 from sambot.slack.context import Sam
 from sambot.slack.ids import Button
@@ -30,8 +32,6 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
             text="Give the month as YYYY-MM: `/sam report 2026-10` or `/sam report client 2026-10`.",
             response_type="ephemeral",
         )
-    from sambot.reports import render_report, report_for_account
-
     period = periods[0] if periods else previous_month(sam.today_for(command["user_id"]))
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
@@ -67,8 +67,6 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
 
 def post_report(ack, body, action, client, respond, sam: Sam):
     ack()
-    from sambot.reports import render_report, report_for_account
-
     choice = json.loads(action["value"])
     user_id = body["user"]["id"]
     with sam.session() as session:

@@ -1,0 +1,141 @@
+"""What `sambot jobs list|run` and `sambot scheduler` do."""
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from sambot.config import Settings
+from sambot.db import Database, utcnow
+
+Echo = Callable[[str], None]
+
+
+def _error(message: str) -> int:
+    print(f"sambot: {message}", file=sys.stderr)
+    return 2
+
+
+def parse_at(text: str, zone: ZoneInfo) -> datetime:
+    """An ISO date-time; without an offset it is read in the workspace time zone."""
+    moment = datetime.fromisoformat(text.strip())
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if moment else "never"
+
+
+def jobs_list(settings: Settings, *, now: datetime | None = None, out: Echo = print) -> int:
+    from sambot.jobs.runner import jobs
+    from sambot.jobs.schedule import next_fire_time
+    from sambot.jobs.scheduler import last_runs, schedules, triggers
+    from sambot.reports.period import as_utc
+
+    now = now or utcnow()
+    zone = settings.timezone
+    database = Database(settings.database_url)
+    try:
+        runs = last_runs(database)
+    except SQLAlchemyError:
+        runs = None  # not migrated yet: the schedule is still worth showing
+    finally:
+        database.dispose()
+    job_triggers = triggers(settings)
+    rows = [("JOB", f"SCHEDULE ({settings.sambot_timezone})", "NEXT RUN", "LAST SCHEDULED RUN")]
+    for kind, schedule in schedules(settings).items():
+        run = (runs or {}).get(kind)
+        last = as_utc(run.last_fire_time) if run and run.last_fire_time else None
+        rows.append(
+            (
+                kind,
+                schedule,
+                _when(next_fire_time(job_triggers[kind], now), zone),
+                _when(last, zone) if runs is not None else "unknown (run `sambot db upgrade`)",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        out("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + row[3])
+    out("")
+    for kind, job in jobs().items():
+        out(f"{kind}: {job.description}")
+    return 0
+
+
+def jobs_run(
+    settings: Settings,
+    *,
+    job: str,
+    at: str | None = None,
+    account: str | None = None,
+    dry_run: bool = False,
+    out: Echo = print,
+) -> int:
+    from sambot.jobs.runner import JobOptions, run_job
+    from sambot.slack.client import build_web_client
+
+    try:
+        moment = parse_at(at, settings.timezone) if at else utcnow()
+    except ValueError:
+        return _error(f"--at {at!r}: expected an ISO date-time such as 2026-11-02T09:00")
+    if not dry_run and not settings.slack_bot_token:
+        return _error("SLACK_BOT_TOKEN is not set: nothing can be posted (try --dry-run)")
+    database = Database(settings.database_url)
+    try:
+        if account and not _account_exists(database, account):
+            return 2
+        client = (
+            None if dry_run else build_web_client(settings.slack_bot_token, settings.slack_api_url)
+        )
+        options = JobOptions.from_settings(settings, dry_run=dry_run, account=account, echo=out)
+        summaries = run_job(job, database, client, at=moment, options=options)
+    finally:
+        database.dispose()
+    if not summaries:
+        out("No workspace yet: the Slack app records its workspace on its first request.")
+        return 0
+    for summary in summaries:
+        out(str(summary))
+    return 0 if all(summary.ok for summary in summaries) else 1
+
+
+def _account_exists(database: Database, name: str) -> bool:
+    from sambot.accounts import service as accounts
+    from sambot.accounts.models import Account
+
+    with database.session() as db:
+        found = db.scalar(
+            select(func.count())
+            .select_from(Account)
+            .where(func.lower(Account.name) == name.strip().lower())
+        )
+        if found:
+            return True
+        workspace_ids = db.scalars(select(Account.workspace_id).distinct())
+        close = [
+            candidate
+            for workspace_id in workspace_ids
+            for candidate in accounts.closest_names(db, workspace_id=workspace_id, name=name)
+        ]
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    _error(f"no account named {name!r}.{hint}")
+    return False
+
+
+def scheduler(settings: Settings) -> int:
+    from sambot.jobs.scheduler import run_blocking_scheduler
+    from sambot.slack.client import build_web_client
+
+    if not settings.slack_bot_token:
+        return _error("SLACK_BOT_TOKEN is not set: the scheduler has nothing to post with")
+    database = Database(settings.database_url)
+    client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    try:
+        run_blocking_scheduler(settings, database, client)
+    finally:
+        database.dispose()
+    return 0

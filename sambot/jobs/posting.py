@@ -1,0 +1,335 @@
+"""Posting scheduled messages: claim, post at the workspace's pace, record, handle Slack's faults.
+
+429s and server errors are retried inside the Web API client (its retry handlers, see
+`sambot.slack.client`). What is left arrives here as a Slack error, handled so that one
+account's failure never stops the others, except a revoked token, which stops the
+workspace's run.
+"""
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from contextlib import nullcontext, suppress
+from dataclasses import dataclass
+from enum import StrEnum
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Connection, update
+
+from sambot.accounts.models import Account
+from sambot.db import Database, utcnow
+from sambot.deliveries.models import DeliveryStatus
+from sambot.jobs import deliveries
+from sambot.jobs.summary import RunSummary
+from sambot.reports.render import RenderedMessage, readable_text
+
+log = logging.getLogger("sambot.jobs")
+
+# The token no longer works: the app was uninstalled or the workspace is gone.
+AUTH_ERRORS = {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"}
+CHANNEL_GONE = {"channel_not_found", "is_archived"}
+JOB_LABELS = {"monthly-report": "monthly report", "nudges": "overdue-action reminder"}
+
+
+class WorkspaceStopped(Exception):
+    """Slack refused the token: nothing more can be posted in this workspace."""
+
+    def __init__(self, error: str):
+        super().__init__(error)
+        self.error = error
+
+
+class Outcome(StrEnum):
+    POSTED = "posted"
+    ALREADY_POSTED = "already posted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    DRY_RUN = "dry run"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a post goes: an account's channel, or a person's direct messages."""
+
+    label: str
+    channel: str  # a channel id, or a user id for a direct message
+    account_id: int | None = None
+    recipient_id: str | None = None
+    account_name: str = ""
+    # Told by direct message when the account's channel cannot be posted to.
+    account_owner_id: str | None = None
+
+
+class Pacer:
+    """Spaces posts at a steady rate; shared by every job posting in one workspace."""
+
+    def __init__(self, rate: float):
+        self.interval = 1 / rate if rate > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self.interval
+        if delay > 0:
+            time.sleep(delay)
+
+
+_pacers: dict[tuple[int, float], Pacer] = {}
+_pacers_guard = threading.Lock()
+
+
+def pacer_for(workspace_id: int, rate: float) -> Pacer:
+    with _pacers_guard:
+        return _pacers.setdefault((workspace_id, rate), Pacer(rate))
+
+
+class Poster:
+    """Posts one job run's messages in one workspace, each at most once."""
+
+    def __init__(
+        self,
+        database: Database,
+        client: WebClient | None,
+        *,
+        workspace_id: int,
+        job_kind: str,
+        period_key: str,
+        notice_period_key: str,
+        summary: RunSummary,
+        pacer: Pacer,
+        dry_run: bool = False,
+        echo: Callable[[str], None] | None = None,
+        connection: Connection | None = None,
+    ):
+        self.database = database
+        # The connection for claims and records, used by one thread (none for a dry run).
+        self.connection = connection
+        self.client = client
+        self.workspace_id = workspace_id
+        self.job_kind = job_kind
+        self.period_key = period_key
+        # Notices to owners are deduplicated per month, whatever the job's period.
+        self.notice_period_key = notice_period_key
+        self.summary = summary
+        self.pacer = pacer
+        self.dry_run = dry_run
+        self.echo = echo or print
+
+    def post(self, target: Target, message: RenderedMessage) -> Outcome:
+        if self.dry_run:
+            self.echo(f"--- would post to {target.label} ---\n{readable_text(message)}\n")
+            self.summary.posted.append(target.label)
+            return Outcome.DRY_RUN
+        delivery_id, held = deliveries.claim(
+            self.connection,
+            workspace_id=self.workspace_id,
+            job_kind=self.job_kind,
+            period_key=self.period_key,
+            channel_id=target.channel,
+            account_id=target.account_id,
+            recipient_id=target.recipient_id,
+        )
+        if delivery_id is None:
+            if held == DeliveryStatus.POSTED:
+                self.summary.skipped.append((target.label, "already posted"))
+                return Outcome.ALREADY_POSTED
+            reason = "claimed by another run that has not finished or was interrupted"
+            self.summary.skipped.append((target.label, reason))
+            return Outcome.SKIPPED
+        try:
+            response = self._post(target.channel, message)
+        except SlackApiError as exc:
+            error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+            return self._failed(target, delivery_id, error)
+        except Exception as exc:  # network trouble after the client's own retries
+            return self._failed(target, delivery_id, f"{type(exc).__name__}: {exc}")
+        deliveries.record_posted(
+            self.connection,
+            delivery_id=delivery_id,
+            channel_id=response["channel"],
+            message_ts=response["ts"],
+        )
+        self.summary.posted.append(target.label)
+        return Outcome.POSTED
+
+    def _post(self, channel: str, message: RenderedMessage):
+        self.pacer.wait()
+        try:
+            return self._chat_post(channel, message)
+        except SlackApiError as exc:
+            # A public channel the bot left can be joined again; a private one cannot.
+            if exc.response.get("error") != "not_in_channel" or not self._join(channel):
+                raise
+        self.pacer.wait()
+        return self._chat_post(channel, message)
+
+    def _chat_post(self, channel: str, message: RenderedMessage):
+        return self.client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks or None,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    def _join(self, channel: str) -> bool:
+        try:
+            self.client.conversations_join(channel=channel)
+        except SlackApiError as exc:
+            log.info("cannot join %s: %s", channel, exc.response.get("error"))
+            return False
+        return True
+
+    def _failed(self, target: Target, delivery_id: int, error: str) -> Outcome:
+        deliveries.record_failed(self.connection, delivery_id=delivery_id, error=error)
+        self.summary.failed.append((target.label, error))
+        log.warning("%s: could not post to %s: %s", self.job_kind, target.label, error)
+        if error in AUTH_ERRORS:
+            raise WorkspaceStopped(error)
+        if target.account_id is not None and error in CHANNEL_GONE:
+            self._mark_channel_unavailable(target)
+            where = "is archived" if error == "is_archived" else "was not found"
+            self._tell_owner(
+                target,
+                "channel-gone",
+                f":warning: I could not post the {JOB_LABELS.get(self.job_kind, self.job_kind)} "
+                f"for *{target.account_name}*: its channel <#{target.channel}> {where}. "
+                "Scheduled posts for this account are paused until it is linked to a channel "
+                "again (`/sam link` in the new channel).",
+            )
+        elif target.account_id is not None and error == "not_in_channel":
+            self._tell_owner(
+                target,
+                "invite",
+                f":wave: I could not post the {JOB_LABELS.get(self.job_kind, self.job_kind)} for "
+                f"*{target.account_name}* in <#{target.channel}>: it is a private channel and I "
+                "am not a member. Please invite me there (`/invite @sambot`).",
+            )
+        return Outcome.FAILED
+
+    def _mark_channel_unavailable(self, target: Target) -> None:
+        with self.database.session() as db:
+            db.execute(
+                update(Account)
+                .where(Account.id == target.account_id, Account.channel_id == target.channel)
+                .values(channel_unavailable_at=utcnow())
+            )
+
+    def _tell_owner(self, target: Target, notice: str, text: str) -> None:
+        """A direct message to the account owner, at most once a month per account and kind."""
+        if not target.account_owner_id:
+            return
+        notice_poster = Poster(
+            self.database,
+            self.client,
+            workspace_id=self.workspace_id,
+            job_kind=f"notice-{notice}",
+            period_key=self.notice_period_key,
+            notice_period_key=self.notice_period_key,
+            summary=RunSummary(f"notice-{notice}", self.summary.workspace, self.period_key),
+            pacer=self.pacer,
+            connection=self.connection,
+        )
+        notice_target = Target(
+            label=f"owner of {target.account_name}",
+            channel=target.account_owner_id,
+            account_id=target.account_id,
+            account_name=target.account_name,
+        )
+        # The notice is keyed on the account (one per account a month), sent to its owner.
+        outcome = notice_poster.post(notice_target, RenderedMessage(text=text, blocks=[]))
+        if outcome == Outcome.POSTED:
+            self.summary.notified.append(f"{target.account_owner_id} ({notice}, {target.label})")
+        for what, why in notice_poster.summary.failed:
+            self.summary.failed.append((f"notice to {what}", why))
+
+
+_STOP = object()
+
+
+class PostingThread:
+    """Makes a run's posts one after the other in a background thread, in order.
+
+    The job prepares (queries, renders) the next messages while the previous ones are
+    posted. An exception in the thread (a revoked token, the process being stopped) ends
+    it, and is raised again in the job by the next `submit`, `flush` or `close`.
+    """
+
+    def __init__(self, poster: Poster, depth: int = 64):
+        self.poster = poster
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._abandoned = False
+        self._thread = threading.Thread(target=self._work, name="sambot-posting", daemon=True)
+
+    def __enter__(self) -> "PostingThread":
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is None:
+            self._put(_STOP)
+            self._thread.join()
+            self._raise()
+        else:
+            self._abandoned = True  # finish the post under way, start no other
+            with suppress(queue.Full):
+                self._queue.put_nowait(_STOP)
+            self._thread.join()
+
+    def submit(
+        self,
+        target: Target,
+        message: RenderedMessage,
+        done: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        """Queue a post; `done` is called with its outcome, in the posting thread."""
+        self._put((target, message, done))
+
+    def flush(self) -> None:
+        """Wait until every post submitted so far is made."""
+        flushed = threading.Event()
+        self._put(flushed)
+        while not flushed.wait(0.1):
+            self._raise()
+            if not self._thread.is_alive():
+                raise RuntimeError("the posting thread ended")
+
+    def _put(self, item) -> None:
+        while True:
+            self._raise()
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _work(self) -> None:
+        poster = self.poster
+        try:
+            with (
+                nullcontext() if poster.dry_run else poster.database.engine.connect() as connection
+            ):
+                poster.connection = connection
+                while (item := self._queue.get()) is not _STOP and not self._abandoned:
+                    if isinstance(item, threading.Event):
+                        item.set()
+                        continue
+                    target, message, done = item
+                    outcome = poster.post(target, message)
+                    if done is not None:
+                        done(outcome)
+        except BaseException as exc:  # handed over to the job's thread
+            self._error = exc

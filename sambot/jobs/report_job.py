@@ -1,0 +1,74 @@
+"""The monthly report job: each account's report for the month just ended, in its channel."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from sambot.accounts.models import Account
+from sambot.deliveries.models import DeliveryStatus
+from sambot.jobs import deliveries
+from sambot.jobs.posting import Target
+from sambot.jobs.runner import Job, WorkspaceRun, batches
+from sambot.reports.monthly import compute_reports
+from sambot.reports.period import Period
+from sambot.reports.render import render_report
+
+JOB_KIND = "monthly-report"
+
+
+def period_for(today: date) -> Period:
+    """A run reports on the month before the one it runs in."""
+    return Period.containing(today).previous
+
+
+def run(job: WorkspaceRun) -> None:
+    period = period_for(job.today)
+    with job.database.session() as db:
+        query = select(Account.id, Account.name, Account.channel_id, Account.owner_id).where(
+            Account.workspace_id == job.workspace_id,
+            Account.archived.is_(False),
+            Account.channel_id.is_not(None),
+            Account.channel_unavailable_at.is_(None),
+        )
+        if job.options.account:
+            query = query.where(func.lower(Account.name) == job.options.account.strip().lower())
+        accounts = db.execute(query.order_by(Account.id)).all()
+        done = deliveries.existing(
+            db, workspace_id=job.workspace_id, job_kind=JOB_KIND, period_key=period.key
+        )
+    targets = {}
+    for account in accounts:
+        target = Target(
+            label=f"{account.name} (<#{account.channel_id}>)",
+            channel=account.channel_id,
+            account_id=account.id,
+            account_name=account.name,
+            account_owner_id=account.owner_id,
+        )
+        if done.get(account.id) == DeliveryStatus.POSTED:
+            job.summary.skipped.append((target.label, "already posted"))
+        else:
+            targets[account.id] = target
+
+    for batch in batches(list(targets), job.options.batch_size):
+        with job.database.session() as db:
+            reports = compute_reports(
+                db,
+                workspace_id=job.workspace_id,
+                timezone=job.timezone,
+                period=period,
+                account_ids=batch,
+                today=job.today,
+            )
+        for report in reports:
+            # The account channel gets the internal version; `/sam report client` makes the
+            # client one for a channel shared with the client.
+            job.posts.submit(targets[report.account_id], render_report(report, client=False))
+
+
+JOB = Job(
+    kind=JOB_KIND,
+    description="Monthly strategic-action report in each account channel",
+    period_key=lambda today: period_for(today).key,
+    run=run,
+)

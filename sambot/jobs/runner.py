@@ -1,0 +1,149 @@
+"""Running a job: for each workspace, under its lock, with a summary of what was posted."""
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from sambot.config import Settings
+from sambot.db import Database, utcnow
+from sambot.jobs.locks import run_lock
+from sambot.jobs.posting import Pacer, Poster, PostingThread, WorkspaceStopped, pacer_for
+from sambot.jobs.summary import RunSummary
+from sambot.workspaces.models import Workspace
+
+log = logging.getLogger("sambot.jobs")
+
+DEFAULT_BATCH_SIZE = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    escalation_days: int = 14
+    post_rate: float = 0.0  # messages per second per workspace; 0: no pacing
+    batch_size: int = DEFAULT_BATCH_SIZE
+    dry_run: bool = False
+    account: str | None = None  # only this account (by name)
+    echo: Callable[[str], None] | None = None  # where --dry-run prints
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
+        options = cls(
+            escalation_days=settings.sambot_escalation_days, post_rate=settings.sambot_post_rate
+        )
+        return replace(options, **overrides)
+
+
+@dataclass
+class WorkspaceRun:
+    """What a job needs to run in one workspace."""
+
+    database: Database
+    client: WebClient | None
+    workspace_id: int
+    team_id: str
+    timezone: str
+    at: datetime
+    options: JobOptions
+    summary: RunSummary
+    # Where the job submits its posts; they are made in order in a background thread.
+    posts: PostingThread = field(init=False)
+
+    @property
+    def today(self) -> date:
+        return self.at.astimezone(ZoneInfo(self.timezone)).date()
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str
+    description: str
+    period_key: Callable[[date], str]  # the period a run on that local day covers
+    run: Callable[[WorkspaceRun], None]
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def jobs() -> dict[str, Job]:
+    from sambot.jobs import nudge_job, report_job
+
+    return {job.kind: job for job in (report_job.JOB, nudge_job.JOB)}
+
+
+def run_job(
+    kind: str,
+    database: Database,
+    client: WebClient | None,
+    *,
+    at: datetime | None = None,
+    options: JobOptions | None = None,
+) -> list[RunSummary]:
+    """Run a job in every workspace as if the clock read `at`; one summary per workspace."""
+    job = jobs()[kind]
+    at = at or utcnow()
+    options = options or JobOptions()
+    with database.session() as db:
+        workspaces = db.execute(
+            select(Workspace.id, Workspace.team_id, Workspace.timezone).order_by(Workspace.id)
+        ).all()
+    summaries = []
+    for workspace in workspaces:
+        summary = _run_in_workspace(job, database, client, workspace, at, options)
+        for line in summary.lines():
+            log.info("%s", line)
+        summaries.append(summary)
+    return summaries
+
+
+def _run_in_workspace(job, database, client, workspace, at, options) -> RunSummary:
+    today = at.astimezone(ZoneInfo(workspace.timezone)).date()
+    summary = RunSummary(job.kind, workspace.team_id, job.period_key(today), options.dry_run)
+    run = WorkspaceRun(
+        database=database,
+        client=client,
+        workspace_id=workspace.id,
+        team_id=workspace.team_id,
+        timezone=workspace.timezone,
+        at=at,
+        options=options,
+        summary=summary,
+    )
+    # A dry run posts nothing, so it must not hold the lock a real run needs.
+    lock = nullcontext(True) if options.dry_run else run_lock(database, job.kind, workspace.id)
+    with lock as acquired:
+        if not acquired:
+            summary.stopped = "another run of this job holds the lock for this workspace"
+            summary.locked_out = True
+            return summary
+        poster = Poster(
+            database,
+            client,
+            workspace_id=workspace.id,
+            job_kind=job.kind,
+            period_key=summary.period_key,
+            notice_period_key=f"{today:%Y-%m}",
+            summary=summary,
+            pacer=Pacer(0) if options.dry_run else pacer_for(workspace.id, options.post_rate),
+            dry_run=options.dry_run,
+            echo=options.echo,
+        )
+        try:
+            with PostingThread(poster) as run.posts:
+                job.run(run)
+        except WorkspaceStopped as exc:
+            summary.stopped = (
+                f"Slack refused the bot token ({exc.error}): the app may have been "
+                "uninstalled; nothing more is posted in this workspace"
+            )
+            log.error("%s %s: %s", job.kind, workspace.team_id, summary.stopped)
+    return summary

@@ -1,0 +1,184 @@
+"""The jobs on their schedules (APScheduler 3), in the workspace time zone.
+
+Missed runs are coalesced into one and run if at most GRACE late; this covers a
+scheduler busy or suspended, and, with the last run kept in the database, a scheduler
+that was down: when it starts again it catches up once on the latest run it missed.
+"""
+
+import logging
+import signal
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from sambot.config import Settings
+from sambot.db import Database, utcnow
+from sambot.jobs.deliveries import dialect_insert
+from sambot.jobs.models import JobRun
+from sambot.jobs.runner import JobOptions, jobs, run_job
+from sambot.jobs.schedule import latest_fire_time, missed_fire_time, parse_crontab
+from sambot.jobs.summary import RunSummary
+from sambot.reports.period import as_utc
+
+log = logging.getLogger("sambot.jobs")
+
+# Long enough to cover a restart or a weekend.
+GRACE = timedelta(days=3)
+
+
+def triggers(settings: Settings) -> dict[str, BaseTrigger]:
+    zone = settings.timezone
+    return {
+        "monthly-report": parse_crontab(settings.sambot_report_schedule, zone),
+        "nudges": parse_crontab(settings.sambot_nudge_schedule, zone),
+    }
+
+
+def schedules(settings: Settings) -> dict[str, str]:
+    return {
+        "monthly-report": settings.sambot_report_schedule,
+        "nudges": settings.sambot_nudge_schedule,
+    }
+
+
+@dataclass(frozen=True)
+class SchedulerContext:
+    settings: Settings
+    database: Database
+    client: WebClient
+    triggers: dict[str, BaseTrigger]
+
+
+def scheduled_run(
+    context: SchedulerContext, kind: str, fire_time: datetime | None = None
+) -> list[RunSummary]:
+    """One scheduled run of a job; its fire time is recorded when it has run everywhere."""
+    started = utcnow()
+    fire_time = fire_time or latest_fire_time(
+        context.triggers[kind], started, since=started - GRACE
+    )
+    try:
+        summaries = run_job(
+            kind,
+            context.database,
+            context.client,
+            at=started,
+            options=JobOptions.from_settings(context.settings),
+        )
+    except Exception:
+        log.exception("%s: the run failed", kind)
+        raise
+    # A workspace left to a concurrent run is not done yet: if that run dies, catch up.
+    if fire_time is not None and not any(s.locked_out for s in summaries):
+        record_run(
+            context.database,
+            kind,
+            fire_time=fire_time,
+            started_at=started,
+            summary="\n".join(line for s in summaries for line in s.lines()),
+        )
+    return summaries
+
+
+def record_run(
+    database: Database, kind: str, *, fire_time: datetime, started_at: datetime, summary: str
+) -> None:
+    values = {
+        # In UTC: SQLite keeps a date-time's wall clock and drops its offset.
+        "last_fire_time": as_utc(fire_time),
+        "started_at": as_utc(started_at),
+        "finished_at": utcnow(),
+        "summary": summary,
+    }
+    with database.session() as db:
+        db.execute(
+            dialect_insert(db, JobRun)
+            .values(job_kind=kind, **values)
+            .on_conflict_do_update(index_elements=[JobRun.job_kind], set_=values)
+        )
+
+
+def last_runs(database: Database) -> dict[str, JobRun]:
+    with database.session() as db:
+        return {run.job_kind: run for run in db.scalars(select(JobRun))}
+
+
+def missed_runs(
+    database: Database, job_triggers: dict[str, BaseTrigger], now: datetime
+) -> dict[str, datetime]:
+    """The jobs whose latest scheduled run was missed while no scheduler ran, and its time."""
+    runs = last_runs(database)
+    missed = {}
+    for kind, trigger in job_triggers.items():
+        last = runs.get(kind)
+        last_fire = as_utc(last.last_fire_time) if last and last.last_fire_time else None
+        fire = missed_fire_time(trigger, now=now, last_fire=last_fire, grace=GRACE)
+        if fire is not None:
+            missed[kind] = fire
+    return missed
+
+
+def add_jobs(scheduler: BaseScheduler, context: SchedulerContext, now: datetime) -> None:
+    descriptions = {kind: job.description for kind, job in jobs().items()}
+    for kind, trigger in context.triggers.items():
+        scheduler.add_job(
+            scheduled_run,
+            trigger,
+            args=(context, kind),
+            id=kind,
+            name=descriptions[kind],
+            coalesce=True,
+            misfire_grace_time=int(GRACE.total_seconds()),
+            max_instances=1,
+            replace_existing=True,
+        )
+    for kind, fire_time in missed_runs(context.database, context.triggers, now).items():
+        log.info("%s: catching up on the run due at %s", kind, fire_time.isoformat())
+        scheduler.add_job(
+            scheduled_run,
+            "date",
+            run_date=now,
+            args=(context, kind, fire_time),
+            id=f"{kind}-catch-up",
+            name=f"{descriptions[kind]} (catching up)",
+            misfire_grace_time=int(GRACE.total_seconds()),
+            replace_existing=True,
+        )
+
+
+def _context(settings: Settings, database: Database, client: WebClient) -> SchedulerContext:
+    return SchedulerContext(settings, database, client, triggers(settings))
+
+
+def start_background_scheduler(
+    settings: Settings, database: Database, client: WebClient
+) -> BackgroundScheduler:
+    """The jobs in a background thread of this process (`sambot run`); already started."""
+    scheduler = BackgroundScheduler(timezone=settings.timezone)
+    add_jobs(scheduler, _context(settings, database, client), utcnow())
+    scheduler.start()
+    return scheduler
+
+
+def run_blocking_scheduler(settings: Settings, database: Database, client: WebClient) -> None:
+    """The jobs alone, in the foreground (`sambot scheduler`), until SIGTERM or Ctrl-C."""
+    scheduler = BlockingScheduler(timezone=settings.timezone)
+    add_jobs(scheduler, _context(settings, database, client), utcnow())
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    for job in scheduler.get_jobs():
+        log.info("scheduled: %s (%s)", job.name, job.trigger)
+    try:
+        scheduler.start()
+    except KeyboardInterrupt:
+        # A run killed here is safe to run again: every post was claimed before it was made.
+        scheduler.shutdown(wait=False)

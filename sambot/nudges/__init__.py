@@ -1,0 +1,2 @@
+"""Overdue-action nudges: which actions to nudge and for whom (`service`), and the Slack
+messages (`render`)."""

@@ -1,0 +1,2 @@
+"""Monthly strategic-action reports: computed in batches (`monthly`), rendered for Slack
+(`render`)."""

@@ -1,0 +1,306 @@
+"""The local shell, driven as a person would: piped input in, terminal text out.
+
+Each session runs the real app behind its real HTTP handler, against a temporary SQLite
+database and the local Slack stand-in; the assertions read what the terminal shows.
+"""
+
+import io
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from sambot.actions.models import Action, ActionStatus
+from sambot.config import load_settings
+from sambot.dates import today_in
+from sambot.db import Database
+from sambot.shell.demo import load_demo
+from sambot.shell.render import Renderer
+from sambot.shell.session import Shell
+from sambot.slack.text import format_date
+from sambot.stakeholders.models import Stakeholder
+from sambot.touchpoints.models import Touchpoint
+
+ROOT = Path(__file__).resolve().parents[2]
+PROMPT = re.compile(r"^(?:\[[^\]]*\] )?#\S+ @\S+> ", re.MULTILINE)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(
+        database_url=f"sqlite:///{tmp_path / 'shell.db'}",
+        slack_bot_token=None,
+        slack_signing_secret=None,
+        slack_app_token=None,
+        sambot_timezone="UTC",
+    )
+
+
+def run_session(settings, lines: list[str], *, demo: bool = True) -> tuple[int, str]:
+    out = io.StringIO()
+    shell = Shell(
+        settings,
+        stdin=io.StringIO("\n".join(lines) + "\n"),
+        stdout=out,
+        interactive=False,
+        color=False,
+    )
+    return shell.run(load_demo=demo), out.getvalue()
+
+
+def steps(transcript: str) -> tuple[str, list[tuple[str, str]]]:
+    """(what comes before the first prompt, [(typed line, what the shell showed), ...])."""
+    starts = [match.start() for match in PROMPT.finditer(transcript)]
+    head = transcript[: starts[0]] if starts else transcript
+    result = []
+    for start, end in zip(starts, [*starts[1:], len(transcript)], strict=True):
+        typed, _, shown = transcript[start:end].partition("\n")
+        result.append((PROMPT.sub("", typed, count=1), shown))
+    return head, result
+
+
+def count(settings, model, *where) -> int:
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            return session.scalar(select(func.count()).select_from(model).where(*where))
+    finally:
+        database.dispose()
+
+
+def test_scripted_session(settings):
+    too_long = "x" * 3001
+    script = [
+        "/touchpoint",
+        "",  # account: keep Acme Corporation, this channel's account
+        "",  # date: keep today
+        "call",
+        "1,3",  # Hélène Martin and Aiko Tanaka
+        "positive",
+        too_long,
+        "",  # no follow-up action
+        "",
+        "",
+        "Discussed pricing with Hélène",  # the summary, asked again alone
+        "/sam stakeholder new",
+        "",
+        "Jane Doe",
+        "CFO",
+        "",
+        "economic buyer",
+        "9",  # power: out of range, the app says so
+        "4",
+        "3",
+        "",
+        "",
+        "",
+        "5",  # power again, alone
+        "/action @lee Send the deck by tomorrow",
+        ":press 1",
+        ":run nudges",
+        ":quit",
+    ]
+    code, transcript = run_session(settings, script)
+    assert code == 0
+    head, shown = steps(transcript)
+    typed = [line for line, _ in shown]
+    assert typed == [
+        "/touchpoint",
+        "/sam stakeholder new",
+        "/action @lee Send the deck by tomorrow",
+        ":press 1",
+        ":run nudges",
+        ":quit",
+    ]
+    output = dict(shown)
+
+    assert "Demo portfolio loaded: Acme Corporation, Globex, Initech." in head
+    assert "To connect a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in head
+
+    # The touchpoint form: every input asked once, the summary rejected by the app and asked
+    # again alone, then the touchpoint posted in the account channel.
+    touchpoint = output["/touchpoint"]
+    assert "┌─ Log a touchpoint" in touchpoint
+    assert "1) Hélène Martin  2) Tom Becker  3) Aiko Tanaka" in touchpoint
+    before, error, after = touchpoint.partition("! Summary: Must be at most 3000 characters.")
+    assert error
+    assert "│ Kind [Meeting]: call" in before
+    assert "Kind" not in after and "Sentiment" not in after
+    assert f"│ Summary [{'x' * 39}…]: Discussed pricing with Hélène" in after
+    assert "#acme sambot:\n  🟢 Call with Acme Corporation on " in after
+    assert (
+        "· Hélène Martin, Aiko Tanaka\n  Discussed pricing with Hélène\n  Logged by @dana" in after
+    )
+    assert count(settings, Touchpoint, Touchpoint.summary == "Discussed pricing with Hélène") == 1
+
+    # The stakeholder form: power 9 is the app's to refuse; only power is asked again.
+    stakeholder = output["/sam stakeholder new"]
+    before, error, after = stakeholder.partition("! Power: Must be at most 5.")
+    assert error
+    assert after.count("│ ") == 2 and "│ Power [9]: 5" in after
+    assert (
+        "(only you) sambot:\n  👤 @dana added Jane Doe to the stakeholders of Acme Corporation."
+        in after
+    )
+    assert count(settings, Stakeholder, Stakeholder.name == "Jane Doe", Stakeholder.power == 5) == 1
+
+    # /action with a mention: Slack's <@ULEE|lee>, due tomorrow in Dana's time zone (Paris).
+    tomorrow = today_in("Europe/Paris") + timedelta(days=1)
+    action = output["/action @lee Send the deck by tomorrow"]
+    assert action.startswith("#acme sambot:\n")
+    assert f"📌 Send the deck · @lee · due {format_date(tomorrow)}" in action
+    assert "[1] Mark done  [2] Snooze a week  [3] Change due date  [4] Reassign" in action
+
+    # Pressing Mark done updates the message in place.
+    pressed = output[":press 1"]
+    assert pressed.startswith("#acme sambot (updated):\n")
+    assert "✅ Send the deck · @lee" in pressed and "· Done" in pressed
+    assert "Marked done by @dana" in pressed and "Mark done" not in pressed.replace("Marked", "")
+    assert (
+        count(settings, Action, Action.title == "Send the deck", Action.status == ActionStatus.DONE)
+        == 1
+    )
+
+    # The nudges: the demo's overdue actions in their channels and their owners' DMs;
+    # the action just done is not among them.
+    nudges = output[":run nudges"]
+    assert "#acme sambot:" in nudges and "#globex sambot:" in nudges
+    assert "Send the revised pricing proposal · @dana · 4 days late" in nudges
+    assert "DM to @dana:" in nudges and "DM to @lee:" in nudges
+    assert "Send the deck" not in nudges
+    assert re.search(r"nudges T0001 \S+: \d+ posted, 0 skipped, 0 failed", nudges)
+
+    assert output[":quit"].strip() == "Bye."
+
+
+def test_time_moves_today_for_commands_and_jobs(settings):
+    code, transcript = run_session(
+        settings,
+        [
+            ":time 2030-01-15T09:00",
+            "/action @dana Renew the contract by tomorrow",
+            ":run nudges",
+        ],
+    )
+    assert code == 0
+    output = dict(steps(transcript)[1])
+    assert "The shell's clock reads Tue 15 Jan 2030 09:00 UTC." in output[":time 2030-01-15T09:00"]
+    assert "· due Wed 16 Jan 2030" in output["/action @dana Renew the contract by tomorrow"]
+    # In 2030 every dated demo action is years late, and the run is for that day.
+    assert "nudges T0001 2030-01-15:" in output[":run nudges"]
+    assert re.search(
+        r"Send the revised pricing proposal · @dana · \d+ days late", output[":run nudges"]
+    )
+
+
+def test_end_of_input_inside_a_modal_cancels_it_and_exits(settings):
+    code, transcript = run_session(settings, ["/touchpoint", "", ""])
+    assert code == 0
+    assert "┌─ Log a touchpoint" in transcript
+    assert transcript.rstrip().endswith("└─ (modal cancelled)\nBye.")
+    assert count(settings, Touchpoint) == 5  # the demo's, nothing more
+
+
+def test_run_without_tokens_starts_the_shell(tmp_path):
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "SAMBOT_"))
+    }
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", PYTHONPATH=str(ROOT))
+    # Run from an empty directory, so no .env file can bring tokens back.
+    result = subprocess.run(
+        [sys.executable, "-m", "sambot", "run"],
+        input=":quit\n",
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "starting the local shell" in result.stderr
+    assert "sambot local shell" in result.stdout
+    assert "To connect a real workspace, set SLACK_BOT_TOKEN" in result.stdout
+    assert "load a demo" not in result.stdout.lower()  # piped input is never asked
+    assert result.stdout.rstrip().endswith("Bye.")
+
+
+def test_demo_loads_once(settings):
+    from sambot import migrate
+
+    migrate.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        today = today_in("UTC")
+        first = load_demo(database, today=today)
+        second = load_demo(database, today=today)
+    finally:
+        database.dispose()
+    assert first.created == ["Acme Corporation", "Globex", "Initech"] and not first.skipped
+    assert second.skipped == first.created and not second.created
+    assert count(settings, Action) == 7
+    assert count(settings, Action, Action.due_date < today, Action.status == ActionStatus.OPEN) == 3
+
+
+def test_renderer_reads_like_slack():
+    renderer = Renderer(user_name={"UDANA": "dana"}.get, channel_name={"CACME": "acme"}.get)
+    numbers = iter(range(1, 10))
+    lines = renderer.blocks(
+        [
+            {"type": "header", "text": {"type": "plain_text", "text": "Acme"}},
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": "*Owner* <@UDANA> in <#CACME> &amp; <https://x.example/a|the plan> `<@UDANA>`",
+                },
+            },
+            {"type": "section", "fields": [{"type": "mrkdwn", "text": "*Tier*\nStrategic"}]},
+            {
+                "type": "actions",
+                "block_id": "b",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "done",
+                        "text": {"type": "plain_text", "text": "Mark done"},
+                    },
+                    {
+                        "type": "static_select",
+                        "action_id": "role",
+                        "options": [],
+                        "placeholder": {"type": "plain_text", "text": "Role"},
+                    },
+                ],
+            },
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": ":warning: late"}]},
+        ],
+        lambda element, block_id: next(numbers),
+    )
+    assert lines == [
+        "ACME",
+        "Owner @dana in #acme & the plan (https://x.example/a) `<@UDANA>`",
+        "Tier: Strategic",
+        "[1] Mark done  [2] Role ▾",
+        "⚠️ late",
+    ]
+
+
+def test_jobs_are_not_run_on_a_database_a_real_workspace_uses(settings):
+    from sambot import migrate
+    from sambot.workspaces.models import Workspace
+
+    migrate.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    with database.session() as session:
+        session.add(Workspace(team_id="TREAL", name="Real", timezone="UTC"))
+    database.dispose()
+    code, transcript = run_session(settings, [":run nudges"])
+    assert code == 0
+    shown = dict(steps(transcript)[1])[":run nudges"]
+    assert "also holds real Slack workspaces (TREAL)" in shown
+    assert "sambot:" not in shown and "posted" not in shown
