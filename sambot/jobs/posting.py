@@ -107,11 +107,9 @@ class Poster:
         pacer: Pacer,
         dry_run: bool = False,
         echo: Callable[[str], None] | None = None,
-        connection: Connection | None = None,
     ):
         self.database = database
-        # The connection for claims and records, used by one thread (none for a dry run).
-        self.connection = connection
+        self._local = threading.local()  # each posting thread has its own connection
         self.client = client
         self.workspace_id = workspace_id
         self.job_kind = job_kind
@@ -122,6 +120,15 @@ class Poster:
         self.pacer = pacer
         self.dry_run = dry_run
         self.echo = echo or print
+
+    @property
+    def connection(self) -> Connection:
+        """This thread's connection for claims and records (see PostQueue)."""
+        return self._local.connection
+
+    @connection.setter
+    def connection(self, connection: Connection | None) -> None:
+        self._local.connection = connection
 
     def post(self, target: Target, message: RenderedMessage) -> Outcome:
         if self.dry_run:
@@ -236,8 +243,8 @@ class Poster:
             notice_period_key=self.notice_period_key,
             summary=RunSummary(f"notice-{notice}", self.summary.workspace, self.period_key),
             pacer=self.pacer,
-            connection=self.connection,
         )
+        notice_poster.connection = self.connection
         notice_target = Target(
             label=f"owner of {target.account_name}",
             channel=target.account_owner_id,
@@ -255,35 +262,43 @@ class Poster:
 _STOP = object()
 
 
-class PostingThread:
-    """Makes a run's posts one after the other in a background thread, in order.
+class PostQueue:
+    """Makes a run's posts in background threads while the job prepares the next ones.
 
-    The job prepares (queries, renders) the next messages while the previous ones are
-    posted. An exception in the thread (a revoked token, the process being stopped) ends
-    it, and is raised again in the job by the next `submit`, `flush` or `close`.
+    With one thread (the default) the posts are made in the order they were submitted.
+    An exception in a thread (a revoked token, the process being stopped) stops the
+    queue, and is raised again in the job by the next `submit`, `flush` or the end of
+    the `with` block.
     """
 
-    def __init__(self, poster: Poster, depth: int = 64):
+    def __init__(self, poster: Poster, threads: int = 1, depth: int = 64):
         self.poster = poster
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
-        self._abandoned = False
-        self._thread = threading.Thread(target=self._work, name="sambot-posting", daemon=True)
+        self._stopping = False
+        self._threads = [
+            threading.Thread(target=self._work, name=f"sambot-posting-{n}", daemon=True)
+            for n in range(threads)
+        ]
 
-    def __enter__(self) -> "PostingThread":
-        self._thread.start()
+    def __enter__(self) -> "PostQueue":
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         if exc_type is None:
-            self._put(_STOP)
-            self._thread.join()
-            self._raise()
+            for _ in self._threads:
+                self._put(_STOP)
         else:
-            self._abandoned = True  # finish the post under way, start no other
-            with suppress(queue.Full):
-                self._queue.put_nowait(_STOP)
-            self._thread.join()
+            self._stopping = True  # finish the posts under way, start no other
+            for _ in self._threads:
+                with suppress(queue.Full):
+                    self._queue.put_nowait(_STOP)
+        for thread in self._threads:
+            thread.join()
+        if exc_type is None:
+            self._raise()
 
     def submit(
         self,
@@ -291,17 +306,16 @@ class PostingThread:
         message: RenderedMessage,
         done: Callable[[Outcome], None] | None = None,
     ) -> None:
-        """Queue a post; `done` is called with its outcome, in the posting thread."""
+        """Queue a post; `done` is called with its outcome, in a posting thread."""
         self._put((target, message, done))
 
     def flush(self) -> None:
         """Wait until every post submitted so far is made."""
-        flushed = threading.Event()
-        self._put(flushed)
-        while not flushed.wait(0.1):
-            self._raise()
-            if not self._thread.is_alive():
-                raise RuntimeError("the posting thread ended")
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                self._raise()
+                self._queue.all_tasks_done.wait(0.1)
+        self._raise()
 
     def _put(self, item) -> None:
         while True:
@@ -323,13 +337,16 @@ class PostingThread:
                 nullcontext() if poster.dry_run else poster.database.engine.connect() as connection
             ):
                 poster.connection = connection
-                while (item := self._queue.get()) is not _STOP and not self._abandoned:
-                    if isinstance(item, threading.Event):
-                        item.set()
-                        continue
-                    target, message, done = item
-                    outcome = poster.post(target, message)
-                    if done is not None:
-                        done(outcome)
+                while True:
+                    item = self._queue.get()
+                    try:
+                        if item is _STOP or self._stopping or self._error is not None:
+                            return
+                        target, message, done = item
+                        outcome = poster.post(target, message)
+                        if done is not None:
+                            done(outcome)
+                    finally:
+                        self._queue.task_done()
         except BaseException as exc:  # handed over to the job's thread
             self._error = exc

@@ -139,7 +139,7 @@ def test_escalation_threshold_is_configurable(db, standin, client, actions):
 
 
 def test_only_one_account_with_the_account_option(db, standin, client, actions):
-    summary = run("nudges", db, client, at=AT, account="ACME")
+    summary = run("nudges", db, client, at=AT, account="ACME", post_threads=2)
     assert summary.posted == ["Acme (<#CACME>)"]
     assert standin.messages("U1") == []  # no partial digests
 

@@ -336,3 +336,13 @@ def test_a_huge_account_stays_within_slack_limits(db, standin, client):
     assert len(message["blocks"]) <= 50
     text = str(message["blocks"])
     assert "more completed" in text and "more overdue" in text and "more due" in text
+
+
+def test_several_posting_threads_post_each_report_once(db, standin, client):
+    portfolio(db, standin, count=9)
+    standin.latency = 0.005
+    summary = run("monthly-report", db, client, at=AT, post_threads=3)
+    assert summary.ok and sorted(summary.posted) == [f"Account {n} (<#C{n}>)" for n in range(1, 10)]
+    for n in range(1, 10):
+        assert len(standin.messages(f"C{n}")) == 1, f"C{n}"
+    assert {d.status for d in deliveries(db)} == {DeliveryStatus.POSTED}
