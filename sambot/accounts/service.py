@@ -46,6 +46,22 @@ def list_accounts(
     return list(db.scalars(query.order_by(func.lower(Account.name))))
 
 
+def accounts_of_member(db: Session, *, workspace_id: int, user_id: str) -> list[Account]:
+    """The accounts whose team the user is on."""
+    return list(
+        db.scalars(
+            select(Account)
+            .join(TeamMember, TeamMember.account_id == Account.id)
+            .where(
+                Account.workspace_id == workspace_id,
+                Account.archived.is_(False),
+                TeamMember.user_id == user_id,
+            )
+            .order_by(func.lower(Account.name))
+        )
+    )
+
+
 def closest_names(db: Session, *, workspace_id: int, name: str, limit: int = 3) -> list[str]:
     names = [account.name for account in list_accounts(db, workspace_id=workspace_id)]
     by_lower = {candidate.lower(): candidate for candidate in names}

@@ -213,12 +213,13 @@ class Poster:
                 "again (`/sam link` in the new channel).",
             )
         elif target.account_id is not None and error == "not_in_channel":
+            # Joining failed: a private channel (or no permission to join).
             self._tell_owner(
                 target,
                 "invite",
                 f":wave: I could not post the {JOB_LABELS.get(self.job_kind, self.job_kind)} for "
-                f"*{target.account_name}* in <#{target.channel}>: it is a private channel and I "
-                "am not a member. Please invite me there (`/invite @sambot`).",
+                f"*{target.account_name}* in <#{target.channel}>: I am not a member and cannot "
+                "join it myself (a private channel?). Please invite me (`/invite @sambot`).",
             )
         return Outcome.FAILED
 
@@ -287,10 +288,14 @@ class PostQueue:
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is None:
-            for _ in self._threads:
-                self._put(_STOP)
-        else:
+        graceful = exc_type is None
+        if graceful:
+            try:
+                for _ in self._threads:
+                    self._put(_STOP)  # after every post already queued
+            except BaseException:
+                graceful = False
+        if not graceful:
             self._stopping = True  # finish the posts under way, start no other
             for _ in self._threads:
                 with suppress(queue.Full):
@@ -333,9 +338,8 @@ class PostQueue:
     def _work(self) -> None:
         poster = self.poster
         try:
-            with (
-                nullcontext() if poster.dry_run else poster.database.engine.connect() as connection
-            ):
+            connect = nullcontext() if poster.dry_run else poster.database.engine.connect()
+            with connect as connection:
                 poster.connection = connection
                 while True:
                     item = self._queue.get()

@@ -24,11 +24,16 @@ def period_for(today: date) -> Period:
 def run(job: WorkspaceRun) -> None:
     period = period_for(job.today)
     with job.database.session() as db:
-        query = select(Account.id, Account.name, Account.channel_id, Account.owner_id).where(
+        query = select(
+            Account.id,
+            Account.name,
+            Account.channel_id,
+            Account.owner_id,
+            Account.channel_unavailable_at,
+        ).where(
             Account.workspace_id == job.workspace_id,
             Account.archived.is_(False),
             Account.channel_id.is_not(None),
-            Account.channel_unavailable_at.is_(None),
         )
         if job.options.account:
             query = query.where(func.lower(Account.name) == job.options.account.strip().lower())
@@ -47,6 +52,9 @@ def run(job: WorkspaceRun) -> None:
         )
         if done.get(account.id) == DeliveryStatus.POSTED:
             job.summary.skipped.append((target.label, "already posted"))
+        elif account.channel_unavailable_at is not None:
+            reason = "channel archived or gone: waiting for the account to be linked again"
+            job.summary.skipped.append((target.label, reason))
         else:
             targets[account.id] = target
 

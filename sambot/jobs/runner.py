@@ -56,7 +56,7 @@ class WorkspaceRun:
     at: datetime
     options: JobOptions
     summary: RunSummary
-    # Where the job submits its posts; they are made in order in a background thread.
+    # Where the job submits its posts; background threads make them (one: in order).
     posts: PostQueue = field(init=False)
 
     @property

@@ -22,7 +22,7 @@ def _section(text: str) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
 
 
-def _overflow(actions: list[Action], today: date) -> list[dict]:
+def _overflow(actions: list[Action], today: date, more: str) -> list[dict]:
     """The actions left without buttons: as many lines as fit, then "and N more"."""
     if not actions:
         return []
@@ -35,7 +35,7 @@ def _overflow(actions: list[Action], today: date) -> list[dict]:
         used += len(line) + 1
     rest = len(actions) - len(lines)
     if rest:
-        lines.append(f"_…and {rest} more: `/sam actions` lists them all._")
+        lines.append(f"_…and {rest} more{more}._")
     return [_section("\n".join(lines))]
 
 
@@ -102,7 +102,7 @@ def render_channel_nudge(
             blocks.append(_section(escalation))
         for action in nudge.actions[:limit]:
             blocks += _action(action, today, note if action.id in escalated_ids else None)
-        return blocks + _overflow(nudge.actions[limit:], today)
+        return blocks + _overflow(nudge.actions[limit:], today, " overdue")
 
     titles = ", ".join(
         f"{action.title} ({plural(action.days_late(today), 'day')} late)"
@@ -138,7 +138,7 @@ def render_owner_digest(digest: OwnerDigest, *, today: date) -> RenderedMessage:
                     account = account_name
                     blocks.append(_context(f":office: *{escape(account_name)}*"))
                 blocks += _action(action, today)
-            blocks += _overflow(rest, today)
+            blocks += _overflow(rest, today, ": `/action list` shows them all")
             left -= len(shown)
         return blocks
 

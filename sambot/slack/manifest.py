@@ -17,6 +17,10 @@ BOT_SCOPES = [
 ]
 
 
+# The events the listeners handle (listeners/events.py).
+BOT_EVENTS = ["app_home_opened"]
+
+
 def build_manifest(*, request_url: str | None = None, socket_mode: bool = False) -> dict:
     """Socket Mode needs no public URL; HTTP mode points every feature at /slack/events."""
     url = (
@@ -36,8 +40,10 @@ def build_manifest(*, request_url: str | None = None, socket_mode: bool = False)
             entry["url"] = url
         commands.append(entry)
     interactivity = {"is_enabled": True}
+    events = {"bot_events": BOT_EVENTS}
     if url:
         interactivity["request_url"] = url
+        events["request_url"] = url
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
@@ -48,7 +54,7 @@ def build_manifest(*, request_url: str | None = None, socket_mode: bool = False)
         "features": {
             "bot_user": {"display_name": "sambot", "always_online": True},
             "app_home": {
-                "home_tab_enabled": False,
+                "home_tab_enabled": True,
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": True,
             },
@@ -66,6 +72,7 @@ def build_manifest(*, request_url: str | None = None, socket_mode: bool = False)
         "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
         "settings": {
             "interactivity": interactivity,
+            "event_subscriptions": events,
             "org_deploy_enabled": False,
             "socket_mode_enabled": socket_mode,
             "token_rotation_enabled": False,

@@ -64,6 +64,7 @@ def help_message(intro: str | None = None) -> Message:
         section(lines),
         context(
             "Message shortcuts (the ⋯ menu on any message): *Log as touchpoint*, *Create action*. "
+            "sambot's *Home* tab lists your accounts and open actions. "
             "Touchpoint kinds: " + ", ".join(kind.value for kind in KIND_LABELS) + "."
         ),
     ]
@@ -273,3 +274,32 @@ def touchpoint_logged(
         text="Add details", action_id=Button.ADD_DETAILS, value=str(touchpoint.id)
     )
     return "Touchpoint logged", blocks_of(section(text, accessory=button))
+
+
+def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: date) -> dict:
+    """The App Home tab: the user's accounts and open actions, overdue first, with buttons."""
+    blocks: list = [HeaderBlock(text="Your account plan")]
+    if accounts:
+        lines = [
+            f"• *{escape(a.name)}*" + (f" · <#{a.channel_id}>" if a.channel_id else "")
+            for a in accounts[:MAX_LISTED]
+        ]
+        blocks.append(section("*Your accounts*\n" + "\n".join(lines)))
+    else:
+        blocks.append(
+            section(
+                "You are on no account team yet. `/sam team` in an account's channel adds people."
+            )
+        )
+    overdue = sum(1 for action in actions if action.days_late(today))
+    heading = (
+        f"*Your open actions* ({len(actions)}" + (f", {overdue} overdue" if overdue else "") + ")"
+    )
+    blocks.append(section(heading if actions else ":sparkles: You have no open actions."))
+    shown = actions[:45]
+    for action in shown:
+        blocks += action_blocks(action, today)
+    if len(actions) > len(shown):
+        blocks.append(context(f"…and {len(actions) - len(shown)} more: `/action list`."))
+    blocks.append(context("Type `/sam help` for every command."))
+    return {"type": "home", "blocks": blocks_of(*blocks)}

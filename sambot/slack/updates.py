@@ -36,6 +36,8 @@ def origin_of(body: dict) -> dict:
     container = body.get("container") or {}
     message = body.get("message") or {}
     origin = {"blocks": message.get("blocks") or []}
+    if (body.get("view") or {}).get("type") == "home":
+        return {"home": True}
     if container.get("is_ephemeral"):
         origin["response_url"] = body.get("response_url")
     else:

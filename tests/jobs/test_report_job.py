@@ -251,7 +251,7 @@ def test_a_private_channel_without_the_bot_gets_the_owner_told(db, standin, clie
     assert summary.failed == [("Account 2 (<#C2>)", "not_in_channel")]
     assert len(standin.messages("C1")) == 1 and len(standin.messages("C3")) == 1
     [dm] = standin.messages("U2")
-    assert "private channel" in dm["text"] and "/invite @sambot" in dm["text"]
+    assert "cannot join it myself" in dm["text"] and "/invite @sambot" in dm["text"]
     # Told once a month, however many runs fail the same way.
     standin.fail("chat.postMessage", "not_in_channel", when=lambda a: a["channel"] == "C2")
     run("monthly-report", db, client, at=AT)
@@ -280,9 +280,11 @@ def test_a_channel_gone_is_marked_unavailable_and_its_owner_told(db, standin, cl
 
     # The next runs leave the account alone until its channel is linked again.
     calls = len(standin.calls("chat.postMessage"))
-    run("monthly-report", db, client, at=datetime(2026, 12, 1, 8, tzinfo=UTC))
+    december = run("monthly-report", db, client, at=datetime(2026, 12, 1, 8, tzinfo=UTC))
     targets = [c.args["channel"] for c in standin.calls("chat.postMessage")[calls:]]
     assert sorted(targets) == ["C1", "C3"]
+    [(what, why)] = december.skipped
+    assert what == "Account 2 (<#C2>)" and "linked again" in why
 
 
 @pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "account_inactive"])

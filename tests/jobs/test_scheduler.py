@@ -1,6 +1,11 @@
 """Schedules, catching up once after downtime, and the background scheduler."""
 
+import os
+import signal
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +28,7 @@ from sambot.reports.period import as_utc
 from tests.jobs.builders import make_account, make_action, make_workspace
 
 PARIS = ZoneInfo("Europe/Paris")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def fire_times(trigger, start: datetime, count: int) -> list[datetime]:
@@ -148,3 +154,46 @@ def test_the_background_scheduler_runs_both_jobs(db, client, settings):
             assert jobs[kind].next_run_time.hour == 9
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_the_scheduler_process_catches_up_then_stops_on_sigterm(db, standin):
+    """`sambot scheduler` on its own: a run missed while it was down is made at start."""
+    workspace_id = make_workspace(db)
+    account = make_account(db, workspace_id, "Acme", channel="CACME", standin=standin)
+    standin.add_user("U1", "u1")
+    make_action(
+        db,
+        workspace_id,
+        account,
+        "Late",
+        due=date(2020, 1, 1),
+        created=datetime(2020, 1, 1, tzinfo=UTC),
+    )
+    # Every minute: the run of the current minute is owed, a run ten minutes ago was made.
+    now = datetime.now(UTC)
+    record_run(db, "nudges", fire_time=now - timedelta(minutes=10), started_at=now, summary="")
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": standin.base_url,
+        "SAMBOT_NUDGE_SCHEDULE": "* * * * *",
+        "SAMBOT_POST_RATE": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sambot", "scheduler"],
+        env=env,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "CACME", 20)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, log = process.communicate(timeout=20)
+    assert process.returncode == 0, log
+    assert "nudges: catching up on the run due at" in log
+    assert len(standin.messages("CACME")) == 1
+    assert as_utc(last_runs(db)["nudges"].last_fire_time) > now - timedelta(minutes=1)

@@ -14,6 +14,7 @@ from sambot.slack.listeners.common import (
     team_id_of,
     touchpoint_modal_for,
 )
+from sambot.slack.listeners.events import publish_home
 from sambot.slack.listeners.reports import post_report
 from sambot.slack.updates import compact_origin, origin_of, show_change
 from sambot.touchpoints import service as touchpoints
@@ -58,15 +59,18 @@ def _apply(body, pressed, client, sam: Sam, *, verb: str):
     redraw = redrawn_action_list(
         sam, workspace, user_id=user_id, today=today, changed=item, note=note
     )
+    origin = origin_of(body)
     show_change(
         client,
         action=item,
         account=account,
         today=today,
         note=note,
-        origin=origin_of(body),
+        origin=origin,
         ephemeral_blocks=redraw,
     )
+    if origin.get("home"):
+        publish_home(client, sam, team_id=team_id_of(body), user_id=user_id)
 
 
 def open_change_due(ack, body, action, client, sam: Sam):

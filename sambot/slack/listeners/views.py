@@ -21,6 +21,7 @@ from sambot.slack.listeners.common import (
     team_id_of,
     touchpoint_modal_for,
 )
+from sambot.slack.listeners.events import publish_home
 from sambot.slack.sharing import confirm, post_to_account
 from sambot.slack.updates import show_change
 from sambot.stakeholders import service as stakeholders
@@ -239,15 +240,18 @@ def _change_action(ack, body, view, client, sam: Sam, *, change: str):
         redraw = redrawn_action_list(
             sam, workspace, user_id=user_id, today=today, changed=action, note=note
         )
+        origin = meta.get("origin") or {}
         show_change(
             client,
             action=action,
             account=account,
             today=today,
             note=note,
-            origin=meta.get("origin"),
+            origin=origin,
             ephemeral_blocks=redraw,
         )
+        if origin.get("home"):
+            publish_home(client, sam, team_id=team_id_of(body), user_id=user_id)
 
 
 # Inside modals -------------------------------------------------------------------------------
