@@ -134,7 +134,9 @@ def clock_middleware(clock: Clock):
     def shift(context, next):  # Bolt passes arguments by these names
         sam = context.get("sam")
         if sam is not None and clock.moved:
-            context["sam"] = ClockedSam(sam.database, sam.settings, sam.people, clock)
+            context["sam"] = ClockedSam(
+                database=sam.database, settings=sam.settings, people=sam.people, clock=clock
+            )
         next()
 
     return shift

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ class Sam:
     database: Database
     settings: Settings
     people: People
+    _workspaces: dict[str, Workspace] = field(default_factory=dict, repr=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -31,9 +32,16 @@ class Sam:
             yield session
 
     def workspace(self, session: Session, team_id: str, name: str = "") -> Workspace:
-        return workspaces.ensure(
+        """The team's workspace; remembered after the first request, so later ones skip a query."""
+        known = self._workspaces.get(team_id)
+        if known is not None:
+            return known
+        workspace = workspaces.ensure(
             session, team_id=team_id, timezone=self.settings.sambot_timezone, name=name
         )
+        session.flush()
+        self._workspaces[team_id] = workspace
+        return workspace
 
     def today_for(self, user_id: str) -> date:
         """Today where the user is: their own Slack time zone decides."""
