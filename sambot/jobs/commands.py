@@ -59,7 +59,8 @@ def jobs_list(settings: Settings, *, now: datetime | None = None, out: Echo = pr
         )
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        out("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + row[3])
+        padded = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        out("  ".join([*padded, row[3]]))
     out("")
     for kind, job in jobs().items():
         out(f"{kind}: {job.description}")

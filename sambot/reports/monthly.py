@@ -22,7 +22,7 @@ from sambot.accounts.models import Account
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
 from sambot.dates import today_in
 from sambot.plans.models import Horizon, Objective, ObjectiveStatus
-from sambot.reports.period import Period, as_utc, local_date, local_midnight
+from sambot.reports.period import Period, as_utc, local_midnight
 from sambot.stakeholders.models import Stakeholder, StakeholderRole
 from sambot.touchpoints.models import Sentiment, Touchpoint, TouchpointKind, touchpoint_stakeholders
 from sambot.workspaces.models import Workspace
@@ -301,20 +301,18 @@ def _action_lists(
     lists: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     completed_at: dict[int, datetime] = {}
     for row in rows:
-        done_in_month = row.status == ActionStatus.DONE and b.start <= as_utc(
-            row.completed_at
-        ) < as_utc(b.end)
+        completed = as_utc(row.completed_at) if row.completed_at else None
+        done_in_month = row.status == ActionStatus.DONE and b.start <= completed < b.end
         late = (b.as_of - row.due_date).days if row.due_date and row.due_date < b.as_of else 0
+        # Done only after the month's end: it was still open when the month ended.
+        status = row.status if row.status in OPEN_STATUSES or done_in_month else ActionStatus.OPEN
         action = ReportAction(
             id=row.id,
             title=row.title,
             owner_id=row.owner_id,
-            # Done after the month's end: it was still open when the month ended.
-            status=row.status
-            if row.status in OPEN_STATUSES or done_in_month
-            else ActionStatus.OPEN,
+            status=status,
             due_date=row.due_date,
-            completed_on=local_date(row.completed_at, zone) if done_in_month else None,
+            completed_on=completed.astimezone(zone).date() if done_in_month else None,
             objective=row.objective,
             shared_with_client=row.shared_with_client,
             obstacle=row.obstacle,
@@ -322,7 +320,7 @@ def _action_lists(
         )
         account_lists = lists[row.account_id]
         if done_in_month:
-            completed_at[row.id] = as_utc(row.completed_at)
+            completed_at[row.id] = completed
             account_lists["completed"].append(action)
             continue
         if late:

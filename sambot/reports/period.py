@@ -18,10 +18,6 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def local_date(moment: datetime, zone: ZoneInfo) -> date:
-    return as_utc(moment).astimezone(zone).date()
-
-
 @dataclass(frozen=True, order=True)
 class Period:
     """One calendar month; its key is "YYYY-MM"."""
