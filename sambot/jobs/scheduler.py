@@ -63,17 +63,13 @@ def scheduled_run(
     fire_time = fire_time or latest_fire_time(
         context.triggers[kind], started, since=started - GRACE
     )
-    try:
-        summaries = run_job(
-            kind,
-            context.database,
-            context.client,
-            at=started,
-            options=JobOptions.from_settings(context.settings),
-        )
-    except Exception:
-        log.exception("%s: the run failed", kind)
-        raise
+    summaries = run_job(
+        kind,
+        context.database,
+        context.client,
+        at=started,
+        options=JobOptions.from_settings(context.settings),
+    )
     # A workspace left to a concurrent run is not done yet: if that run dies, catch up.
     if fire_time is not None and not any(s.locked_out for s in summaries):
         record_run(

@@ -134,7 +134,10 @@ class _Bounds:
         self.start = local_midnight(period.start, zone)
         self.end = local_midnight(period.end, zone)
         self.previous_start = local_midnight(period.previous.start, zone)
-        self.as_of_instant = local_midnight(as_of, zone)
+        # A finished month is read at its end; a running one up to the end of today, so
+        # what was logged today already counts.
+        running = as_of < period.end
+        self.as_of_instant = local_midnight(as_of + timedelta(days=1) if running else as_of, zone)
 
 
 def _completed(low: datetime, high: datetime):

@@ -37,3 +37,22 @@ def test_report_wants_a_month_and_a_linked_channel(slack, db):
     slack.ephemeral(DANA, "Give the month as YYYY-MM")
     slack.command("/sam", "report", channel=GENERAL)
     slack.ephemeral(DANA, "not linked")
+
+
+def test_the_running_month_counts_what_was_logged_today(slack, db):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    seed.acme(db)
+    slack.command("/action", "Shared today by in 3 days")
+    slack.channel_message(ACME_CHANNEL, "Shared today")
+    from sqlalchemy import update
+
+    from sambot.actions.models import Action
+
+    with db.session() as session:
+        session.execute(update(Action).values(shared_with_client=True))
+    month = datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+    slack.command("/sam", f"report client {month}")
+    preview = json.dumps(slack.ephemeral(DANA, "Post to channel")["blocks"])
+    assert "Shared today" in preview
