@@ -13,6 +13,7 @@ from sambot.config import Settings
 from sambot.dates import today_in
 from sambot.db import Database
 from sambot.slack.people import People
+from sambot.validation import DomainError
 from sambot.workspaces import service as workspaces
 from sambot.workspaces.models import Workspace
 
@@ -47,12 +48,33 @@ class Sam:
         """Today where the user is: their own Slack time zone decides."""
         return today_in(self.people.timezone(user_id))
 
+    def linked_account(
+        self, session: Session, team_id: str, channel_id: str, *, doing: str
+    ) -> tuple[Workspace, Account]:
+        """The workspace and the channel's account, or NotLinked explaining what to do."""
+        workspace = self.workspace(session, team_id)
+        account = self.channel_account(session, workspace, channel_id)
+        if account is None:
+            raise NotLinked(doing)
+        return workspace, account
+
     def channel_account(
         self, session: Session, workspace: Workspace, channel_id: str | None
     ) -> Account | None:
         if not channel_id:
             return None
         return accounts.get_by_channel(session, workspace_id=workspace.id, channel_id=channel_id)
+
+
+class NotLinked(DomainError):
+    """A command that needs the channel's account, run in a channel linked to none."""
+
+    def __init__(self, doing: str):
+        super().__init__(
+            f"This channel is not linked to an account, so I can't {doing} here. "
+            "Link it with `/sam link &lt;account name&gt;` (or create one with `/sam account new`), "
+            "or run the command in an account's channel."
+        )
 
 
 def sam_middleware(sam: Sam):

@@ -73,14 +73,6 @@ def help_message(intro: str | None = None) -> Message:
     return (intro or "sambot help"), blocks_of(*blocks)
 
 
-def not_linked_message(what: str) -> Message:
-    return notice(
-        f":link: This channel is not linked to an account, so I can't {what} here. "
-        "Link it with `/sam link &lt;account name&gt;` (or create one with `/sam account new`), "
-        "or run the command in an account's channel."
-    )
-
-
 def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
     names = ", ".join(escape(person.name) for person in touchpoint.stakeholders)
     kind = KIND_LABELS[touchpoint.kind]

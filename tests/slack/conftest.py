@@ -1,5 +1,8 @@
 """End to end: the real app over real HTTP, signed requests, and the local Slack stand-in."""
 
+import json
+import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -28,8 +31,6 @@ class InFlight:
     """Counts the app's listener runs still going, so tests can wait for their commits."""
 
     def __init__(self, executor):
-        import threading
-
         self.count = 0
         self._lock = threading.Lock()
         self._submit = executor.submit
@@ -47,8 +48,6 @@ class InFlight:
             self.count -= 1
 
     def settle(self, timeout: float = 5.0) -> None:
-        import time
-
         deadline = time.monotonic() + timeout
         while self.count and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -86,46 +85,35 @@ class Slack:
 
     def ephemeral(self, user: str = DANA, contains: str = "", timeout: float = 5.0) -> dict:
         """Wait for an ephemeral answer to `user` whose text or blocks contain `contains`."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in reversed(self.standin.ephemerals(user)):
-                if contains in _all_text(message):
-                    self.in_flight.settle()
-                    return message
-            time.sleep(0.02)
-        raise AssertionError(
-            f"no ephemeral for {user} containing {contains!r}: "
-            f"{[_all_text(m)[:200] for m in self.standin.ephemerals(user)]}"
+        return self._await(
+            lambda: self.standin.ephemerals(user), contains, timeout, f"ephemeral for {user}"
         )
 
     def channel_message(self, channel: str, contains: str = "", timeout: float = 5.0) -> dict:
-        import time
+        """Wait for a message in `channel` whose text or blocks contain `contains`."""
+        return self._await(
+            lambda: self.standin.messages(channel), contains, timeout, f"message in {channel}"
+        )
 
+    def _await(self, shown, contains: str, timeout: float, what: str) -> dict:
+        """Poll, then let the listeners finish, so their database writes are committed too."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for message in reversed(self.standin.messages(channel)):
+            for message in reversed(shown()):
                 if contains in _all_text(message):
                     self.in_flight.settle()
                     return message
             time.sleep(0.02)
-        raise AssertionError(
-            f"no message in {channel} containing {contains!r}: "
-            f"{[_all_text(m)[:200] for m in self.standin.messages(channel)]}"
-        )
+        seen = [_all_text(m)[:200] for m in shown()]
+        raise AssertionError(f"no {what} containing {contains!r}: {seen}")
 
 
 def _view_of(call) -> dict:
-    import json
-
     view = call.args.get("view")
     return json.loads(view) if isinstance(view, str) else view
 
 
 def _all_text(message: dict) -> str:
-    import json
-
     return (message.get("text") or "") + json.dumps(message.get("blocks") or [])
 
 

@@ -117,10 +117,9 @@ def open_stakeholder_modal(command, client, sam: Sam):
 
 def show_account(*, command, respond, sam: Sam, **_):
     with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, command["channel_id"])
-        if account is None:
-            return reply(respond, messages.not_linked_message("show its account"))
+        _, account = sam.linked_account(
+            session, command["team_id"], command["channel_id"], doing="show its account"
+        )
         today = sam.today_for(command["user_id"])
         open_count, overdue = actions.open_and_overdue_counts(
             session, account_id=account.id, today=today
@@ -168,10 +167,9 @@ def link_channel(*, command, respond, sam: Sam, rest: str, **_):
 
 def list_stakeholders(*, command, respond, sam: Sam, **_):
     with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, command["channel_id"])
-        if account is None:
-            return reply(respond, messages.not_linked_message("list its stakeholders"))
+        _, account = sam.linked_account(
+            session, command["team_id"], command["channel_id"], doing="list its stakeholders"
+        )
         people = stakeholders.list_for_account(session, account_id=account.id)
         message = messages.stakeholders_message(account, people)
     reply(respond, message)
@@ -179,10 +177,9 @@ def list_stakeholders(*, command, respond, sam: Sam, **_):
 
 def show_team(*, command, respond, sam: Sam, **_):
     with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, command["channel_id"])
-        if account is None:
-            return reply(respond, messages.not_linked_message("show its team"))
+        _, account = sam.linked_account(
+            session, command["team_id"], command["channel_id"], doing="show its team"
+        )
         message = messages.team_message(account)
     reply(respond, message)
 
@@ -208,10 +205,9 @@ def touchpoint_command(ack, command, client, respond, sam: Sam):
         )
     user_id, channel_id = command["user_id"], command["channel_id"]
     with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, channel_id)
-        if account is None:
-            return reply(respond, messages.not_linked_message("log a touchpoint"))
+        workspace, account = sam.linked_account(
+            session, command["team_id"], channel_id, doing="log a touchpoint"
+        )
         today = sam.today_for(user_id)
         touchpoint = touchpoints.create(
             session,
@@ -316,10 +312,9 @@ def quick_action(command, client, respond, sam: Sam, text: str):
                 ),
             )
     with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, command["channel_id"])
-        if account is None:
-            return reply(respond, messages.not_linked_message("create an action"))
+        workspace, account = sam.linked_account(
+            session, command["team_id"], command["channel_id"], doing="create an action"
+        )
         action = actions.create(
             session,
             workspace_id=workspace.id,

@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, M
 from sambot.accounts import service as accounts
 from sambot.reports.monthly import report_for_account
 from sambot.reports.render import render_report
-from sambot.slack import messages
 from sambot.slack.context import Sam
 from sambot.slack.ids import Button
 from sambot.slack.listeners.common import team_id_of
@@ -34,11 +33,9 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
         )
     period = periods[0] if periods else previous_month(sam.today_for(command["user_id"]))
     with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, command["channel_id"])
-        if account is None:
-            text, blocks = messages.not_linked_message("show its report")
-            return respond(text=text, blocks=blocks, response_type="ephemeral")
+        workspace, account = sam.linked_account(
+            session, command["team_id"], command["channel_id"], doing="show its report"
+        )
         report = report_for_account(
             session, workspace=workspace, account=account, period_key=period
         )
