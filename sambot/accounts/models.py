@@ -52,6 +52,11 @@ class Account(Timestamps, Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     # Set when Slack says the channel is gone or archived; scheduled posts skip it until relinked.
     channel_unavailable_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A Slack Connect channel shared with the client: scheduled reports there are the client
+    # version, which leaves internal fields out.
+    channel_shared_with_client: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     owner_id: Mapped[str] = mapped_column(String(32))
     tier: Mapped[Tier] = mapped_column(str_enum(Tier, "tier"), default=Tier.STRATEGIC)
     industry: Mapped[str | None] = mapped_column(String(100))

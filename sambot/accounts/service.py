@@ -127,7 +127,9 @@ def update(db: Session, *, workspace_id: int, account_id: int, data: Mapping[str
             data={"user_id": new_owner_id, "role": TeamRole.OWNER},
         )
     if "channel_id" in fields:
+        # A new channel: usable again, and not known to be shared until Slack says so.
         account.channel_unavailable_at = None
+        account.channel_shared_with_client = False
     db.flush()
     return account
 
@@ -141,6 +143,16 @@ def link_channel(db: Session, *, workspace_id: int, account_id: int, channel_id:
     return update(
         db, workspace_id=workspace_id, account_id=account_id, data={"channel_id": channel_id}
     )
+
+
+def set_channel_shared_with_client(
+    db: Session, *, workspace_id: int, account_id: int, shared: bool
+) -> Account:
+    """Record whether the account's channel is shared with the client (Slack Connect)."""
+    account = get(db, workspace_id=workspace_id, account_id=account_id)
+    account.channel_shared_with_client = shared
+    db.flush()
+    return account
 
 
 def archive(db: Session, *, workspace_id: int, account_id: int) -> Account:

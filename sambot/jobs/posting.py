@@ -203,14 +203,19 @@ class Poster:
             raise WorkspaceStopped(error)
         if target.account_id is not None and error in CHANNEL_GONE:
             self._mark_channel_unavailable(target)
-            where = "is archived" if error == "is_archived" else "was not found"
+            # Slack answers channel_not_found for a private channel the bot is not in, too.
+            where = (
+                "is archived"
+                if error == "is_archived"
+                else "was not found (or it is private and I am not a member)"
+            )
             self._tell_owner(
                 target,
                 "channel-gone",
                 f":warning: I could not post the {JOB_LABELS.get(self.job_kind, self.job_kind)} "
                 f"for *{target.account_name}*: its channel <#{target.channel}> {where}. "
                 "Scheduled posts for this account are paused until it is linked to a channel "
-                "again (`/sam link` in the new channel).",
+                f"again (`/sam link {target.account_name}` in that channel).",
             )
         elif target.account_id is not None and error == "not_in_channel":
             # Joining failed: a private channel (or no permission to join).

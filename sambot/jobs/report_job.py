@@ -30,6 +30,7 @@ def run(job: WorkspaceRun) -> None:
             Account.channel_id,
             Account.owner_id,
             Account.channel_unavailable_at,
+            Account.channel_shared_with_client,
         ).where(
             Account.workspace_id == job.workspace_id,
             Account.archived.is_(False),
@@ -42,6 +43,7 @@ def run(job: WorkspaceRun) -> None:
             db, workspace_id=job.workspace_id, job_kind=JOB_KIND, period_key=period.key
         )
     targets = {}
+    client_version = {account.id for account in accounts if account.channel_shared_with_client}
     for account in accounts:
         target = Target(
             label=f"{account.name} (<#{account.channel_id}>)",
@@ -69,9 +71,9 @@ def run(job: WorkspaceRun) -> None:
                 today=job.today,
             )
         for report in reports:
-            # The account channel gets the internal version; `/sam report client` makes the
-            # client one for a channel shared with the client.
-            job.posts.submit(targets[report.account_id], render_report(report, client=False))
+            # A channel shared with the client (Slack Connect) gets the client version.
+            client = report.account_id in client_version
+            job.posts.submit(targets[report.account_id], render_report(report, client=client))
 
 
 JOB = Job(

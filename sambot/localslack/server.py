@@ -111,6 +111,7 @@ class _Channel:
     members: list[str] | None = None  # None: every active human user
     user: str | None = None  # the other person, for a DM
     is_mpim: bool = False
+    is_ext_shared: bool = False  # a Slack Connect channel, shared with another organisation
     created: int = field(default_factory=lambda: int(time.time()))
 
     def to_slack(self) -> dict[str, Any]:
@@ -128,6 +129,8 @@ class _Channel:
             "is_private": self.is_private,
             "is_archived": self.is_archived,
             "is_general": False,
+            "is_ext_shared": self.is_ext_shared,
+            "is_shared": self.is_ext_shared,
             "is_member": self.bot_is_member,
         }
 
@@ -320,11 +323,18 @@ class SlackStandIn:
         is_archived: bool = False,
         bot_is_member: bool = True,
         members: list[str] | None = None,
+        is_ext_shared: bool = False,
     ) -> None:
         """Add or replace a channel; `members=None` means every active human user."""
         with self._lock:
             self._channels[channel_id] = _Channel(
-                channel_id, name, is_private, is_archived, bot_is_member, members
+                channel_id,
+                name,
+                is_private,
+                is_archived,
+                bot_is_member,
+                members,
+                is_ext_shared=is_ext_shared,
             )
 
     def add_message(

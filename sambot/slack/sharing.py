@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
+from sambot.db import Database
 from sambot.slack.messages import Message, shared_confirmation
 
 logger = logging.getLogger(__name__)
@@ -101,3 +103,34 @@ def confirm(
             )
         except SlackApiError:
             client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+def channel_shared_with_client(client: WebClient, channel_id: str) -> bool:
+    """Whether Slack says the channel is shared with another organisation (Slack Connect)."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as exc:
+        logger.warning(
+            "conversations.info failed for %s: %s", channel_id, exc.response.get("error")
+        )
+        return False
+    return bool(channel.get("is_ext_shared"))
+
+
+def note_client_channel(
+    client: WebClient, database: Database, *, workspace_id: int, account_id: int, channel_id: str
+) -> bool:
+    """Remember a shared channel on the account, so scheduled reports there are the client version."""
+    shared = channel_shared_with_client(client, channel_id)
+    if shared:
+        with database.session() as session:
+            accounts.set_channel_shared_with_client(
+                session, workspace_id=workspace_id, account_id=account_id, shared=True
+            )
+    return shared
+
+
+CLIENT_CHANNEL_NOTE = (
+    " This channel is shared with the client, so the monthly report posted here is the "
+    "client version: only the actions shared with them, no internal notes."
+)

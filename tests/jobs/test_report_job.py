@@ -348,3 +348,27 @@ def test_several_posting_threads_post_each_report_once(db, standin, client):
     for n in range(1, 10):
         assert len(standin.messages(f"C{n}")) == 1, f"C{n}"
     assert {d.status for d in deliveries(db)} == {DeliveryStatus.POSTED}
+
+
+def test_a_channel_shared_with_the_client_gets_the_client_version(db, standin, client):
+    workspace_id = make_workspace(db)
+    internal = make_account(db, workspace_id, "Internal", channel="CIN", standin=standin)
+    shared = make_account(db, workspace_id, "Shared", channel="CSHARED", standin=standin)
+    for account_id in (internal, shared):
+        make_action(
+            db,
+            workspace_id,
+            account_id,
+            "Hidden from the client",
+            created=datetime(2026, 10, 1, 12, tzinfo=UTC),
+            due=date(2026, 10, 15),
+            obstacle="Their CFO blocks it",
+        )
+    with db.session() as s:
+        s.get(Account, shared).channel_shared_with_client = True
+    with time_machine.travel(AT, tick=False):
+        assert len(run("monthly-report", db, client).posted) == 2
+    internal_text = str(standin.messages("CIN")[0]["blocks"])
+    shared_text = str(standin.messages("CSHARED")[0]["blocks"])
+    assert "Their CFO blocks it" in internal_text
+    assert "Their CFO blocks it" not in shared_text and "Hidden from the client" not in shared_text

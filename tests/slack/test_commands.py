@@ -190,3 +190,13 @@ def test_command_text_is_unescaped_once(slack, db):
     assert "Pricing &amp; terms &lt;draft&gt;" in json.dumps(posted["blocks"])
     with db.session() as session:
         assert session.scalar(select(Touchpoint.summary)) == "Pricing & terms <draft>"
+
+
+def test_linking_a_channel_shared_with_the_client_is_noted(slack, db):
+    seed.acme(db, channel=None)
+    slack.standin.add_channel("CSHARED", "acme-connect", is_ext_shared=True)
+    slack.command("/sam", "link Acme", channel="CSHARED")
+    message = slack.channel_message("CSHARED", "linked this channel")
+    assert "client version" in message["text"]
+    with db.session() as session:
+        assert session.scalar(select(Account.channel_shared_with_client)) is True

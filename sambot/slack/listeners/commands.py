@@ -16,7 +16,14 @@ from sambot.slack.forms import write_metadata
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
 from sambot.slack.listeners import reports
 from sambot.slack.listeners.common import action_modal_for, touchpoint_modal_for
-from sambot.slack.sharing import confirm, permalink, post_to_account, where
+from sambot.slack.sharing import (
+    CLIENT_CHANNEL_NOTE,
+    confirm,
+    note_client_channel,
+    permalink,
+    post_to_account,
+    where,
+)
 from sambot.stakeholders import service as stakeholders
 from sambot.touchpoints import service as touchpoints
 from sambot.touchpoints.models import Source
@@ -140,7 +147,7 @@ def list_accounts(*, command, respond, sam: Sam, **_):
     reply(respond, message)
 
 
-def link_channel(*, command, respond, sam: Sam, rest: str, **_):
+def link_channel(*, command, client, respond, sam: Sam, rest: str, **_):
     name = rest.strip()
     if not name:
         return reply(respond, messages.notice("Name the account: `/sam link Acme`."))
@@ -157,10 +164,18 @@ def link_channel(*, command, respond, sam: Sam, rest: str, **_):
             account_id=account.id,
             channel_id=command["channel_id"],
         )
-        account_name = account.name
+        account_name, workspace_id, account_id = account.name, workspace.id, account.id
+    shared = note_client_channel(
+        client,
+        sam.database,
+        workspace_id=workspace_id,
+        account_id=account_id,
+        channel_id=command["channel_id"],
+    )
     respond(
         text=f":link: <@{command['user_id']}> linked this channel to *{account_name}*. "
-        "Touchpoints, actions, nudges and reports for it now land here.",
+        "Touchpoints, actions, nudges and reports for it now land here."
+        + (CLIENT_CHANNEL_NOTE if shared else ""),
         response_type="in_channel",
     )
 

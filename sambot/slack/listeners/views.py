@@ -22,7 +22,12 @@ from sambot.slack.listeners.common import (
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.events import publish_home
-from sambot.slack.sharing import confirm, post_to_account
+from sambot.slack.sharing import (
+    CLIENT_CHANNEL_NOTE,
+    confirm,
+    note_client_channel,
+    post_to_account,
+)
 from sambot.slack.updates import show_change
 from sambot.stakeholders import service as stakeholders
 from sambot.touchpoints.flows import log_with_follow_up
@@ -84,6 +89,14 @@ def submit_account(ack, body, view, client, sam: Sam):
     text = f":sparkles: <@{user_id}> created the account *{account.name}*."
     if account.channel_id:
         text += " This channel is its home: touchpoints, actions, nudges and reports land here."
+        if note_client_channel(
+            client,
+            sam.database,
+            workspace_id=account.workspace_id,
+            account_id=account.id,
+            channel_id=account.channel_id,
+        ):
+            text += CLIENT_CHANNEL_NOTE
     posted = post_to_account(client, account, messages.notice(text), creator_id=user_id)
     confirm(
         client,
