@@ -158,7 +158,8 @@ def open_and_overdue_counts(db: Session, *, account_id: int, today: date) -> tup
     return open_count, overdue_count
 
 
-def record_message(db: Session, *, action: Action, channel_id: str, message_ts: str) -> None:
-    action.channel_id = channel_id
-    action.message_ts = message_ts
+def record_message(db: Session, *, action_id: int, channel_id: str, message_ts: str) -> None:
+    """Where the action's own message was posted, so it can be updated in place later."""
+    action = db.get(Action, action_id)
+    action.channel_id, action.message_ts = channel_id, message_ts
     db.flush()

@@ -157,6 +157,9 @@ class _Checker:
                     self.error(f"{path}.{key}", f"must be at most 3000 (got {value})")
         if "options" in element:
             self.options(path, element["options"], _OPTION_LIMITS.get(kind, 100))
+        static = kind in ("static_select", "multi_static_select", "checkboxes", "radio_buttons")
+        if static and not element.get("options") and not element.get("option_groups"):
+            self.error(path, "needs at least one option (options or option_groups)")
         groups = element.get("option_groups")
         if isinstance(groups, list):
             self.count(f"{path}.option_groups", groups, 100, "option groups")

@@ -26,7 +26,10 @@ def build_app(settings: Settings, database: Database, client: WebClient | None =
     sam = Sam(
         database=database,
         settings=settings,
-        people=People(client, default_timezone=settings.sambot_timezone),
+        people=People(
+            WebClient(token=client.token, base_url=client.base_url, timeout=2),
+            default_timezone=settings.sambot_timezone,
+        ),
     )
     app.use(sam_middleware(sam))
     register(app)

@@ -32,17 +32,20 @@ class Sam:
         with self.database.session() as session:
             yield session
 
-    def workspace(self, session: Session, team_id: str, name: str = "") -> Workspace:
-        """The team's workspace; remembered after the first request, so later ones skip a query."""
+    def workspace(self, session: Session, team_id: str) -> Workspace:
+        """The team's workspace, remembered after the first request so later ones skip a query.
+
+        It is created in a transaction of its own, committed before it is remembered: the
+        caller's work may still roll back. Call it before the caller's first query.
+        """
         known = self._workspaces.get(team_id)
-        if known is not None:
-            return known
-        workspace = workspaces.ensure(
-            session, team_id=team_id, timezone=self.settings.sambot_timezone, name=name
-        )
-        session.flush()
-        self._workspaces[team_id] = workspace
-        return workspace
+        if known is None:
+            with self.database.session() as own:
+                known = workspaces.ensure(
+                    own, team_id=team_id, timezone=self.settings.sambot_timezone
+                )
+            self._workspaces[team_id] = known
+        return known
 
     def today_for(self, user_id: str) -> date:
         """Today where the user is: their own Slack time zone decides."""

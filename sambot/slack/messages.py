@@ -28,7 +28,7 @@ from sambot.slack.labels import (
     TIER_LABELS,
 )
 from sambot.slack.modals import option, options, pick
-from sambot.slack.text import escape, format_date, plural, truncate
+from sambot.slack.text import escape, format_date, plural, split_lines, truncate
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
 
@@ -46,6 +46,11 @@ def context(text: str) -> ContextBlock:
 
 def section(text: str, **kwargs) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)), **kwargs)
+
+
+def sections(lines: list[str]) -> list[SectionBlock]:
+    """Lines in as many sections as they need, never cut in the middle of a line."""
+    return [section(text) for text in split_lines(lines)]
 
 
 def notice(text: str) -> Message:
@@ -80,7 +85,8 @@ def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
         f"{SENTIMENT_EMOJI[touchpoint.sentiment]} *{kind}* with *{escape(account.name)}*"
         f" on {format_date(touchpoint.occurred_on)}" + (f" · {names}" if names else "")
     )
-    blocks = [section(head), section(escape(touchpoint.summary))]
+    # Escaping can lengthen a 3000-character summary: it may take two sections.
+    blocks = [section(head), *sections(escape(touchpoint.summary).split("\n"))]
     footer = f"Logged by <@{touchpoint.logged_by}>"
     if touchpoint.message_link:
         footer += f" · <{touchpoint.message_link}|original message>"
@@ -162,7 +168,7 @@ def accounts_message(accounts: Sequence[Account]) -> Message:
     if len(accounts) > MAX_LISTED:
         lines.append(f"…and {len(accounts) - MAX_LISTED} more.")
     return f"{plural(len(accounts), 'account')}", blocks_of(
-        section(f"*Accounts* ({len(accounts)})"), section("\n".join(lines))
+        section(f"*Accounts* ({len(accounts)})"), *sections(lines)
     )
 
 
@@ -189,7 +195,7 @@ def stakeholders_message(account: Account, stakeholders: Sequence[Stakeholder]) 
         lines.append(f"…and {len(stakeholders) - MAX_LISTED} more.")
     return f"Stakeholders of {account.name}", blocks_of(
         section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})"),
-        section("\n".join(lines)),
+        *sections(lines),
     )
 
 
@@ -232,12 +238,19 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
             ],
         )
     )
+    hidden = len(account.team) - 20
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden} more members."))
     blocks.append(context(note or "Change a role with its menu; new members join as *Other*."))
     return f"Account team of {account.name}", blocks_of(*blocks)
 
 
-def offer_account_creation(name: str) -> Message:
-    text = f"There is no account named *{escape(name)}*. Create it and link this channel?"
+def offer_account_creation(name: str, close_names: Sequence[str] = ()) -> Message:
+    text = f"There is no account named *{escape(name)}*."
+    if close_names:
+        did_you_mean = " or ".join(f"`/sam link {escape(close)}`" for close in close_names)
+        text += f" Did you mean {did_you_mean}?"
+    text += " Or create it and link this channel:"
     button = ButtonElement(
         text=truncate(f"Create {name}", 75),
         action_id=Button.CREATE_LINKED_ACCOUNT,
@@ -276,7 +289,7 @@ def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: dat
             f"• *{escape(a.name)}*" + (f" · <#{a.channel_id}>" if a.channel_id else "")
             for a in accounts[:MAX_LISTED]
         ]
-        blocks.append(section("*Your accounts*\n" + "\n".join(lines)))
+        blocks += sections(["*Your accounts*", *lines])
     else:
         blocks.append(
             section(

@@ -141,8 +141,10 @@ def score_input(block_id: str, label: str, initial: int) -> InputBlock:
     )
 
 
-def account_choices(accounts: Sequence[Account]) -> list[Option]:
-    return options([(account.id, account.name) for account in accounts])
+def account_choices(accounts: Sequence[Account], chosen: int | None) -> list[Option]:
+    """Every account, the chosen one first: a select shows 100 options at most."""
+    ordered = sorted(accounts, key=lambda account: account.id != chosen)
+    return options([(account.id, account.name) for account in ordered])
 
 
 def modal(
@@ -202,7 +204,9 @@ def stakeholder_modal(
     callback_id: str = Callback.STAKEHOLDER_NEW,
 ) -> dict:
     blocks = [
-        select_input("account_id", "Account", account_choices(accounts), initial=account_id),
+        select_input(
+            "account_id", "Account", account_choices(accounts, account_id), initial=account_id
+        ),
         text_input("name", "Name"),
         text_input("title", "Job title", optional=True),
         text_input("email", "Email", optional=True),
@@ -240,7 +244,11 @@ def touchpoint_modal(
     prefill = prefill or {}
     blocks: list = [
         select_input(
-            "account_id", "Account", account_choices(accounts), initial=account_id, dispatch=True
+            "account_id",
+            "Account",
+            account_choices(accounts, account_id),
+            initial=account_id,
+            dispatch=True,
         ),
         date_input("occurred_on", "Date", initial=prefill.get("occurred_on") or today),
         select_input(
@@ -287,18 +295,17 @@ def touchpoint_modal(
             hint=f"Up to {SUMMARY_MAX_LENGTH} characters.",
         ),
     ]
-    if not prefill.get("touchpoint_id"):
-        blocks += [
-            SectionBlock(text=MarkdownTextObject(text="*Follow-up action* (optional)")),
-            text_input(
-                "followup_title",
-                "Follow-up action",
-                optional=True,
-                placeholder="e.g. Send the revised proposal",
-            ),
-            user_input("followup_owner_id", "Follow-up owner", initial=user_id, optional=True),
-            date_input("followup_due_date", "Follow-up due date", optional=True),
-        ]
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text="*Follow-up action* (optional)")),
+        text_input(
+            "followup_title",
+            "Follow-up action",
+            optional=True,
+            placeholder="e.g. Send the revised proposal",
+        ),
+        user_input("followup_owner_id", "Follow-up owner", initial=user_id, optional=True),
+        date_input("followup_due_date", "Follow-up due date", optional=True),
+    ]
     title = "Touchpoint details" if prefill.get("touchpoint_id") else "Log a touchpoint"
     return modal(Callback.TOUCHPOINT, title, blocks, submit="Save", metadata=metadata)
 
@@ -314,7 +321,11 @@ def action_modal(
 ) -> dict:
     blocks: list = [
         select_input(
-            "account_id", "Account", account_choices(accounts), initial=account_id, dispatch=True
+            "account_id",
+            "Account",
+            account_choices(accounts, account_id),
+            initial=account_id,
+            dispatch=True,
         ),
         text_input(
             "title", "Action", initial=truncate(title, 200), placeholder="What must happen?"

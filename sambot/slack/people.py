@@ -19,7 +19,14 @@ class Person:
 
 
 class People:
-    """A small time-limited cache, so "today" in the user's time zone costs one call a day."""
+    """A small time-limited cache, so "today" in the user's time zone costs one call an hour.
+
+    The lookup runs between ack() and views.open, and a trigger_id lives 3 seconds, so its
+    client must not wait out a rate limit: give it one without retry handlers and a short
+    timeout. A failed lookup falls back to the workspace's time zone for a minute.
+    """
+
+    FALLBACK_TTL_SECONDS = 60
 
     def __init__(self, client: WebClient, default_timezone: str, ttl_seconds: float = 3600):
         self._client = client
@@ -34,20 +41,23 @@ class People:
             cached = self._cache.get(user_id)
         if cached and now - cached[0] < self._ttl:
             return cached[1]
-        person = self._look_up(user_id)
+        person, found = self._look_up(user_id)
+        # A fallback is remembered briefly only: as if it had been looked up long ago.
+        remembered_at = now if found else now - self._ttl + self.FALLBACK_TTL_SECONDS
         with self._lock:
-            self._cache[user_id] = (now, person)
+            self._cache[user_id] = (remembered_at, person)
         return person
 
     def timezone(self, user_id: str) -> str:
         return self.get(user_id).timezone
 
-    def _look_up(self, user_id: str) -> Person:
+    def _look_up(self, user_id: str) -> tuple[Person, bool]:
         try:
             user = self._client.users_info(user=user_id)["user"]
-        except SlackApiError as exc:
+        except (SlackApiError, OSError) as exc:
             # Not worth failing the user's request: fall back to the workspace's time zone.
-            logger.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            return Person(user_id, user_id, self._default_timezone)
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+            logger.warning("users.info failed for %s: %s", user_id, error)
+            return Person(user_id, user_id, self._default_timezone), False
         name = user.get("profile", {}).get("display_name") or user.get("real_name") or user["name"]
-        return Person(user_id, name, user.get("tz") or self._default_timezone)
+        return Person(user_id, name, user.get("tz") or self._default_timezone), True

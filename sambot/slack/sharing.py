@@ -2,14 +2,20 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
+from sambot.actions import service as actions
+from sambot.actions.models import Action
 from sambot.db import Database
-from sambot.slack.messages import Message, shared_confirmation
+from sambot.slack.messages import Message, action_message, shared_confirmation, touchpoint_message
+from sambot.touchpoints import service as touchpoints
+from sambot.touchpoints.models import Touchpoint
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +44,57 @@ def post_to_account(
             return _post(client, account.channel_id, text, blocks, in_account_channel=True)
     note = f"_{account.name} has no linked channel yet: link one with `/sam link {account.name}` in it._"
     return _post(client, creator_id, text, [*blocks, _context(note)])
+
+
+def share_action(
+    client: WebClient,
+    database: Database,
+    *,
+    action: Action,
+    account: Account,
+    today: date,
+    note: str,
+    creator_id: str,
+) -> Posted:
+    """Post a new action with its buttons, and remember where, to update it in place later.
+
+    Called after the action is committed: a Slack call never holds a database transaction.
+    """
+    message = action_message(action, account, today, note=note)
+    posted = post_to_account(client, account, message, creator_id=creator_id)
+    with database.session() as session:
+        actions.record_message(
+            session, action_id=action.id, channel_id=posted.channel_id, message_ts=posted.ts
+        )
+    return posted
+
+
+def share_touchpoint(
+    client: WebClient,
+    database: Database,
+    *,
+    touchpoint: Touchpoint,
+    account: Account,
+    creator_id: str,
+) -> Posted:
+    """Post a touchpoint; one posted before (its details were added) is updated in place."""
+    text, blocks = touchpoint_message(touchpoint, account)
+    if touchpoint.channel_id and touchpoint.message_ts:
+        try:
+            client.chat_update(
+                channel=touchpoint.channel_id, ts=touchpoint.message_ts, text=text, blocks=blocks
+            )
+            in_account_channel = touchpoint.channel_id == account.channel_id
+            return Posted(touchpoint.channel_id, touchpoint.message_ts, in_account_channel)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            logger.warning("could not update touchpoint %s: %s", touchpoint.id, error)
+    posted = post_to_account(client, account, (text, blocks), creator_id=creator_id)
+    with database.session() as session:
+        touchpoints.record_message(
+            session, touchpoint_id=touchpoint.id, channel_id=posted.channel_id, message_ts=posted.ts
+        )
+    return posted
 
 
 def _post(
@@ -87,13 +144,20 @@ def confirm(
     origin_channel: str | None,
     user_id: str,
     respond=None,
+    response_url: str | None = None,
 ) -> None:
-    """The channel post is the confirmation in that channel; anywhere else, say where it went."""
+    """The channel post is the confirmation in that channel; anywhere else, say where it went.
+
+    A modal passes the response_url of the command that opened it: it reaches the user even
+    in a channel or DM the bot is not in.
+    """
     if origin_channel == posted.channel_id:
         return
     if not posted.in_account_channel and origin_channel is None:
         return  # a direct message to the user is confirmation enough
     text, blocks = shared_confirmation(what, where(posted), permalink(client, posted))
+    if respond is None and response_url:
+        respond = WebhookClient(response_url).send
     if respond is not None:
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     elif origin_channel:

@@ -63,6 +63,9 @@ class Touchpoint(Timestamps, Base):
     logged_by: Mapped[str] = mapped_column(String(32))
     source: Mapped[Source] = mapped_column(str_enum(Source, "touchpoint_source"))
     message_link: Mapped[str | None] = mapped_column(String(500))
+    # Where sambot posted the touchpoint, so "Add details" updates that post in place.
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
 
     stakeholders: Mapped[list[Stakeholder]] = relationship(
         secondary=touchpoint_stakeholders, order_by=Stakeholder.name

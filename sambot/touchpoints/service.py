@@ -81,3 +81,9 @@ def list_for_account(db: Session, *, account_id: int, limit: int = 20) -> list[T
 def last_for_account(db: Session, *, account_id: int) -> Touchpoint | None:
     touchpoints = list_for_account(db, account_id=account_id, limit=1)
     return touchpoints[0] if touchpoints else None
+
+
+def record_message(db: Session, *, touchpoint_id: int, channel_id: str, message_ts: str) -> None:
+    touchpoint = db.get(Touchpoint, touchpoint_id)
+    touchpoint.channel_id, touchpoint.message_ts = channel_id, message_ts
+    db.flush()

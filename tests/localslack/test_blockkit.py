@@ -167,3 +167,22 @@ def test_view_type_and_size() -> None:
     assert check_view({"type": "dialog", "blocks": []}) == ["view.type: must be modal or home"]
     huge = modal(*[section("x" * 2900) for _ in range(90)])
     assert error_code(check_view(huge), "invalid_arguments") == "view_too_large"
+
+
+def test_a_select_without_options_is_rejected():
+    from sambot.localslack.blockkit import check_view
+
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Pick"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "account_id",
+                "label": {"type": "plain_text", "text": "Account"},
+                "element": {"type": "static_select", "action_id": "value"},
+            }
+        ],
+    }
+    assert any("needs at least one option" in error for error in check_view(view))

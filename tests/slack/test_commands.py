@@ -147,10 +147,25 @@ def test_quick_action_with_owner_and_relative_date(slack, db):
         assert (action.channel_id, action.message_ts) == (ACME_CHANNEL, posted["ts"])
 
 
-def test_quick_action_with_an_unreadable_date(slack, db):
+def test_quick_action_whose_by_is_not_a_date_keeps_it_in_the_title(slack, db):
     seed.acme(db)
-    slack.command("/action", "Call Bob by the twelfth of never")
-    assert "couldn't read the date" in slack.ephemeral(DANA, "couldn't read")["text"]
+    slack.command("/action", "Review contract by legal")
+    note = slack.ephemeral(DANA, "couldn't read")["text"]
+    assert "Created *Review contract by legal* with no due date" in note
+    slack.channel_message(ACME_CHANNEL, "Review contract by legal")
+    with db.session() as session:
+        action = session.scalar(select(Action))
+        assert (action.title, action.due_date) == ("Review contract by legal", None)
+
+
+def test_quick_action_needs_a_title_and_knows_its_subcommands(slack, db):
+    seed.acme(db)
+    slack.command("/action", "<@ULEE|lee> by tomorrow")
+    slack.ephemeral(DANA, "Give the action a title")
+    slack.command("/action", "help")
+    slack.ephemeral(DANA, "/action list")
+    with db.session() as session:
+        assert session.scalar(select(Action)) is None
 
 
 def test_quick_action_in_the_past_is_refused(slack, db):
@@ -200,3 +215,59 @@ def test_linking_a_channel_shared_with_the_client_is_noted(slack, db):
     assert "client version" in message["text"]
     with db.session() as session:
         assert session.scalar(select(Account.channel_shared_with_client)) is True
+
+
+def test_link_with_a_typo_suggests_the_account(slack, db):
+    seed.acme(db, channel=None)
+    slack.command("/sam", "link acm", channel=GENERAL)
+    offer = slack.ephemeral(DANA, "There is no account named *acm*")
+    assert "Did you mean `/sam link Acme`?" in offer["text"]
+
+
+def test_relinking_a_channel_says_which_account_lost_it(slack, db):
+    seed.acme(db, channel=GENERAL)
+    with db.session() as session:
+        from sambot.accounts import service as accounts
+
+        accounts.create(session, workspace_id=1, data={"name": "Globex", "owner_id": DANA})
+    slack.command("/sam", "link Globex", channel=GENERAL)
+    message = slack.channel_message(GENERAL, "linked this channel to *Globex*")
+    assert "(Acme is no longer linked here.)" in message["text"]
+
+
+def test_shortcut_text_and_mentions_are_kept_as_written(slack, db):
+    seed.acme(db)
+    message = {
+        "type": "message",
+        "user": LEE,
+        "ts": "1764000000.000200",
+        "text": "Pricing &amp; terms with <@ULEE>",
+    }
+    slack.requests.message_shortcut("log_as_touchpoint", message, ACME_CHANNEL, DANA)
+    view = slack.opened_view("touchpoint")
+    summary = next(b for b in view["blocks"] if b.get("block_id") == "summary")
+    assert summary["element"]["initial_value"] == "Pricing & terms with <@ULEE>"
+    from sambot.localslack.requests import values_for
+
+    slack.requests.view_submission(view, values_for(view, {"kind": "email"}), DANA)
+    posted = slack.channel_message(ACME_CHANNEL, "Pricing")
+    assert "Pricing &amp; terms with <@ULEE>" in json.dumps(posted["blocks"])
+
+
+def test_a_long_stakeholder_list_is_split_between_lines(slack, db):
+    from sambot.stakeholders import service as stakeholders
+
+    seed.acme(db)
+    with db.session() as session:
+        for n in range(30):
+            stakeholders.create(
+                session,
+                workspace_id=1,
+                account_id=1,
+                data={"name": f"Person {n:02d} " + "x" * 40, "title": "Senior Vice President " * 3},
+            )
+    slack.command("/sam", "stakeholders")
+    listing = slack.ephemeral(DANA, "Stakeholders of")
+    texts = [b["text"]["text"] for b in listing["blocks"] if b["type"] == "section"]
+    assert len(texts) > 2 and all(len(t) <= 3000 for t in texts)
+    assert sum(t.count("• *Person") for t in texts) == 30

@@ -11,7 +11,7 @@ from sambot.localslack.requests import values_for
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
 from tests.slack import seed
-from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE
+from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE, PRIVATE
 
 
 def submit(slack, view, answers, user=DANA):
@@ -284,3 +284,70 @@ def test_account_with_no_channel_posts_to_the_creator_by_dm(slack, db):
     call = slack.wait("chat.postMessage", lambda c: "Lonely action" in (c.args.get("text") or ""))
     assert call.args["channel"] == DANA
     assert "no linked channel" in json.dumps(call.args["blocks"])
+
+
+def test_add_details_updates_the_channel_post_in_place(slack, db):
+    seed.acme(db)
+    slack.command("/touchpoint", "call First version")
+    first = slack.channel_message(ACME_CHANNEL, "First version")
+    confirmation = slack.ephemeral(DANA, "Add details")
+    slack.requests.block_action(
+        DANA, "touchpoint_add_details", message=confirmation, channel_id=ACME_CHANNEL
+    )
+    view = slack.opened_view("touchpoint")
+    assert any(b.get("block_id") == "followup_title" for b in view["blocks"])
+    submit(slack, view, {"summary": "Second version"})
+    slack.wait("chat.update", lambda c: c.args["ts"] == first["ts"])
+    texts = [m["text"] for m in slack.standin.messages(ACME_CHANNEL)]
+    assert len(texts) == 1 and "Second version" in texts[0]
+
+
+def test_a_follow_up_with_a_date_but_no_title_is_refused(slack, db):
+    seed.acme(db)
+    slack.command("/touchpoint")
+    view = slack.opened_view("touchpoint")
+    due = (date.today() + timedelta(days=3)).isoformat()
+    answer = submit(slack, view, {"kind": "call", "summary": "Ok", "followup_due_date": due})
+    assert answer["errors"] == {"followup_title": "This field is required."}
+
+
+def test_the_channels_account_is_offered_even_past_a_hundred(slack, db):
+    from sambot.accounts import service as accounts
+    from sambot.workspaces import service as workspaces
+
+    with db.session() as session:
+        workspace = workspaces.ensure(session, team_id="T0001", timezone="UTC")
+        for n in range(120):
+            accounts.create(
+                session,
+                workspace_id=workspace.id,
+                data={
+                    "name": f"Account {n:03d}",
+                    "owner_id": DANA,
+                    "channel_id": ACME_CHANNEL if n == 110 else None,
+                },
+            )
+    slack.command("/touchpoint")
+    view = slack.opened_view("touchpoint")
+    select = next(b for b in view["blocks"] if b.get("block_id") == "account_id")["element"]
+    assert len(select["options"]) == 100
+    assert select["initial_option"]["text"]["text"] == "Account 110"
+
+
+def test_no_account_yet_explains_instead_of_opening_an_empty_form(slack):
+    slack.command("/touchpoint")
+    slack.ephemeral(DANA, "Create an account first")
+    assert slack.standin.calls("views.open") == []
+
+
+def test_a_confirmation_reaches_a_channel_the_bot_is_not_in(slack, db):
+    seed.acme(db)
+    slack.standin.add_channel(PRIVATE, "secret-deal", is_private=True, bot_is_member=False)
+    slack.command("/action", channel=PRIVATE)
+    view = slack.opened_view("action")
+    account_id = next(b for b in view["blocks"] if b["block_id"] == "account_id")["element"][
+        "options"
+    ][0]["value"]
+    submit(slack, view, {"account_id": account_id, "title": "From a private channel"})
+    confirmation = slack.ephemeral(DANA, "posted in <#CACME>")
+    assert confirmation["source"] == "response_url"

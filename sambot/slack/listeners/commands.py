@@ -15,19 +15,20 @@ from sambot.slack.errors import reported
 from sambot.slack.forms import write_metadata
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
 from sambot.slack.listeners import reports
-from sambot.slack.listeners.common import action_modal_for, touchpoint_modal_for
+from sambot.slack.listeners.common import accounts_to_choose, action_modal_for, touchpoint_modal_for
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
     confirm,
     note_client_channel,
     permalink,
-    post_to_account,
+    share_action,
+    share_touchpoint,
     where,
 )
+from sambot.slack.text import escape, unescape
 from sambot.stakeholders import service as stakeholders
 from sambot.touchpoints import service as touchpoints
 from sambot.touchpoints.models import Source
-from sambot.validation import DomainError
 
 
 def register(app: App) -> None:
@@ -38,8 +39,7 @@ def register(app: App) -> None:
 
 def typed_text(command: dict) -> str:
     """What the user typed: Slack escapes &, < and > in command text; the builders escape again."""
-    text = command.get("text", "").strip()
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(command.get("text", "").strip())
 
 
 def reply(respond, message: messages.Message) -> None:
@@ -104,10 +104,8 @@ def open_stakeholder_modal(command, client, sam: Sam):
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
         account = sam.channel_account(session, workspace, command["channel_id"])
-        every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+        every_account = accounts_to_choose(session, workspace)
         managers = stakeholders.list_for_account(session, account_id=account.id) if account else []
-    if not every_account:
-        raise DomainError("Create an account first with `/sam account new`.")
     client.views_open(
         trigger_id=command["trigger_id"],
         view=modals.stakeholder_modal(
@@ -151,13 +149,18 @@ def link_channel(*, command, client, respond, sam: Sam, rest: str, **_):
     name = rest.strip()
     if not name:
         return reply(respond, messages.notice("Name the account: `/sam link Acme`."))
-    if command["channel_id"][0] not in "CG":
+    # Direct messages (D…) and group DMs (G… named mpdm-…) are no account's home.
+    is_group_dm = command.get("channel_name", "").startswith("mpdm-")
+    if command["channel_id"][0] not in "CG" or is_group_dm:
         return reply(respond, messages.notice("Run `/sam link` in the account's channel."))
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
         account = accounts.find_by_name(session, workspace_id=workspace.id, name=name)
         if account is None:
-            return reply(respond, messages.offer_account_creation(name))
+            close = accounts.closest_names(session, workspace_id=workspace.id, name=name)
+            return reply(respond, messages.offer_account_creation(name, close))
+        previous = sam.channel_account(session, workspace, command["channel_id"])
+        unlinked = previous.name if previous is not None and previous.id != account.id else None
         accounts.link_channel(
             session,
             workspace_id=workspace.id,
@@ -175,6 +178,7 @@ def link_channel(*, command, client, respond, sam: Sam, rest: str, **_):
     respond(
         text=f":link: <@{command['user_id']}> linked this channel to *{account_name}*. "
         "Touchpoints, actions, nudges and reports for it now land here."
+        + (f" ({unlinked} is no longer linked here.)" if unlinked else "")
         + (CLIENT_CHANNEL_NOTE if shared else ""),
         response_type="in_channel",
     )
@@ -219,11 +223,11 @@ def touchpoint_command(ack, command, client, respond, sam: Sam):
             ),
         )
     user_id, channel_id = command["user_id"], command["channel_id"]
+    today = sam.today_for(user_id)
     with sam.session() as session:
         workspace, account = sam.linked_account(
             session, command["team_id"], channel_id, doing="log a touchpoint"
         )
-        today = sam.today_for(user_id)
         touchpoint = touchpoints.create(
             session,
             workspace_id=workspace.id,
@@ -232,15 +236,12 @@ def touchpoint_command(ack, command, client, respond, sam: Sam):
             today=today,
             data={"occurred_on": today, "kind": kind, "summary": summary, "source": Source.COMMAND},
         )
-        posted = post_to_account(
-            client, account, messages.touchpoint_message(touchpoint, account), creator_id=user_id
-        )
-        posted_in = None if posted.channel_id == channel_id else where(posted)
-        link = permalink(client, posted) if posted_in else None
-        confirmation = messages.touchpoint_logged(
-            touchpoint, account, posted_in=posted_in, link=link
-        )
-    reply(respond, confirmation)
+    posted = share_touchpoint(
+        client, sam.database, touchpoint=touchpoint, account=account, creator_id=user_id
+    )
+    posted_in = None if posted.channel_id == channel_id else where(posted)
+    link = permalink(client, posted) if posted_in else None
+    reply(respond, messages.touchpoint_logged(touchpoint, account, posted_in=posted_in, link=link))
 
 
 def open_touchpoint_modal(command, client, sam: Sam):
@@ -276,8 +277,11 @@ def action_command(ack, command, client, respond, sam: Sam):
     text = typed_text(command)
     if not text:
         return open_action_modal(command, client, sam)
-    if text.lower() == "list":
+    first_word = text.lower().split(" ", 1)[0]
+    if first_word == "list":
         return list_my_actions(command, respond, sam)
+    if first_word == "help":
+        return reply(respond, messages.help_message())
     return quick_action(command, client, respond, sam, text)
 
 
@@ -304,28 +308,29 @@ def list_my_actions(command, respond, sam: Sam):
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
         mine = actions.list_open_for_owner(
-            session, workspace_id=workspace.id, owner_id=user_id, today=today
+            session, workspace_id=workspace.id, owner_id=user_id, today=today, limit=500
         )
         message = messages.action_list_message(mine, today)
     reply(respond, message)
 
 
 def quick_action(command, client, respond, sam: Sam, text: str):
-    match = QUICK_ACTION.match(text)
     user_id = command["user_id"]
-    owner_id = match["owner"] or user_id
     today = sam.today_for(user_id)
-    due_date = None
-    if match["due"]:
-        due_date = parse_date(match["due"], today=today)
-        if due_date is None:
-            return reply(
-                respond,
-                messages.notice(
-                    f"I couldn't read the date `{match['due']}`. Try `tomorrow`, `next friday`, "
-                    "`in 2 weeks` or `2026-12-05`."
-                ),
-            )
+    match = QUICK_ACTION.match(text)
+    owner_id, title, due_text = match["owner"] or user_id, match["title"], match["due"]
+    if not title or title.lower().startswith("by "):
+        return reply(
+            respond,
+            messages.notice(
+                "Give the action a title: `/action @dana Send the revised proposal by next friday`."
+            ),
+        )
+    due_date = parse_date(due_text, today=today) if due_text else None
+    unread_date = due_text and due_date is None
+    if unread_date:
+        # "Review contract by legal": "by" was part of the title, not a date.
+        title = f"{title} by {due_text}"
     with sam.session() as session:
         workspace, account = sam.linked_account(
             session, command["team_id"], command["channel_id"], doing="create an action"
@@ -336,12 +341,25 @@ def quick_action(command, client, respond, sam: Sam, text: str):
             account_id=account.id,
             created_by=user_id,
             today=today,
-            data={"title": match["title"], "owner_id": owner_id, "due_date": due_date},
+            data={"title": title, "owner_id": owner_id, "due_date": due_date},
         )
-        message = messages.action_message(action, account, today, note=f"Created by <@{user_id}>")
-        posted = post_to_account(client, account, message, creator_id=user_id)
-        actions.record_message(
-            session, action=action, channel_id=posted.channel_id, message_ts=posted.ts
+    posted = share_action(
+        client,
+        sam.database,
+        action=action,
+        account=account,
+        today=today,
+        note=f"Created by <@{user_id}>",
+        creator_id=user_id,
+    )
+    if unread_date:
+        reply(
+            respond,
+            messages.notice(
+                f"Created *{escape(title)}* with no due date: I couldn't read `{escape(due_text)}` as a "
+                "date. Use its *Change due date* button, or type dates like `tomorrow`, "
+                "`next friday`, `in 2 weeks` or `2026-12-05`."
+            ),
         )
     confirm(
         client,

@@ -14,6 +14,7 @@ from sambot.slack.action_blocks import action_line
 from sambot.slack.context import Sam
 from sambot.slack.forms import write_metadata
 from sambot.stakeholders import service as stakeholders
+from sambot.validation import DomainError
 from sambot.workspaces.models import Workspace
 
 
@@ -29,6 +30,13 @@ def channel_id_of(body: dict) -> str | None:
     return body.get("channel_id") or (body.get("channel") or {}).get("id")
 
 
+def accounts_to_choose(session: Session, workspace: Workspace) -> list[Account]:
+    every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+    if not every_account:
+        raise DomainError("Create an account first with `/sam account new`.")
+    return every_account
+
+
 def touchpoint_modal_for(
     session: Session,
     sam: Sam,
@@ -40,7 +48,7 @@ def touchpoint_modal_for(
     metadata: dict,
     prefill: dict | None = None,
 ) -> dict:
-    every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+    every_account = accounts_to_choose(session, workspace)
     people = stakeholders.list_for_account(session, account_id=account.id) if account else []
     return modals.touchpoint_modal(
         accounts=every_account,
@@ -62,7 +70,7 @@ def action_modal_for(
     metadata: dict,
     title: str = "",
 ) -> dict:
-    every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+    every_account = accounts_to_choose(session, workspace)
     objectives = plans.list_for_account(session, account_id=account.id) if account else []
     return modals.action_modal(
         accounts=every_account,

@@ -6,6 +6,7 @@ from sambot.slack.context import Sam
 from sambot.slack.errors import reported
 from sambot.slack.ids import Callback
 from sambot.slack.listeners.common import action_modal_for, touchpoint_modal_for
+from sambot.slack.text import unescape
 
 
 def register(app: App) -> None:
@@ -27,7 +28,7 @@ def log_as_touchpoint(ack, shortcut, client, sam: Sam):
             user_id=user_id,
             account=account,
             today=sam.today_for(user_id),
-            prefill={"summary": message.get("text", "")},
+            prefill={"summary": unescape(message.get("text", ""))},
             metadata={
                 "channel": channel_id,
                 "message_ts": message["ts"],
@@ -40,7 +41,7 @@ def log_as_touchpoint(ack, shortcut, client, sam: Sam):
 def create_action(ack, shortcut, client, sam: Sam):
     ack()
     user_id, channel_id = shortcut["user"]["id"], shortcut["channel"]["id"]
-    first_line = (shortcut["message"].get("text") or "").strip().split("\n", 1)[0]
+    first_line = unescape(shortcut["message"].get("text") or "").strip().split("\n", 1)[0]
     with sam.session() as session:
         workspace = sam.workspace(session, shortcut["team"]["id"])
         account = sam.channel_account(session, workspace, channel_id)

@@ -16,6 +16,7 @@ from sambot.slack.errors import reported
 from sambot.slack.forms import VALUE, errors_for_view, form_values, read_metadata, write_metadata
 from sambot.slack.ids import Button, Callback
 from sambot.slack.listeners.common import (
+    accounts_to_choose,
     action_modal_for,
     redrawn_action_list,
     team_id_of,
@@ -27,10 +28,12 @@ from sambot.slack.sharing import (
     confirm,
     note_client_channel,
     post_to_account,
+    share_action,
+    share_touchpoint,
 )
 from sambot.slack.updates import show_change
 from sambot.stakeholders import service as stakeholders
-from sambot.touchpoints.flows import log_with_follow_up
+from sambot.touchpoints.flows import FOLLOW_UP_PREFIX, log_with_follow_up
 from sambot.touchpoints.models import Source
 from sambot.validation import InvalidInput, NotFound
 from sambot.workspaces.models import Workspace
@@ -104,6 +107,7 @@ def submit_account(ack, body, view, client, sam: Sam):
         what=f"Account *{account.name}*",
         origin_channel=meta.get("channel"),
         user_id=user_id,
+        response_url=meta.get("response_url"),
     )
 
 
@@ -134,12 +138,7 @@ def submit_stakeholder(ack, body, view, client, sam: Sam):
 def submit_touchpoint(ack, body, view, client, sam: Sam):
     user_id, meta = body["user"]["id"], read_metadata(view)
     values = filled(form_values(view))
-    follow_up = {
-        key.removeprefix("followup_"): value
-        for key, value in values.items()
-        if key.startswith("followup_")
-    }
-    data = {key: value for key, value in values.items() if not key.startswith("followup_")}
+    data = {key: value for key, value in values.items() if not key.startswith(FOLLOW_UP_PREFIX)}
     data["source"] = Source.MESSAGE_SHORTCUT if meta.get("message_ts") else Source.MODAL
     if meta.get("message_link"):
         data["message_link"] = meta["message_link"]
@@ -154,34 +153,48 @@ def submit_touchpoint(ack, body, view, client, sam: Sam):
             account_id=account.id,
             logged_by=user_id,
             data=data,
-            follow_up=follow_up if follow_up.get("title") else None,
+            follow_up=follow_up_of(values),
             today=today,
             touchpoint_id=meta.get("touchpoint_id"),
         )
-        posted = post_to_account(
-            client, account, messages.touchpoint_message(touchpoint, account), creator_id=user_id
-        )
-        if action is not None:
-            note = f"Follow-up of a touchpoint, created by <@{user_id}>"
-            action_posted = post_to_account(
-                client,
-                account,
-                messages.action_message(action, account, today, note=note),
-                creator_id=user_id,
-            )
-            actions.record_message(
-                session,
-                action=action,
-                channel_id=action_posted.channel_id,
-                message_ts=action_posted.ts,
-            )
-        return posted
+        return account, touchpoint, action
 
-    posted = save(ack, view, sam, work)
-    if posted is not None:
-        confirm(
-            client, posted, what="Touchpoint", origin_channel=meta.get("channel"), user_id=user_id
+    saved = save(ack, view, sam, work)
+    if saved is None:
+        return
+    account, touchpoint, action = saved
+    posted = share_touchpoint(
+        client, sam.database, touchpoint=touchpoint, account=account, creator_id=user_id
+    )
+    if action is not None:
+        share_action(
+            client,
+            sam.database,
+            action=action,
+            account=account,
+            today=today,
+            note=f"Follow-up of a touchpoint, created by <@{user_id}>",
+            creator_id=user_id,
         )
+    what = "Touchpoint details" if meta.get("touchpoint_id") else "Touchpoint"
+    confirm(
+        client,
+        posted,
+        what=what,
+        origin_channel=meta.get("channel"),
+        user_id=user_id,
+        response_url=meta.get("response_url"),
+    )
+
+
+def follow_up_of(values: dict) -> dict | None:
+    """The follow-up action's fields, when the user started one (the owner alone is a default)."""
+    follow_up = {
+        key.removeprefix(FOLLOW_UP_PREFIX): value
+        for key, value in values.items()
+        if key.startswith(FOLLOW_UP_PREFIX)
+    }
+    return follow_up if follow_up.get("title") or follow_up.get("due_date") else None
 
 
 def submit_action(ack, body, view, client, sam: Sam):
@@ -202,16 +215,29 @@ def submit_action(ack, body, view, client, sam: Sam):
             data=data,
             today=today,
         )
-        message = messages.action_message(action, account, today, note=f"Created by <@{user_id}>")
-        posted = post_to_account(client, account, message, creator_id=user_id)
-        actions.record_message(
-            session, action=action, channel_id=posted.channel_id, message_ts=posted.ts
-        )
-        return posted
+        return account, action
 
-    posted = save(ack, view, sam, work)
-    if posted is not None:
-        confirm(client, posted, what="Action", origin_channel=meta.get("channel"), user_id=user_id)
+    saved = save(ack, view, sam, work)
+    if saved is None:
+        return
+    account, action = saved
+    posted = share_action(
+        client,
+        sam.database,
+        action=action,
+        account=account,
+        today=today,
+        note=f"Created by <@{user_id}>",
+        creator_id=user_id,
+    )
+    confirm(
+        client,
+        posted,
+        what="Action",
+        origin_channel=meta.get("channel"),
+        user_id=user_id,
+        response_url=meta.get("response_url"),
+    )
 
 
 def submit_change_due(ack, body, view, client, sam: Sam):
@@ -286,7 +312,7 @@ def _rebuilt(session, sam: Sam, workspace, body, account) -> dict:
     meta = read_metadata(view)
     if view["callback_id"] == Callback.TOUCHPOINT:
         values = form_values(view)
-        prefill = {**values, "stakeholder_ids": []}
+        prefill = {**values, "stakeholder_ids": [], "touchpoint_id": meta.get("touchpoint_id")}
         return touchpoint_modal_for(
             session,
             sam,
@@ -314,7 +340,7 @@ def push_stakeholder_form(ack, body, client, sam: Sam):
     account_id = int(values["account_id"]) if values.get("account_id") else None
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
-        every_account = accounts.list_accounts(session, workspace_id=workspace.id)
+        every_account = accounts_to_choose(session, workspace)
         managers = (
             stakeholders.list_for_account(session, account_id=account_id) if account_id else []
         )
@@ -352,6 +378,9 @@ def refresh_touchpoint_form(client, body, sam: Sam, account: Account, *, chosen:
             account=account,
             today=sam.today_for(user_id),
             metadata=read_metadata(parent),
-            prefill={"stakeholder_ids": [chosen]},
+            prefill={
+                "stakeholder_ids": [chosen],
+                "touchpoint_id": read_metadata(parent).get("touchpoint_id"),
+            },
         )
     client.views_update(view_id=meta["parent_view_id"], view=view)
