@@ -40,9 +40,17 @@ def reported(listener):
     return run
 
 
+def field_label(field: str) -> str:
+    """due_date -> "Due date", owner_id -> "Owner"."""
+    return field.removesuffix("_id").replace("_", " ").capitalize()
+
+
 def user_message(exc: Exception) -> str:
     if isinstance(exc, InvalidInput):
-        return ":warning: " + " ".join(exc.errors.values())
+        # Outside a modal there is no field to show the error under: name it.
+        return ":warning: " + " ".join(
+            f"{field_label(field)}: {message}" for field, message in exc.errors.items()
+        )
     if isinstance(exc, DomainError):
         return f":warning: {exc}"
     code = reference_code()

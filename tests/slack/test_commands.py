@@ -171,7 +171,9 @@ def test_quick_action_needs_a_title_and_knows_its_subcommands(slack, db):
 def test_quick_action_in_the_past_is_refused(slack, db):
     seed.acme(db)
     slack.command("/action", "Call Bob by 2020-01-01")
-    assert "in the past" in slack.ephemeral(DANA, "in the past")["text"]
+    assert "Due date: The due date is in the past" in slack.ephemeral(DANA, "in the past")["text"]
+    slack.command("/action", "x" * 250)
+    assert "Title: Must be at most 200 characters." in slack.ephemeral(DANA, "Title:")["text"]
 
 
 def test_quick_action_from_another_channel_gets_a_link(slack, db):
