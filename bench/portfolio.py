@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 
 from sqlalchemy import Table, text
 
@@ -220,10 +221,18 @@ def _sqlite_value(value):
 
 
 def _complete(table: Table, rows: Iterable[dict]) -> Iterator[tuple]:
-    """Each row as a tuple over every column of the table (absent ones are NULL)."""
+    """Each row as a tuple over every column of the table; absent ones take the model's
+    scalar default, or NULL."""
+    defaults = {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.default is not None
+        and column.default.is_scalar
+        and not isinstance(column.default.arg, Enum)  # drivers would write an enum's name
+    }
     names = [column.name for column in table.columns]
     for row in rows:
-        yield tuple(row.get(name) for name in names)
+        yield tuple(row[name] if name in row else defaults.get(name) for name in names)
 
 
 def load(database: Database, size: Size = Size(), seed: int = 2026) -> dict[str, int]:
