@@ -1,13 +1,16 @@
 """Filling a modal at the terminal: one prompt per input block, then the real submission.
 
 Enter keeps what is shown in brackets (the input's initial value, or the previous answer),
-`-` clears an optional input, `:cancel` closes the modal. What the Slack client itself
+`-` clears an optional input, `:cancel` closes the modal, and `:press a` at any prompt
+presses the modal's button [a] (the app may push a form of its own, filled the same way,
+after which the modal is taken up again as the app left it). What the Slack client itself
 checks (required inputs, a number in a number input, a real date, an offered option) is
 checked here; everything else is the app's to check, and its `response_action: errors`
 answer is shown under each field, which alone is asked again.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -44,6 +47,18 @@ class Host(Protocol):
     def submit(self, view: dict, values: dict) -> dict: ...  # the app's JSON answer
 
     def close(self, view: dict) -> None: ...
+
+    def press(
+        self, view: dict, values: dict, block_id: str, action_id: str
+    ) -> dict | None: ...  # the modal as the app left it (after any view it pushed); None: leave
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button of the modal, pressed with `:press a` at one of its prompts."""
+
+    block_id: str
+    action_id: str
 
 
 class Invalid(ValueError):
@@ -83,21 +98,19 @@ def fill_modal(view: dict, host: Host) -> str:
     """Ask for every input, submit, and ask again what the app rejected; an Outcome value."""
     style = host.renderer.style
     title = host.renderer.text_object(view.get("title"))
-    host.say(
-        style.bold(f"┌─ {title}")
-        + style.dim(
-            "   (Enter keeps [what is shown] · - clears an optional field · :cancel closes)"
-        )
-    )
+    keys = "Enter keeps [what is shown] · - clears an optional field · :cancel closes"
+    if buttons(view):
+        keys += " · :press a presses button [a]"
+    host.say(style.bold(f"┌─ {title}") + style.dim(f"   ({keys})"))
     answers: dict[str, Any] = {}
     pending = [block["block_id"] for block in inputs(view)]
     show_other_blocks = True
     while True:
         for block in _walk(view, pending, show_other_blocks):
             if block.get("type") != "input":
-                _show(block, host)
+                _show(block, view, host)
                 continue
-            answer = _ask(block, answers.get(block["block_id"], KEEP), host)
+            answer = _ask(block, answers.get(block["block_id"], KEEP), host, view=view)
             if answer is None:
                 host.close(view)
                 host.say(style.dim("└─ (modal cancelled)"))
@@ -106,6 +119,21 @@ def fill_modal(view: dict, host: Host) -> str:
                 host.close(view)
                 host.say(style.dim("└─ (modal cancelled)"))
                 return Outcome.CANCELLED
+            if isinstance(answer, Press):
+                latest = host.press(
+                    view, state_values(view, answers), answer.block_id, answer.action_id
+                )
+                if latest is None:  # end of input inside a view the app pushed
+                    host.close(view)
+                    host.say(style.dim("└─ (modal cancelled)"))
+                    return Outcome.LEAVE
+                rest = pending[pending.index(block["block_id"]) :]
+                if latest.get("hash") != view.get("hash"):
+                    pending = _take_up(view, latest, answers, rest)
+                    view, title = latest, host.renderer.text_object(latest.get("title"))
+                else:
+                    pending = rest
+                break
             answers[block["block_id"]] = answer
             updated = _maybe_dispatch(view, block, answer, answers, host)
             if updated is not None:
@@ -134,6 +162,56 @@ def fill_modal(view: dict, host: Host) -> str:
             return Outcome.SUBMITTED
 
 
+def buttons(view: dict) -> dict[str, Press]:
+    """The modal's buttons (in actions blocks and beside sections), lettered a, b, c..."""
+    found = []
+    for block in view.get("blocks", []):
+        if block.get("type") == "actions":
+            elements = block.get("elements") or []
+        elif block.get("type") == "section":
+            elements = [block.get("accessory") or {}]
+        else:
+            continue
+        found += [
+            Press(block.get("block_id", ""), element["action_id"])
+            for element in elements
+            if element.get("type") == "button" and element.get("action_id")
+        ]
+    return {chr(ord("a") + n): press for n, press in enumerate(found[:26])}
+
+
+def _take_up(old: dict, new: dict, answers: dict[str, Any], rest: list[str]) -> list[str]:
+    """Back on a modal the app updated: keep the answers to inputs whose block and action
+    ids are unchanged (as Slack keeps what was typed there), drop the others; the inputs to
+    ask: those still to ask, and those the app added or changed."""
+    before = {block["block_id"]: block for block in inputs(old)}
+    after = {block["block_id"]: block for block in inputs(new)}
+    for block_id in list(answers):
+        kept = after.get(block_id)
+        was = before.get(block_id, kept)
+        same = kept and was and _same_element(was["element"], kept["element"])
+        if not (same and _offered(kept["element"], answers[block_id])):
+            del answers[block_id]
+    changed = {block_id for block_id, block in after.items() if before.get(block_id) != block}
+    return [block_id for block_id in after if block_id in rest or block_id in changed]
+
+
+def _same_element(old: dict, new: dict) -> bool:
+    return old.get("action_id") == new.get("action_id") and old.get("type") == new.get("type")
+
+
+def _offered(element: dict, answer: Any) -> bool:
+    """Whether a kept answer is still among the options the element offers (if it has any)."""
+    if (
+        answer is KEEP
+        or answer is CLEAR
+        or not (element.get("options") or element.get("option_groups"))
+    ):
+        return True
+    offered = {option["value"] for option in _options(element)}
+    return all(value in offered for value in (answer if isinstance(answer, list) else [answer]))
+
+
 def _walk(view: dict, pending: list[str], show_other_blocks: bool):
     """The blocks to go through: the pending inputs, and the other blocks among them."""
     first = min(
@@ -153,17 +231,25 @@ def _ids_after(view: dict, block_id: str) -> list[str]:
     return ids[ids.index(block_id) + 1 :] if block_id in ids else ids
 
 
-def _show(block: dict, host: Host) -> None:
+def _show(block: dict, view: dict, host: Host) -> None:
+    """A block other than an input; its buttons lettered for `:press`."""
+    letters = {(press.block_id, press.action_id): key for key, press in buttons(view).items()}
+
+    def letter(element: dict, block_id: str | None) -> str:
+        return letters.get((block_id or "", element.get("action_id", "")), "·")
+
     if block.get("type") == "actions":
-        labels = ", ".join(
-            host.renderer.text_object(e.get("text"))
-            for e in block.get("elements", [])
-            if e.get("type") == "button"
+        # Only its buttons can be pressed here; other elements are left out.
+        pressable = [e for e in block.get("elements") or [] if e.get("type") == "button"]
+        if not pressable:
+            return
+        line = "  ".join(
+            host.renderer.element(e, letter(e, block.get("block_id"))) for e in pressable
         )
-        if labels:
-            host.say(host.renderer.style.dim(f"│ (in Slack this form also offers: {labels})"))
+        first = letter(pressable[0], block.get("block_id"))
+        host.say(f"│ {line}" + host.renderer.style.dim(f"   (:press {first} at any prompt)"))
         return
-    for line in host.renderer.block(block, lambda element, block_id: 0):
+    for line in host.renderer.block(block, letter):
         host.say(f"│ {line}")
 
 
@@ -214,8 +300,16 @@ def ask_element(element: dict, host: Host, label: str = "Choose"):
     return _ask(block, KEEP, host, say_optional=False)
 
 
-def _ask(block: dict, current: Any, host: Host, *, say_optional: bool = True):
-    """Ask until the answer is acceptable: a value, KEEP, CLEAR, CANCEL, or None at EOF."""
+def _ask(
+    block: dict,
+    current: Any,
+    host: Host,
+    *,
+    say_optional: bool = True,
+    view: dict | None = None,
+):
+    """Ask until the answer is acceptable: a value, KEEP, CLEAR, CANCEL, None at EOF, or
+    a Press of one of the buttons of `view` (the modal being filled)."""
     element, renderer = block["element"], host.renderer
     label = renderer.text_object(block.get("label"))
     optional = bool(block.get("optional"))
@@ -237,6 +331,11 @@ def _ask(block: dict, current: Any, host: Host, *, say_optional: bool = True):
             return CANCEL
         if text in (":quit", ":exit", ":q"):
             return None  # as at end of input: close the modal, then leave
+        if view is not None and text.split()[:1] == [":press"]:
+            pressed = _pressed(view, text.removeprefix(":press").strip(), host)
+            if pressed is not None:
+                return pressed
+            continue
         if text.startswith(":"):
             host.say(renderer.style.error("│ ! Finish this form first, or :cancel it."))
             continue
@@ -258,12 +357,31 @@ def _ask(block: dict, current: Any, host: Host, *, say_optional: bool = True):
             host.say(renderer.style.error(f"│ ! {exc}"))
 
 
-def _choices(element: dict, host: Host) -> list[tuple[str, str]]:
-    """(value, text) of the options a select, checkbox or radio input offers."""
+def _pressed(view: dict, key: str, host: Host) -> Press | None:
+    offered = buttons(view)
+    if key.lower() in offered:
+        return offered[key.lower()]
+    if offered:
+        listed = ", ".join(f":press {letter}" for letter in offered)
+        host.say(host.renderer.style.error(f"│ ! This form's buttons: {listed}."))
+    else:
+        host.say(host.renderer.style.error("│ ! This form has no button to press."))
+    return None
+
+
+def _options(element: dict) -> list[dict]:
     options = list(element.get("options") or [])
     for group in element.get("option_groups") or []:
         options += group.get("options") or []
-    return [(option["value"], host.renderer.text_object(option.get("text"))) for option in options]
+    return options
+
+
+def _choices(element: dict, host: Host) -> list[tuple[str, str]]:
+    """(value, text) of the options a select, checkbox or radio input offers."""
+    return [
+        (option["value"], host.renderer.text_object(option.get("text")))
+        for option in _options(element)
+    ]
 
 
 def _format_hint(element: dict) -> str:

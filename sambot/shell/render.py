@@ -44,7 +44,7 @@ _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w])")
 _EMOJI = re.compile(r":([a-z0-9_+\-]+):")
 
-NumberElement = Callable[[dict[str, Any], str | None], int]
+NumberElement = Callable[[dict[str, Any], str | None], int | str]  # a number, or a letter
 
 
 class Style:
@@ -179,7 +179,7 @@ class Renderer:
             return [f"{self.text_object(block.get('label'))}: (an input)"]
         return [self.style.dim(f"[{kind} block]")]
 
-    def element(self, element: dict[str, Any], number: int) -> str:
+    def element(self, element: dict[str, Any], number: int | str) -> str:
         """An interactive element as a numbered choice: `[1] Mark done`, `[2] Role ▾ Sales`."""
         kind = element.get("type")
         if kind == "button":

@@ -50,7 +50,10 @@ SHELL_HELP = [
         "your direct messages with sambot",
     ),
     (":user @name", "act as someone else (a new name creates them)"),
-    (":press N", "press button [N]; a menu asks for the choice"),
+    (
+        ":press N",
+        "press button [N]; a menu asks for the choice (in a form: :press a, its button [a])",
+    ),
     (":run nudges", "run a scheduled job now, at the shell's time (also: :run monthly-report)"),
     (
         ":time 2026-12-01T09:00",
@@ -217,6 +220,7 @@ class Shell:
         self.channels: dict[str, str] = {}  # id -> name
         self.pressables: dict[int, Pressable] = {}
         self.done = False
+        self.depth = 0  # forms pushed over the form being filled, shown indented
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -369,7 +373,7 @@ class Shell:
         return f"{when}{where} @{self.users[self.user]}> "
 
     def say(self, line: str = "") -> None:
-        self.term.say(line)
+        self.term.say("│ " * self.depth + line)
 
     # -- slash commands --------------------------------------------------------------------
 
@@ -756,7 +760,7 @@ class Shell:
             self.done = True
 
     def ask(self, prompt: str) -> str | None:
-        return self.term.ask(prompt)
+        return self.term.ask("│ " * self.depth + prompt)
 
     def known_users(self) -> dict[str, str]:
         return dict(self.users)
@@ -793,6 +797,29 @@ class Shell:
         if opened and body.get("response_action") != "errors":
             self._fill(opened[-1])
         return body
+
+    def press(self, view: dict, values: dict, block_id: str, action_id: str) -> dict | None:
+        """A button of the modal being filled, sent with what was typed so far. A view the
+        app pushes is filled first, indented; then the modal as the app left it is returned
+        (None when the session ends inside the pushed view)."""
+        response = self.requests.block_action(
+            self.user, action_id, block_id=block_id, view={**view, "state": {"values": values}}
+        )
+        self._settle()
+        self._show_answer(response)
+        opened, _ = self._show_changes()
+        if opened:
+            self.depth += 1
+            try:
+                self._fill(opened[-1])
+            finally:
+                self.depth -= 1
+            if self.done:
+                return None
+            title = self.renderer.text_object(view.get("title"))
+            self.say(self.style.dim(f"│ (back on {title})"))
+        stored = [v for v in self.standin.views() if v["id"] == view.get("id")]
+        return stored[0] if stored else view
 
     def close(self, view: dict) -> None:
         if view.get("notify_on_close"):

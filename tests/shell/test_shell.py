@@ -304,3 +304,70 @@ def test_jobs_are_not_run_on_a_database_a_real_workspace_uses(settings):
     shown = dict(steps(transcript)[1])[":run nudges"]
     assert "also holds real Slack workspaces (TREAL)" in shown
     assert "sambot:" not in shown and "posted" not in shown
+
+
+def test_adding_a_stakeholder_from_inside_the_touchpoint_form(settings):
+    script = [
+        "/touchpoint",
+        "",  # account: Acme Corporation
+        "",  # date: today
+        "call",
+        "",  # stakeholders: nobody yet
+        ":press b",  # at Sentiment: there is no button [b]
+        ":press a",  # Add a stakeholder: the app pushes its form
+        "",  # account: Acme Corporation
+        "Jane Doe",
+        "CFO",
+        "",  # email
+        "economic buyer",
+        "9",  # power: out of range, the app says so
+        "4",
+        "3",
+        "",
+        "",
+        "",
+        "5",  # power again, alone
+        "",  # back on the touchpoint: stakeholders now shows Jane Doe; keep it
+        "positive",  # Sentiment, asked again
+        "Met the new CFO",
+        "",  # no follow-up action
+        "",
+        "",
+    ]
+    code, transcript = run_session(settings, script)
+    assert code == 0
+    output = dict(steps(transcript)[1])
+    touchpoint = output["/touchpoint"]
+    assert "│ [a] Add a stakeholder   (:press a at any prompt)" in touchpoint
+    assert "│ Sentiment [Neutral]: :press b\n│ ! This form's buttons: :press a." in touchpoint
+
+    # The pushed form, indented inside the touchpoint form; the app's error re-asked alone.
+    _, pushed, after = touchpoint.partition("│ Sentiment [Neutral]: :press a\n│ ┌─ New stakeholder")
+    assert pushed
+    assert "│ │ Name: Jane Doe" in after and "│ │ Power [3]: 9" in after
+    assert "│   ! Power: Must be at most 5." in after
+    assert "│ │ Power [9]: 5\n│ └─ Add\n│ (back on Log a touchpoint)\n" in after
+
+    # Back on the touchpoint form as the app updated it: Jane Doe listed and selected,
+    # the answers already given kept (Kind: call), what was left asked as before.
+    back = after.partition("(back on Log a touchpoint)")[2]
+    assert "│ 1) Hélène Martin  2) Jane Doe  3) Tom Becker  4) Aiko Tanaka" in back
+    assert "│ Stakeholders involved (optional) (numbers, comma-separated) [Jane Doe]: \n" in back
+    assert "Kind" not in back and "Account" not in back
+    assert "│ Sentiment [Neutral]: positive" in back
+    assert "#acme sambot:\n  🟢 Call with Acme Corporation on " in back
+    assert "· Jane Doe\n  Met the new CFO\n  Logged by @dana" in back
+
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            saved = session.scalars(
+                select(Touchpoint).where(Touchpoint.summary == "Met the new CFO")
+            ).one()
+            assert saved.kind == "call" and saved.sentiment == "positive"
+            assert [(p.name, p.title, p.power) for p in saved.stakeholders] == [
+                ("Jane Doe", "CFO", 5)
+            ]
+    finally:
+        database.dispose()
+    assert count(settings, Stakeholder, Stakeholder.name == "Jane Doe") == 1
