@@ -2,6 +2,10 @@
 
 import json
 import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
 from datetime import date
 
 from slack_sdk import WebClient
@@ -46,11 +50,50 @@ def origin_of(body: dict) -> dict:
     return origin
 
 
+class OriginStash:
+    """Blocks of a message too big for a modal's private_metadata (3000 characters), kept
+    here until the modal is submitted. In memory: a submission that reaches another process
+    finds nothing, and then only the action's own message is updated."""
+
+    def __init__(self, ttl_seconds: float = 1800, most: int = 1000):
+        self._ttl, self._most = ttl_seconds, most
+        self._kept: OrderedDict[str, tuple[float, list]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, blocks: list) -> str:
+        key = secrets.token_hex(8)
+        with self._lock:
+            self._kept[key] = (time.monotonic(), blocks)
+            while len(self._kept) > self._most:
+                self._kept.popitem(last=False)
+        return key
+
+    def take(self, key: str) -> list | None:
+        with self._lock:
+            kept = self._kept.pop(key, None)
+        if kept is None or time.monotonic() - kept[0] > self._ttl:
+            return None
+        return kept[1]
+
+
+STASH = OriginStash()
+
+
 def compact_origin(origin: dict, limit: int = 2800) -> dict:
-    """The origin for a modal's private metadata, without the blocks if they don't fit."""
+    """The origin for a modal's private metadata; blocks that don't fit wait in the stash."""
     if len(json.dumps(origin)) <= limit:
         return origin
-    return {key: value for key, value in origin.items() if key != "blocks"}
+    small = {key: value for key, value in origin.items() if key != "blocks"}
+    return {**small, "stash": STASH.keep(origin["blocks"])}
+
+
+def full_origin(origin: dict | None) -> dict:
+    """The origin read back from a modal's metadata, with its blocks out of the stash."""
+    origin = dict(origin or {})
+    key = origin.pop("stash", None)
+    if key is not None:
+        origin["blocks"] = STASH.take(key) or []
+    return origin
 
 
 def show_change(

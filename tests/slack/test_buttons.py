@@ -121,3 +121,34 @@ def test_add_details_opens_the_touchpoint_prefilled_and_saves(slack, db):
         assert [(t.summary, t.sentiment.value) for t in touchpoints] == [
             ("Met the CFO about budget", "positive")
         ]
+
+
+def test_change_due_date_in_a_long_nudge_updates_that_nudge(slack, db):
+    from sqlalchemy import update
+
+    from sambot.jobs.runner import JobOptions, run_job
+    from sambot.slack.client import build_web_client
+
+    seed.acme(db)
+    for n in range(5):
+        slack.command(
+            "/action", f"Overdue number {n} with a long enough title to fill blocks by tomorrow"
+        )
+        slack.channel_message(ACME_CHANNEL, f"Overdue number {n}")
+    with db.session() as session:
+        session.execute(update(Action).values(due_date=date.today() - timedelta(days=3)))
+    client = build_web_client(slack.standin.bot_token, slack.standin.base_url)
+    run_job("nudges", db, client, options=JobOptions())
+    nudge = slack.channel_message(ACME_CHANNEL, "overdue actions")
+    assert len(json.dumps(nudge["blocks"])) > 2800, "the case where blocks exceed private_metadata"
+    press(slack, nudge, "action_change_due")
+    view = slack.opened_view("action_change_due")
+    new_due = (date.today() + timedelta(days=9)).isoformat()
+    slack.requests.view_submission(view, values_for(view, {"due_date": new_due}), LEE)
+    update_call = slack.wait(
+        "chat.update",
+        lambda c: (
+            c.args["ts"] == nudge["ts"] and "Due date changed by <@ULEE>" in json.dumps(c.args)
+        ),
+    )
+    assert "Overdue number 1" in json.dumps(update_call.args["blocks"]), "the other actions stay"

@@ -31,7 +31,7 @@ from sambot.slack.sharing import (
     share_action,
     share_touchpoint,
 )
-from sambot.slack.updates import show_change
+from sambot.slack.updates import full_origin, show_change
 from sambot.stakeholders import service as stakeholders
 from sambot.touchpoints.flows import FOLLOW_UP_PREFIX, log_with_follow_up
 from sambot.touchpoints.models import Source
@@ -279,7 +279,7 @@ def _change_action(ack, body, view, client, sam: Sam, *, change: str):
         redraw = redrawn_action_list(
             sam, workspace, user_id=user_id, today=today, changed=action, note=note
         )
-        origin = meta.get("origin") or {}
+        origin = full_origin(meta.get("origin"))
         show_change(
             client,
             action=action,
