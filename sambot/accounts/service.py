@@ -155,6 +155,19 @@ def set_channel_shared_with_client(
     return account
 
 
+def channel_back(db: Session, *, workspace_id: int, channel_id: str) -> Account | None:
+    """The bot is back in the account's channel (invited, or the channel unarchived)."""
+    account = db.scalar(
+        select(Account).where(
+            Account.workspace_id == workspace_id, Account.channel_id == channel_id
+        )
+    )
+    if account is not None:
+        account.channel_unavailable_at = None
+        db.flush()
+    return account
+
+
 def archive(db: Session, *, workspace_id: int, account_id: int) -> Account:
     account = get(db, workspace_id=workspace_id, account_id=account_id)
     account.archived = True

@@ -89,7 +89,10 @@ def run(job: WorkspaceRun) -> None:
                     recipient_id=digest.owner_id,
                 )
                 message = render_owner_digest(digest, today=today)
-                post(target, message, [action.id for action in digest.actions])
+                # Not marked as nudged: the day's mark is for channel nudges (so a failed
+                # channel post is still made by a retry); one digest a day is the
+                # delivery record's job.
+                post(target, message, [])
 
     # Marked at the end, so that a run killed half-way and run again still sends each owner
     # a complete digest (the channel messages already posted are skipped by their records).

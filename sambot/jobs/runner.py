@@ -34,12 +34,17 @@ class JobOptions:
     batch_size: int = DEFAULT_BATCH_SIZE
     dry_run: bool = False
     account: str | None = None  # only this account (by name)
+    # SAMBOT_TIMEZONE: the zone the schedules fire in decides the day and the month too.
+    # None: each workspace's own.
+    timezone: str | None = None
     echo: Callable[[str], None] | None = None  # where --dry-run prints
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
         options = cls(
-            escalation_days=settings.sambot_escalation_days, post_rate=settings.sambot_post_rate
+            escalation_days=settings.sambot_escalation_days,
+            post_rate=settings.sambot_post_rate,
+            timezone=settings.sambot_timezone,
         )
         return replace(options, **overrides)
 
@@ -109,14 +114,15 @@ def run_job(
 
 
 def _run_in_workspace(job, database, client, workspace, at, options) -> RunSummary:
-    today = at.astimezone(ZoneInfo(workspace.timezone)).date()
+    timezone = options.timezone or workspace.timezone
+    today = at.astimezone(ZoneInfo(timezone)).date()
     summary = RunSummary(job.kind, workspace.team_id, job.period_key(today), options.dry_run)
     run = WorkspaceRun(
         database=database,
         client=client,
         workspace_id=workspace.id,
         team_id=workspace.team_id,
-        timezone=workspace.timezone,
+        timezone=timezone,
         at=at,
         options=options,
         summary=summary,

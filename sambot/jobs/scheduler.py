@@ -7,7 +7,7 @@ that was down: when it starts again it catches up once on the latest run it miss
 
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,6 +21,7 @@ from sambot.config import Settings
 from sambot.db import Database, utcnow
 from sambot.jobs.deliveries import dialect_insert
 from sambot.jobs.models import JobRun
+from sambot.jobs.posting import AUTH_ERRORS, CHANNEL_GONE
 from sambot.jobs.runner import JobOptions, jobs, run_job
 from sambot.jobs.schedule import latest_fire_time, missed_fire_time, parse_crontab
 from sambot.jobs.summary import RunSummary
@@ -47,16 +48,27 @@ def schedules(settings: Settings) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
+@dataclass
 class SchedulerContext:
     settings: Settings
     database: Database
     client: WebClient
     triggers: dict[str, BaseTrigger]
+    scheduler: BaseScheduler | None = field(default=None, compare=False, repr=False)  # retries
+
+
+# Posts that failed for a passing reason (rate limits, Slack's server errors, timeouts) are
+# tried again by a later run of the same period, which posts only what is still missing.
+RETRY_DELAYS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=1))
+PERMANENT_ERRORS = AUTH_ERRORS | CHANNEL_GONE | {"not_in_channel"}
+
+
+def retryable_failures(summaries: list[RunSummary]) -> int:
+    return sum(1 for s in summaries for _, error in s.failed if error not in PERMANENT_ERRORS)
 
 
 def scheduled_run(
-    context: SchedulerContext, kind: str, fire_time: datetime | None = None
+    context: SchedulerContext, kind: str, fire_time: datetime | None = None, attempt: int = 0
 ) -> list[RunSummary]:
     """One scheduled run of a job; its fire time is recorded when it has run everywhere."""
     started = utcnow()
@@ -78,6 +90,20 @@ def scheduled_run(
             fire_time=fire_time,
             started_at=started,
             summary="\n".join(line for s in summaries for line in s.lines()),
+        )
+    failures = retryable_failures(summaries)
+    if failures and context.scheduler is not None and attempt < len(RETRY_DELAYS):
+        retry_at = utcnow() + RETRY_DELAYS[attempt]
+        log.info("%s: %d posts failed; trying them again at %s", kind, failures, retry_at)
+        context.scheduler.add_job(
+            scheduled_run,
+            "date",
+            run_date=retry_at,
+            args=(context, kind, fire_time, attempt + 1),
+            id=f"{kind}-retry",
+            name=f"{kind} (retry {attempt + 1})",
+            misfire_grace_time=int(GRACE.total_seconds()),
+            replace_existing=True,
         )
     return summaries
 
@@ -121,6 +147,7 @@ def missed_runs(
 
 
 def add_jobs(scheduler: BaseScheduler, context: SchedulerContext, now: datetime) -> None:
+    context.scheduler = scheduler
     descriptions = {kind: job.description for kind, job in jobs().items()}
     for kind, trigger in context.triggers.items():
         scheduler.add_job(

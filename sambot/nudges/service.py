@@ -47,15 +47,23 @@ class OwnerDigest:
         return [action for _, action in self.overdue + self.due_today + self.due_tomorrow]
 
 
-def _nudgeable(today: date):
-    return and_(
+def _nudgeable(today: date, *, once_a_day: bool = True):
+    conditions = [
         Action.status.in_(OPEN_STATUSES),
         Action.due_date.is_not(None),
         # Snoozing mutes nudges until the snooze ends; the due date stays.
         or_(Action.snoozed_until.is_(None), Action.snoozed_until <= today),
-        # At most one nudge a day.
-        or_(Action.last_nudged_on.is_(None), Action.last_nudged_on < today),
-    )
+    ]
+    if once_a_day:
+        # At most one channel nudge a day. An owner's digest needs no such mark: its
+        # delivery record (one per person and day) already allows one.
+        conditions.append(or_(Action.last_nudged_on.is_(None), Action.last_nudged_on < today))
+    return and_(*conditions)
+
+
+def _seen_in_channel():
+    """A channel shared with the client sees only the actions shared with the client."""
+    return or_(Account.channel_shared_with_client.is_(False), Action.shared_with_client.is_(True))
 
 
 def _live_account():
@@ -79,6 +87,7 @@ def accounts_to_nudge(
             Action.workspace_id == workspace_id,
             _postable_account(),
             _nudgeable(today),
+            _seen_in_channel(),
             Action.due_date < today,
         )
         .distinct()
@@ -107,7 +116,13 @@ def channel_nudges(
     ).all()
     overdue = db.scalars(
         select(Action)
-        .where(Action.account_id.in_(account_ids), _nudgeable(today), Action.due_date < today)
+        .join(Account, Account.id == Action.account_id)
+        .where(
+            Action.account_id.in_(account_ids),
+            _nudgeable(today),
+            _seen_in_channel(),
+            Action.due_date < today,
+        )
         .order_by(Action.account_id, Action.due_date, Action.id)
     )
     by_account: dict[int, list[Action]] = defaultdict(list)
@@ -140,7 +155,7 @@ def owners_to_nudge(db: Session, *, workspace_id: int, today: date) -> list[str]
             .where(
                 Action.workspace_id == workspace_id,
                 _live_account(),
-                _nudgeable(today),
+                _nudgeable(today, once_a_day=False),
                 Action.due_date <= today + timedelta(days=1),
             )
             .distinct()
@@ -163,7 +178,7 @@ def owner_digests(
             Action.workspace_id == workspace_id,
             Action.owner_id.in_(owner_ids),
             _live_account(),
-            _nudgeable(today),
+            _nudgeable(today, once_a_day=False),
             Action.due_date <= tomorrow,
         )
         .order_by(Action.owner_id, Action.due_date, Account.name, Action.id)

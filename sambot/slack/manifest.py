@@ -18,7 +18,13 @@ BOT_SCOPES = [
 
 
 # The events the listeners handle (listeners/events.py).
-BOT_EVENTS = ["app_home_opened"]
+BOT_EVENTS = [
+    "app_home_opened",
+    "channel_shared",
+    "channel_unshared",
+    "member_joined_channel",
+    "channel_unarchive",
+]
 
 
 def build_manifest(*, request_url: str | None = None, socket_mode: bool = False) -> dict:

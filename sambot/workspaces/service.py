@@ -16,8 +16,10 @@ def ensure(
     name: str = "",
     enterprise_id: str | None = None,
 ) -> Workspace:
-    """The workspace for a Slack team, created on first sight."""
+    """The workspace for a Slack team, created on first sight; its time zone kept as configured."""
     workspace = get_by_team(db, team_id=team_id)
+    if workspace is not None and workspace.timezone != timezone:
+        workspace.timezone = timezone
     if workspace is None:
         workspace = Workspace(
             team_id=team_id, name=name, timezone=timezone, enterprise_id=enterprise_id

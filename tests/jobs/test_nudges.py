@@ -95,15 +95,18 @@ def test_one_message_per_account_channel_and_one_digest_per_owner(db, standin, c
     assert standin.messages("CGLOBEX") == []  # nothing overdue, nothing posted
 
     [digest] = standin.messages("U1")
+    # The owner's digest is once a day by its own delivery record, so it still lists an
+    # action a channel nudge already showed today (e.g. an earlier `--account` run).
     assert action_ids(digest) == [
         ids["snooze_ends"],  # Acme's, then Initech's, most late first
+        ids["nudged"],
         ids["late3"],
         ids["initech"],
         ids["today"],
         ids["tomorrow"],
     ]
     digest_text = message_text(digest)
-    assert "*Overdue (3)*" in digest_text and "*Due today (1)*" in digest_text
+    assert "*Overdue (4)*" in digest_text and "*Due today (1)*" in digest_text
     assert "*Due tomorrow (1)*" in digest_text and ":office: *Initech*" in digest_text
     [other] = standin.messages("U2")
     assert action_ids(other) == [ids["late20"], ids["late14"]]
@@ -112,7 +115,8 @@ def test_one_message_per_account_channel_and_one_digest_per_owner(db, standin, c
 
     with db.session() as s:
         nudged = set(s.scalars(select(Action.id).where(Action.last_nudged_on == TODAY)))
-    expected = {"late3", "late20", "late14", "snooze_ends", "today", "tomorrow", "initech"}
+    # Marked: what the channel nudges showed (the digests have their delivery records).
+    expected = {"late3", "late20", "late14", "snooze_ends"}
     assert nudged == {ids[name] for name in expected} | {ids["nudged"]}
 
 
@@ -174,3 +178,30 @@ def test_nudge_blocks_are_those_of_the_action_builder(db, actions):
     with db.session() as s:
         action = s.get(Action, actions["late20"])
         assert _action(action, TODAY) == [b.to_dict() for b in action_blocks(action, TODAY)]
+
+
+def test_a_channel_shared_with_the_client_is_nudged_only_about_shared_actions(db, standin, client):
+    from sambot.accounts.models import Account
+
+    workspace_id = make_workspace(db)
+    shared = make_account(db, workspace_id, "Shared", channel="CSHARED", standin=standin)
+    standin.add_user("U1", "u1")
+    internal = make_action(
+        db, workspace_id, shared, "Internal only", due=TODAY - timedelta(days=2), created=CREATED
+    )
+    visible = make_action(
+        db,
+        workspace_id,
+        shared,
+        "With the client",
+        due=TODAY - timedelta(days=2),
+        created=CREATED,
+        shared_with_client=True,
+    )
+    with db.session() as s:
+        s.get(Account, shared).channel_shared_with_client = True
+    run("nudges", db, client, at=AT)
+    [channel] = standin.messages("CSHARED")
+    assert action_ids(channel) == [visible]
+    [digest] = standin.messages("U1")  # the owner's own DM still lists both
+    assert set(action_ids(digest)) == {internal, visible}

@@ -197,3 +197,44 @@ def test_the_scheduler_process_catches_up_then_stops_on_sigterm(db, standin):
     assert "nudges: catching up on the run due at" in log
     assert len(standin.messages("CACME")) == 1
     assert as_utc(last_runs(db)["nudges"].last_fire_time) > now - timedelta(minutes=1)
+
+
+def test_posts_that_failed_for_a_passing_reason_are_tried_again(db, standin, client, settings):
+    workspace_id = make_workspace(db)
+    account = make_account(db, workspace_id, "Acme", channel="CACME", standin=standin)
+    standin.add_user("U1", "u1")
+    make_action(
+        db,
+        workspace_id,
+        account,
+        "Late",
+        due=date(2026, 11, 20),
+        created=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    context = SchedulerContext(settings, db, client, triggers(settings))
+    scheduler = BackgroundScheduler(timezone=PARIS)
+    add_jobs(scheduler, context, datetime(2026, 11, 30, 7, tzinfo=UTC))
+    # Slack keeps failing the channel post: the retries (and the client's own) run out.
+    standin.fail(
+        "chat.postMessage", "internal_error", times=None, when=lambda a: a["channel"] == "CACME"
+    )
+    monday = datetime(2026, 11, 30, 8, tzinfo=UTC)
+    with time_machine.travel(monday, tick=False):
+        [summary] = scheduled_run(context, "nudges")
+    assert summary.failed == [("Acme (<#CACME>)", "internal_error")]
+    retry = scheduler.get_job("nudges-retry")
+    assert retry is not None and retry.args[-1] == 1
+
+    standin.reset()
+    with time_machine.travel(monday + timedelta(minutes=10), tick=False):
+        [again] = scheduled_run(*retry.args)
+    assert again.posted == ["Acme (<#CACME>)"]  # the DM, already posted, is not sent twice
+    assert len(standin.messages("CACME")) == 1
+    assert again.ok
+
+
+def test_a_502_from_a_proxy_is_retried(standin, client):
+    standin.add_channel("CPROXY", "proxy")
+    standin.server_error("chat.postMessage", status=502)
+    assert client.chat_postMessage(channel="CPROXY", text="hello")["ok"]
+    assert [call.status for call in standin.calls("chat.postMessage")] == [502, 200]

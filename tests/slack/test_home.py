@@ -48,3 +48,49 @@ def test_mark_done_from_home_refreshes_it(slack, db):
     slack.requests.block_action(DANA, "action_done", value=button["value"], view=home)
     slack.wait("views.publish", lambda c: "Home button test" not in json.dumps(c.args["view"]))
     slack.wait("chat.update", lambda c: "Marked done by <@UDANA>" in json.dumps(c.args))
+
+
+def test_a_channel_shared_later_gets_the_client_version(slack, db):
+    from sqlalchemy import select
+
+    from sambot.accounts.models import Account
+
+    seed.acme(db)
+    slack.standin.add_channel(ACME_CHANNEL, "acme", is_ext_shared=True)
+    slack.requests.event(
+        {"type": "channel_shared", "channel": ACME_CHANNEL, "connected_team_id": "TCLIENT"}
+    )
+    slack.wait("conversations.info")
+    with db.session() as session:
+        assert session.scalar(select(Account.channel_shared_with_client)) is True
+    slack.standin.add_channel(ACME_CHANNEL, "acme", is_ext_shared=False)
+    slack.requests.event({"type": "channel_unshared", "channel": ACME_CHANNEL})
+    slack.wait("conversations.info", lambda c: len(slack.standin.calls("conversations.info")) == 2)
+    with db.session() as session:
+        assert session.scalar(select(Account.channel_shared_with_client)) is False
+
+
+def test_inviting_the_bot_back_resumes_scheduled_posts(slack, db):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, update
+
+    from sambot.accounts.models import Account
+
+    seed.acme(db)
+    with db.session() as session:
+        session.execute(update(Account).values(channel_unavailable_at=datetime.now(UTC)))
+    slack.requests.event(
+        {"type": "member_joined_channel", "user": "UOTHER", "channel": ACME_CHANNEL}
+    )
+    slack.requests.event({"type": "member_joined_channel", "user": "UBOT", "channel": ACME_CHANNEL})
+    import time
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with db.session() as session:
+            if session.scalar(select(Account.channel_unavailable_at)) is None:
+                break
+        time.sleep(0.05)
+    with db.session() as session:
+        assert session.scalar(select(Account.channel_unavailable_at)) is None

@@ -29,7 +29,8 @@ def test_every_manifest_entry_reaches_a_listener(slack, db):
         )
         assert response.status_code == 200, shortcut["callback_id"]
     for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
-        response = slack.requests.event({"type": event, "user": DANA, "tab": "home"})
+        payload = {"type": event, "user": DANA, "tab": "home", "channel": ACME_CHANNEL}
+        response = slack.requests.event(payload)
         assert response.status_code == 200, event
     # The check can fail: something the app does not handle gets 404.
     assert slack.command("/not-ours").status_code == 404
@@ -49,6 +50,10 @@ def test_manifest_keeps_slacks_limits():
     assert (
         manifest["settings"]["interactivity"]["request_url"] == "https://example.com/slack/events"
     )
+    events = manifest["settings"]["event_subscriptions"]
+    assert events["request_url"] == "https://example.com/slack/events"
+    assert "app_home_opened" in events["bot_events"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
 
 
 def test_socket_mode_manifest_is_checked_in(capsys):

@@ -10,11 +10,16 @@ from sambot.actions import service as actions
 from sambot.slack import messages
 from sambot.slack.context import Sam
 from sambot.slack.errors import reported
+from sambot.slack.sharing import channel_shared_with_client
 
 
 def register(app: App) -> None:
     app.use(once_per_event_id())
     app.event("app_home_opened")(reported(home_opened))
+    app.event("channel_shared")(reported(channel_sharing_changed))
+    app.event("channel_unshared")(reported(channel_sharing_changed))
+    app.event("member_joined_channel")(reported(member_joined))
+    app.event("channel_unarchive")(reported(channel_unarchived))
 
 
 def once_per_event_id(remember: int = 10_000):
@@ -52,3 +57,34 @@ def publish_home(client, sam: Sam, *, team_id: str, user_id: str) -> None:
         on_team = accounts.accounts_of_member(session, workspace_id=workspace.id, user_id=user_id)
         view = messages.home_view(mine, on_team, today)
     client.views_publish(user_id=user_id, view=view)
+
+
+def channel_sharing_changed(event, body, client, sam: Sam):
+    """Slack Connect started or ended: reports there switch between client and internal."""
+    with sam.session() as session:
+        workspace = sam.workspace(session, body["team_id"])
+        account = sam.channel_account(session, workspace, event["channel"])
+        if account is None:
+            return
+        account_id = account.id
+    shared = channel_shared_with_client(client, event["channel"])
+    with sam.session() as session:
+        accounts.set_channel_shared_with_client(
+            session, workspace_id=workspace.id, account_id=account_id, shared=shared
+        )
+
+
+def member_joined(event, body, context, sam: Sam):
+    """The bot invited into an account channel: scheduled posts there resume."""
+    if event.get("user") == context.get("bot_user_id"):
+        _channel_back(sam, body["team_id"], event["channel"])
+
+
+def channel_unarchived(event, body, sam: Sam):
+    _channel_back(sam, body["team_id"], event["channel"])
+
+
+def _channel_back(sam: Sam, team_id: str, channel_id: str) -> None:
+    with sam.session() as session:
+        workspace = sam.workspace(session, team_id)
+        accounts.channel_back(session, workspace_id=workspace.id, channel_id=channel_id)

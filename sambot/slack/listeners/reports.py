@@ -39,6 +39,8 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
         report = report_for_account(
             session, workspace=workspace, account=account, period_key=period
         )
+        # A channel shared with the client only ever sees the client version.
+        client_version = client_version or account.channel_shared_with_client
         rendered = render_report(report, client=client_version)
     value = json.dumps({"account_id": account.id, "period": period, "client": client_version})
     controls = [
@@ -72,7 +74,9 @@ def post_report(ack, body, action, client, respond, sam: Sam):
         report = report_for_account(
             session, workspace=workspace, account=account, period_key=choice["period"]
         )
-        rendered = render_report(report, client=choice["client"])
+        # A channel shared with the client only ever gets the client version.
+        client_version = choice["client"] or account.channel_shared_with_client
+        rendered = render_report(report, client=client_version)
         posted = post_to_account(
             client, account, (rendered.text, rendered.blocks), creator_id=user_id
         )
