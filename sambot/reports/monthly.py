@@ -151,12 +151,17 @@ def _opened(low: datetime, high: datetime):
 
 
 def _open_at(instant: datetime):
-    """Open at that instant: not done then (done later counts as open), and not cancelled."""
+    """Open at that instant: not yet done or cancelled then (closed later counts as open).
+
+    A cancelled action keeps no cancellation time of its own; its last change stands in,
+    so a past month's figures do not move when an action is cancelled afterwards.
+    """
     return and_(
         Action.created_at < instant,
         or_(
             Action.status.in_(OPEN_STATUSES),
             and_(Action.status == ActionStatus.DONE, Action.completed_at >= instant),
+            and_(Action.status == ActionStatus.CANCELLED, Action.updated_at >= instant),
         ),
     )
 

@@ -303,3 +303,33 @@ def test_the_client_report_leaves_every_internal_field_out(db, acme):
         "Touchpoints",
     ):
         assert internal not in text, internal
+
+
+def test_cancelling_later_does_not_rewrite_a_past_months_figures(db):
+    from sqlalchemy import update
+
+    from sambot.actions.models import Action
+
+    workspace_id = make_workspace(db, "Europe/Paris")
+    account_id = make_account(db, workspace_id, "Acme", channel="CACME")
+    make_action(
+        db,
+        workspace_id,
+        account_id,
+        "Late in October",
+        due=date(2026, 10, 20),
+        created=datetime(2026, 10, 1, tzinfo=UTC),
+        status=ActionStatus.CANCELLED,
+    )
+    with db.session() as s:  # cancelled in November
+        s.execute(update(Action).values(updated_at=datetime(2026, 11, 5, tzinfo=UTC)))
+    with db.session() as s:
+        [november] = compute_reports(
+            s,
+            workspace_id=workspace_id,
+            timezone="Europe/Paris",
+            period=Period.parse("2026-11"),
+            account_ids=[account_id],
+            today=date(2026, 12, 1),
+        )
+    assert november.actions_overdue == Figure(current=0, previous=1)
