@@ -333,7 +333,8 @@ def _action_lists(
             continue
         if late:
             account_lists["overdue"].append(action)
-        elif row.due_date and b.period.end <= row.due_date < after_next_month:
+        # A finished month lists next month's; a running one also the rest of this month.
+        elif row.due_date and b.as_of <= row.due_date < after_next_month:
             account_lists["due_next_month"].append(action)
         if row.shared_with_client:
             account_lists["shared_open"].append(action)

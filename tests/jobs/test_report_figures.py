@@ -234,6 +234,8 @@ def test_a_month_still_running_is_counted_up_to_today(db, acme):
         ("Case study", 30),
         ("Renewal plan", 5),
     ]
+    # Still to come: the rest of this month (the action due on the 30th) and next month.
+    assert [a.title for a in report.due_next_month][:1] == ["Executive dinner"]
 
 
 def test_the_internal_report_shows_everything(db, acme):
