@@ -92,9 +92,8 @@ def test_buttons_in_the_ephemeral_action_list(slack, db):
     refreshed = slack.ephemeral(DANA, "Marked done by <@UDANA>")
     assert "Listed action" in json.dumps(refreshed["blocks"])
     # The action's own channel message shows the change too.
-    updated(slack, ACME_CHANNEL, None, "Marked done") if False else slack.wait(
-        "chat.update", lambda c: "Marked done by <@UDANA>" in json.dumps(c.args)
-    )
+    own = slack.wait("chat.update", lambda c: "Marked done by <@UDANA>" in json.dumps(c.args))
+    assert own.args["channel"] == ACME_CHANNEL
 
 
 def test_add_details_opens_the_touchpoint_prefilled_and_saves(slack, db):
