@@ -168,14 +168,6 @@ def channel_back(db: Session, *, workspace_id: int, channel_id: str) -> Account 
     return account
 
 
-def archive(db: Session, *, workspace_id: int, account_id: int) -> Account:
-    account = get(db, workspace_id=workspace_id, account_id=account_id)
-    account.archived = True
-    account.channel_id = None
-    db.flush()
-    return account
-
-
 def set_team_member(
     db: Session, *, workspace_id: int, account_id: int, data: Mapping[str, Any]
 ) -> TeamMember:

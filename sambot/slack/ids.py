@@ -32,4 +32,3 @@ class Button(StrEnum):
     TEAM_ROLE = "team_member_role"
     TEAM_REMOVE = "team_member_remove"
     POST_REPORT = "report_post_to_channel"
-    OPEN_ACTION_MODAL = "open_action_modal"

@@ -119,11 +119,11 @@ def open_touchpoint_details(ack, body, action, client, sam: Sam):
             workspace,
             user_id=user_id,
             account=account,
-            today=sam.today_for(user_id),
             prefill=prefill,
             metadata={
                 "touchpoint_id": touchpoint.id,
                 "channel": (body.get("channel") or {}).get("id"),
+                "response_url": body.get("response_url"),
             },
         )
     client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -255,7 +255,6 @@ def open_touchpoint_modal(command, client, sam: Sam):
             workspace,
             user_id=user_id,
             account=account,
-            today=sam.today_for(user_id),
             metadata={
                 "channel": command["channel_id"],
                 "response_url": command.get("response_url"),

@@ -44,10 +44,10 @@ def touchpoint_modal_for(
     *,
     user_id: str,
     account: Account | None,
-    today: date,
     metadata: dict,
     prefill: dict | None = None,
 ) -> dict:
+    """The touchpoint form; its date starts at today in the user's own time zone."""
     every_account = accounts_to_choose(session, workspace)
     people = stakeholders.list_for_account(session, account_id=account.id) if account else []
     return modals.touchpoint_modal(
@@ -55,7 +55,7 @@ def touchpoint_modal_for(
         account_id=account.id if account else None,
         stakeholders=people,
         user_id=user_id,
-        today=today,
+        today=sam.today_for(user_id),
         metadata=write_metadata(**metadata),
         prefill=prefill,
     )

@@ -27,7 +27,6 @@ def log_as_touchpoint(ack, shortcut, client, sam: Sam):
             workspace,
             user_id=user_id,
             account=account,
-            today=sam.today_for(user_id),
             prefill={"summary": unescape(message.get("text", ""))},
             metadata={
                 "channel": channel_id,

@@ -319,7 +319,6 @@ def _rebuilt(session, sam: Sam, workspace, body, account) -> dict:
             workspace,
             user_id=user_id,
             account=account,
-            today=sam.today_for(user_id),
             metadata=meta,
             prefill=prefill,
         )
@@ -376,7 +375,6 @@ def refresh_touchpoint_form(client, body, sam: Sam, account: Account, *, chosen:
             workspace,
             user_id=user_id,
             account=account,
-            today=sam.today_for(user_id),
             metadata=read_metadata(parent),
             prefill={
                 "stakeholder_ids": [chosen],
