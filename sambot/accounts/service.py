@@ -38,12 +38,12 @@ def get_by_channel(db: Session, *, workspace_id: int, channel_id: str) -> Accoun
 
 
 def list_accounts(
-    db: Session, *, workspace_id: int, include_archived: bool = False
+    db: Session, *, workspace_id: int, include_archived: bool = False, limit: int | None = None
 ) -> list[Account]:
     query = select(Account).where(Account.workspace_id == workspace_id)
     if not include_archived:
         query = query.where(Account.archived.is_(False))
-    return list(db.scalars(query.order_by(func.lower(Account.name))))
+    return list(db.scalars(query.order_by(func.lower(Account.name)).limit(limit)))
 
 
 def accounts_of_member(db: Session, *, workspace_id: int, user_id: str) -> list[Account]:

@@ -141,10 +141,9 @@ def score_input(block_id: str, label: str, initial: int) -> InputBlock:
     )
 
 
-def account_choices(accounts: Sequence[Account], chosen: int | None) -> list[Option]:
-    """Every account, the chosen one first: a select shows 100 options at most."""
-    ordered = sorted(accounts, key=lambda account: account.id != chosen)
-    return options([(account.id, account.name) for account in ordered])
+def account_choices(accounts: Sequence[Account]) -> list[Option]:
+    """The accounts as options, in the order given (the caller puts the chosen one first)."""
+    return options([(account.id, account.name) for account in accounts])
 
 
 def modal(
@@ -204,9 +203,7 @@ def stakeholder_modal(
     callback_id: str = Callback.STAKEHOLDER_NEW,
 ) -> dict:
     blocks = [
-        select_input(
-            "account_id", "Account", account_choices(accounts, account_id), initial=account_id
-        ),
+        select_input("account_id", "Account", account_choices(accounts), initial=account_id),
         text_input("name", "Name"),
         text_input("title", "Job title", optional=True),
         text_input("email", "Email", optional=True),
@@ -246,7 +243,7 @@ def touchpoint_modal(
         select_input(
             "account_id",
             "Account",
-            account_choices(accounts, account_id),
+            account_choices(accounts),
             initial=account_id,
             dispatch=True,
         ),
@@ -323,7 +320,7 @@ def action_modal(
         select_input(
             "account_id",
             "Account",
-            account_choices(accounts, account_id),
+            account_choices(accounts),
             initial=account_id,
             dispatch=True,
         ),

@@ -104,7 +104,7 @@ def open_stakeholder_modal(command, client, sam: Sam):
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
         account = sam.channel_account(session, workspace, command["channel_id"])
-        every_account = accounts_to_choose(session, workspace)
+        every_account = accounts_to_choose(session, workspace, account)
         managers = stakeholders.list_for_account(session, account_id=account.id) if account else []
     client.views_open(
         trigger_id=command["trigger_id"],

@@ -13,6 +13,7 @@ from sambot.slack import messages, modals
 from sambot.slack.action_blocks import action_line
 from sambot.slack.context import Sam
 from sambot.slack.forms import write_metadata
+from sambot.slack.modals import MAX_OPTIONS
 from sambot.stakeholders import service as stakeholders
 from sambot.validation import DomainError
 from sambot.workspaces.models import Workspace
@@ -30,11 +31,19 @@ def channel_id_of(body: dict) -> str | None:
     return body.get("channel_id") or (body.get("channel") or {}).get("id")
 
 
-def accounts_to_choose(session: Session, workspace: Workspace) -> list[Account]:
-    every_account = accounts.list_accounts(session, workspace_id=workspace.id)
-    if not every_account:
+def accounts_to_choose(
+    session: Session, workspace: Workspace, chosen: Account | None = None
+) -> list[Account]:
+    """The accounts a form's select offers: the chosen one first, then the first by name.
+
+    A select shows 100 options at most, so no more are read, however large the portfolio.
+    """
+    first = accounts.list_accounts(session, workspace_id=workspace.id, limit=MAX_OPTIONS)
+    if chosen is not None:
+        first = [chosen, *(account for account in first if account.id != chosen.id)]
+    if not first:
         raise DomainError("Create an account first with `/sam account new`.")
-    return every_account
+    return first[:MAX_OPTIONS]
 
 
 def touchpoint_modal_for(
@@ -48,7 +57,7 @@ def touchpoint_modal_for(
     prefill: dict | None = None,
 ) -> dict:
     """The touchpoint form; its date starts at today in the user's own time zone."""
-    every_account = accounts_to_choose(session, workspace)
+    every_account = accounts_to_choose(session, workspace, account)
     people = stakeholders.list_for_account(session, account_id=account.id) if account else []
     return modals.touchpoint_modal(
         accounts=every_account,
@@ -70,7 +79,7 @@ def action_modal_for(
     metadata: dict,
     title: str = "",
 ) -> dict:
-    every_account = accounts_to_choose(session, workspace)
+    every_account = accounts_to_choose(session, workspace, account)
     objectives = plans.list_for_account(session, account_id=account.id) if account else []
     return modals.action_modal(
         accounts=every_account,

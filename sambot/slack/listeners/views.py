@@ -339,7 +339,12 @@ def push_stakeholder_form(ack, body, client, sam: Sam):
     account_id = int(values["account_id"]) if values.get("account_id") else None
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
-        every_account = accounts_to_choose(session, workspace)
+        chosen = (
+            accounts.get(session, workspace_id=workspace.id, account_id=account_id)
+            if account_id
+            else None
+        )
+        every_account = accounts_to_choose(session, workspace, chosen)
         managers = (
             stakeholders.list_for_account(session, account_id=account_id) if account_id else []
         )
