@@ -62,6 +62,14 @@ def accounts_of_member(db: Session, *, workspace_id: int, user_id: str) -> list[
     )
 
 
+def count_accounts(db: Session, *, workspace_id: int) -> int:
+    return db.scalar(
+        select(func.count())
+        .select_from(Account)
+        .where(Account.workspace_id == workspace_id, Account.archived.is_(False))
+    )
+
+
 def closest_names(db: Session, *, workspace_id: int, name: str, limit: int = 3) -> list[str]:
     names = [account.name for account in list_accounts(db, workspace_id=workspace_id)]
     by_lower = {candidate.lower(): candidate for candidate in names}

@@ -156,7 +156,8 @@ def account_summary_message(
     return f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks_of(*blocks)
 
 
-def accounts_message(accounts: Sequence[Account]) -> Message:
+def accounts_message(accounts: Sequence[Account], total: int) -> Message:
+    """The first accounts by name, and how many there are in all."""
     if not accounts:
         return notice("No accounts yet. Create the first with `/sam account new`.")
     lines = []
@@ -165,10 +166,10 @@ def accounts_message(accounts: Sequence[Account]) -> Message:
         lines.append(
             f"• *{escape(account.name)}* · {TIER_LABELS[account.tier]} · <@{account.owner_id}> · {channel}"
         )
-    if len(accounts) > MAX_LISTED:
-        lines.append(f"…and {len(accounts) - MAX_LISTED} more.")
-    return f"{plural(len(accounts), 'account')}", blocks_of(
-        section(f"*Accounts* ({len(accounts)})"), *sections(lines)
+    if total > MAX_LISTED:
+        lines.append(f"…and {total - MAX_LISTED} more.")
+    return f"{plural(total, 'account')}", blocks_of(
+        section(f"*Accounts* ({total})"), *sections(lines)
     )
 
 

@@ -273,3 +273,21 @@ def test_a_long_stakeholder_list_is_split_between_lines(slack, db):
     texts = [b["text"]["text"] for b in listing["blocks"] if b["type"] == "section"]
     assert len(texts) > 2 and all(len(t) <= 3000 for t in texts)
     assert sum(t.count("• *Person") for t in texts) == 30
+
+
+def test_accounts_list_shows_the_first_and_counts_them_all(slack, db):
+    from sambot.accounts import service as accounts
+    from sambot.workspaces import service as workspaces
+
+    with db.session() as session:
+        workspace = workspaces.ensure(session, team_id="T0001", timezone="UTC")
+        for n in range(45):
+            accounts.create(
+                session,
+                workspace_id=workspace.id,
+                data={"name": f"Client {n:02d}", "owner_id": DANA},
+            )
+    slack.command("/sam", "accounts")
+    listing = json.dumps(slack.ephemeral(DANA, "Accounts")["blocks"], ensure_ascii=False)
+    assert "*Accounts* (45)" in listing and "…and 5 more." in listing
+    assert "Client 39" in listing and "Client 40" not in listing

@@ -139,9 +139,11 @@ def show_account(*, command, respond, sam: Sam, **_):
 def list_accounts(*, command, respond, sam: Sam, **_):
     with sam.session() as session:
         workspace = sam.workspace(session, command["team_id"])
-        message = messages.accounts_message(
-            accounts.list_accounts(session, workspace_id=workspace.id)
+        first = accounts.list_accounts(
+            session, workspace_id=workspace.id, limit=messages.MAX_LISTED
         )
+        total = accounts.count_accounts(session, workspace_id=workspace.id)
+        message = messages.accounts_message(first, total)
     reply(respond, message)
 
 
