@@ -80,7 +80,8 @@ def serve_sambot(port: int, api_url: str, database_url: str) -> None:
         port=port,
     )
     database = Database(settings.database_url)
-    serve_http(build_app(settings, database), host="127.0.0.1", port=settings.port)
+    app = build_app(settings, database)
+    serve_http(app, settings.slack_signing_secret, host="127.0.0.1", port=settings.port)
 
 
 def serve_bare(port: int, api_url: str) -> None:

@@ -120,7 +120,7 @@ def _run(args, settings: Settings) -> int:
     if settings.has_socket_mode:
         serve_socket_mode(app, settings.slack_app_token)
     else:
-        serve_http(app, port=settings.port)
+        serve_http(app, settings.slack_signing_secret, port=settings.port)
     return 0
 
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account, TeamMember, TeamRole
@@ -102,28 +103,43 @@ def _check_unique(
         raise InvalidInput(errors)
 
 
+def _flush_unique(db: Session, **unique) -> None:
+    """Flush; when a concurrent write won the race past `_check_unique`, name its field.
+
+    The unique indexes decide; the winner is committed by the time the database refuses,
+    so a fresh session's check finds it and explains which field clashed.
+    """
+    try:
+        db.flush()
+    except IntegrityError:
+        with Session(db.get_bind()) as fresh:
+            _check_unique(fresh, **unique)
+        raise
+
+
 def create(db: Session, *, workspace_id: int, data: Mapping[str, Any] | AccountCreate) -> Account:
     fields = validate(AccountCreate, data if isinstance(data, Mapping) else data.model_dump())
-    _check_unique(db, workspace_id=workspace_id, name=fields.name, channel_id=fields.channel_id)
+    unique = {"workspace_id": workspace_id, "name": fields.name, "channel_id": fields.channel_id}
+    _check_unique(db, **unique)
     account = Account(workspace_id=workspace_id, **fields.model_dump())
     account.team.append(
         TeamMember(workspace_id=workspace_id, user_id=fields.owner_id, role=TeamRole.OWNER)
     )
     db.add(account)
-    db.flush()
+    _flush_unique(db, **unique)
     return account
 
 
 def update(db: Session, *, workspace_id: int, account_id: int, data: Mapping[str, Any]) -> Account:
     account = get(db, workspace_id=workspace_id, account_id=account_id)
     fields = validate(AccountUpdate, data).model_dump(exclude_unset=True)
-    _check_unique(
-        db,
-        workspace_id=workspace_id,
-        name=fields.get("name"),
-        channel_id=fields.get("channel_id"),
-        account_id=account.id,
-    )
+    unique = {
+        "workspace_id": workspace_id,
+        "name": fields.get("name"),
+        "channel_id": fields.get("channel_id"),
+        "account_id": account.id,
+    }
+    _check_unique(db, **unique)
     new_owner_id = fields.pop("owner_id", None)
     for key, value in fields.items():
         setattr(account, key, value)
@@ -138,7 +154,7 @@ def update(db: Session, *, workspace_id: int, account_id: int, data: Mapping[str
         # A new channel: usable again, and not known to be shared until Slack says so.
         account.channel_unavailable_at = None
         account.channel_shared_with_client = False
-    db.flush()
+    _flush_unique(db, **unique)
     return account
 
 

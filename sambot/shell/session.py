@@ -314,7 +314,7 @@ class Shell:
         app = build_app(self.app_settings, self.database, self.client)
         app.use(clock_middleware(self.clock))
         self.listeners = ListenerWatch(app.listener_runner.listener_executor)
-        server = BackgroundServer(app).start()
+        server = BackgroundServer(app, secret).start()
         self.requests = SlackRequests(server.url, secret, self.standin, team_id=demo.TEAM_ID)
         self.renderer = Renderer(self._user_name, self._channel_name, self.style)
         self.seen = self._snapshot()

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
@@ -40,12 +41,17 @@ class Sam:
         """
         known = self._workspaces.get(team_id)
         if known is None:
-            with self.database.session() as own:
-                known = workspaces.ensure(
-                    own, team_id=team_id, timezone=self.settings.sambot_timezone
-                )
+            try:
+                known = self._ensure_workspace(team_id)
+            except IntegrityError:
+                # Two first requests from a new team at once: the other one created it.
+                known = self._ensure_workspace(team_id)
             self._workspaces[team_id] = known
         return known
+
+    def _ensure_workspace(self, team_id: str) -> Workspace:
+        with self.database.session() as own:
+            return workspaces.ensure(own, team_id=team_id, timezone=self.settings.sambot_timezone)
 
     def today_for(self, user_id: str) -> date:
         """Today where the user is: their own Slack time zone decides."""

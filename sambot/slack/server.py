@@ -1,71 +1,145 @@
 """Serving the Bolt app: Starlette under uvicorn for HTTP, or Socket Mode.
 
-Bolt's sync Starlette handler calls `dispatch` on the event loop, which serialises every
-request; here `dispatch` runs in the thread pool instead, using the adapter's own
-request/response converters.
+Every request passes the guards of `sambot.slack.guard` first: a body limit on every
+route, then, on the request URL, the signature on the raw bytes and the payload's shape
+(`sambot.slack.envelopes`), so that Bolt only ever sees signed payloads it can read.
+Bolt's sync `dispatch` runs in the thread pool (its sync Starlette handler would run it
+on the event loop and serialise every request).
 """
 
 import gc
 import logging
+import secrets
 
 import uvicorn
-from slack_bolt import App
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-logger = logging.getLogger(__name__)
+from sambot.slack import envelopes
+from sambot.slack.guard import (
+    BodyLimit,
+    HeadTimeoutProtocol,
+    Refusals,
+    SummariseInvalidHttp,
+    signature_problem,
+)
+
+logger = logging.getLogger("sambot.http")
 
 EVENTS_PATH = "/slack/events"
 
+# uvicorn's limits, set on purpose (see README, "The public endpoint"):
+SERVER_LIMITS = {
+    # The h11 protocol, with a deadline on each request head (HeadTimeoutProtocol).
+    "http": HeadTimeoutProtocol,
+    # Close a keep-alive connection idle this long after a response (uvicorn's default).
+    "timeout_keep_alive": 5,
+    # A request head larger than this is refused with 400 (Slack's are under 2 kB).
+    "h11_max_incomplete_event_size": 16 * 1024,
+    # Connections plus requests in progress; beyond it new requests get 503 at once,
+    # before the process runs out of file descriptors.
+    "limit_concurrency": 1000,
+}
 
-def build_web_app(app: App) -> Starlette:
-    async def events(request: Request):
+
+def build_web_app(app: App, signing_secret: str, refusals: Refusals | None = None) -> BodyLimit:
+    refusals = refusals or Refusals()
+    verifier = SignatureVerifier(signing_secret)
+
+    async def events(request: Request) -> Response:
         body = await request.body()
-        response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        problem = signature_problem(verifier, body, request.headers)
+        content_type = request.headers.get("content-type")
+        if problem:
+            if envelopes.is_ssl_check(body, content_type):
+                return Response(status_code=200)
+            refusals.record(problem)
+            return PlainTextResponse("invalid request signature", status_code=401)
+        try:
+            payload = envelopes.parse(body, content_type)
+        except envelopes.Unsupported as exc:
+            refusals.record("415 unsupported content type")
+            return PlainTextResponse(f"unsupported media type: {exc}", status_code=415)
+        except envelopes.Malformed as exc:
+            code = secrets.token_hex(3).upper()
+            logger.warning("[ref %s] 400 malformed Slack request: %s", code, exc)
+            return PlainTextResponse(f"malformed request (ref {code})", status_code=400)
+        # Already verified and parsed: Bolt takes a parsed body only in its "socket_mode",
+        # which skips the second verification and the second parse (and Bolt's guess at
+        # the encoding) and is otherwise handled as any HTTP request.
+        bolt_request = BoltRequest(
+            body=payload, query=request.url.query, headers=dict(request.headers), mode="socket_mode"
+        )
+        response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(response)
 
-    async def health(_request: Request):
+    async def health(_request: Request) -> Response:
         return JSONResponse({"ok": True})
 
-    return Starlette(
+    web = Starlette(
         routes=[
             Route(EVENTS_PATH, events, methods=["POST"]),
             Route("/healthz", health, methods=["GET"]),
         ]
     )
+    return BodyLimit(web, refusals)
 
 
-def serve_http(app: App, *, host: str = "0.0.0.0", port: int = 3000) -> None:
-    web = build_web_app(app)
+def _summarise_uvicorn_warnings(refusals: Refusals) -> None:
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    for old in [f for f in uvicorn_errors.filters if isinstance(f, SummariseInvalidHttp)]:
+        uvicorn_errors.removeFilter(old)
+    uvicorn_errors.addFilter(SummariseInvalidHttp(refusals))
+
+
+def serve_http(app: App, signing_secret: str, *, host: str = "0.0.0.0", port: int = 3000) -> None:
+    refusals = Refusals()
+    web = build_web_app(app, signing_secret, refusals)
     # Start-up objects live for the whole process: keep the collector from rescanning them.
     gc.freeze()
-    uvicorn.run(web, host=host, port=port, log_level="info", access_log=False)
+    config = uvicorn.Config(
+        web, host=host, port=port, log_level="info", access_log=False, **SERVER_LIMITS
+    )
+    _summarise_uvicorn_warnings(refusals)
+    uvicorn.Server(config).run()
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from sambot.slack import socket_mode
 
-    SocketModeHandler(app, app_token).start()
+    socket_mode.serve_socket_mode(app, app_token)
 
 
 class BackgroundServer:
     """The same web app under uvicorn on a loopback port, in a thread (tests, shell, bench)."""
 
-    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        refusals: Refusals | None = None,
+    ):
         import threading
 
+        self.refusals = refusals or Refusals()
         config = uvicorn.Config(
-            build_web_app(app),
+            build_web_app(app, signing_secret, self.refusals),
             host=host,
             port=port,
             log_level="warning",
             access_log=False,
             lifespan="off",
+            **SERVER_LIMITS,
         )
+        _summarise_uvicorn_warnings(self.refusals)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="sambot-http", daemon=True)
 

@@ -135,7 +135,7 @@ def slack(db, standin, monkeypatch):
     )
     app = build_app(settings, db, build_web_client(standin.bot_token, standin.base_url))
     in_flight = InFlight(app.listener_runner.listener_executor)
-    server = BackgroundServer(app).start()
+    server = BackgroundServer(app, SIGNING_SECRET).start()
     with SlackRequests(server.url, SIGNING_SECRET, standin) as requests:
         yield Slack(standin, requests, server.url, in_flight)
     server.stop()
