@@ -204,8 +204,25 @@ class SlackRequests:
             "enterprise": {"id": self.enterprise_id} if self.enterprise_id else None,
             "is_enterprise_install": False,
         }
-        body = urlencode({"payload": json.dumps({**base, **payload})})
-        return self.send(body, FORM, **options)
+        return self._deliver_interaction({**base, **payload}, **options)
+
+    # How payloads reach the app: signed HTTP here; `SocketModeRequests` sends envelopes.
+
+    def _deliver_command(self, form: dict[str, Any], **options: Any) -> Any:
+        return self.send(urlencode(form), FORM, **options)
+
+    def _deliver_interaction(self, payload: dict[str, Any], **options: Any) -> Any:
+        return self.send(urlencode({"payload": json.dumps(payload)}), FORM, **options)
+
+    def _deliver_event(
+        self, body: dict[str, Any], retry_num: int | None, retry_reason: str, **options: Any
+    ) -> Any:
+        headers = dict(options.pop("headers", None) or {})
+        if retry_num is not None:
+            headers.update(
+                {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+            )
+        return self.send(json.dumps(body), "application/json", headers=headers, **options)
 
     # -- what users do -------------------------------------------------------------------
 
@@ -236,7 +253,7 @@ class SlackRequests:
             "response_url": self.standin.new_response_url(channel_id, user_id),
             "trigger_id": self.standin.issue_trigger_id(),
         }
-        return self.send(urlencode(form), FORM, **options)
+        return self._deliver_command(form, **options)
 
     def block_action(
         self,
@@ -412,12 +429,7 @@ class SlackRequests:
             "is_ext_shared_channel": False,
             "event_context": f"4-{secrets.token_urlsafe(24)}",
         }
-        headers = dict(options.pop("headers", None) or {})
-        if retry_num is not None:
-            headers.update(
-                {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-            )
-        return self.send(json.dumps(body), "application/json", headers=headers, **options)
+        return self._deliver_event(body, retry_num, retry_reason, **options)
 
     # -- payload parts -------------------------------------------------------------------
 

@@ -19,11 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sambot.localslack.blockkit import check_message, check_view, error_code
+
+if TYPE_CHECKING:
+    from sambot.localslack.socket_mode import SocketModeServer
 
 BOT_ID = "B0001"
 APP_ID = "A0001"
@@ -204,6 +207,7 @@ class SlackStandIn:
         self,
         bot_token: str = "xoxb-test",
         *,
+        app_token: str = f"xapp-1-{APP_ID}-1-localslack",
         bot_user_id: str = "UBOT",
         team_id: str = "T0001",
         latency: float = 0.0,
@@ -211,6 +215,7 @@ class SlackStandIn:
         chat_write_public: bool = False,
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token  # the app-level token Socket Mode connects with
         self.bot_user_id = bot_user_id
         self.team_id = team_id
         self.latency = latency  # seconds slept before answering each call
@@ -220,6 +225,7 @@ class SlackStandIn:
         self._lock = threading.Condition(threading.RLock())
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket_mode: SocketModeServer | None = None
         self._ids = itertools.count(1)
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}
@@ -242,6 +248,7 @@ class SlackStandIn:
             "conversations.join": self._conversations_join,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "apps.connections.open": self._apps_connections_open,
         }
 
     def _clear(self) -> None:
@@ -273,6 +280,9 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
+            self._socket_mode = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -297,6 +307,17 @@ class SlackStandIn:
     def base_url(self) -> str:
         """What `WebClient(base_url=...)` takes."""
         return f"{self.url}/api/"
+
+    @property
+    def socket_mode(self) -> SocketModeServer:
+        """The Socket Mode websocket server, started on first use (it needs `websockets`,
+        a development dependency, so nothing else imports it)."""
+        with self._lock:
+            if self._socket_mode is None:
+                from sambot.localslack.socket_mode import SocketModeServer
+
+                self._socket_mode = SocketModeServer(self)
+            return self._socket_mode
 
     # -- workspace set-up ----------------------------------------------------------------
 
@@ -533,8 +554,11 @@ class SlackStandIn:
             raise SlackError("unknown_method", req_method=method)
         if not token:
             raise SlackError("not_authed")
-        if token != self.bot_token:
-            raise SlackError("invalid_auth")
+        # apps.connections.open takes the app-level token only; every other method the bot's.
+        wanted = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token != wanted:
+            known = token in (self.app_token, self.bot_token)
+            raise SlackError("not_allowed_token_type" if known else "invalid_auth")
         return handler(args)
 
     def _respond(self, key: str, args: Args) -> tuple[int, str]:
@@ -751,6 +775,9 @@ class SlackStandIn:
             messages[i] = {**old, **content}
 
     # -- Web API methods -----------------------------------------------------------------
+
+    def _apps_connections_open(self, args: Args) -> dict[str, Any]:
+        return {"url": self.socket_mode.ticket_url()}
 
     def _auth_test(self, args: Args) -> dict[str, Any]:
         return {

@@ -17,7 +17,14 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -99,8 +106,24 @@ class Action(_Slack):
     type: str | None = None
 
 
+class InteractionUser(_Slack):
+    id: str
+    team_id: str | None = None
+
+
 class _Interaction(Carrier):
-    user: Ref
+    team: Ref | None = None  # None for org-wide installs: the user's team_id then says
+    user: InteractionUser
+
+    @model_validator(mode="after")
+    def _names_its_team(self):
+        if not ((self.team and self.team.id) or self.user.team_id):
+            raise ValueError("no team: neither team.id nor user.team_id")
+        return self
+
+
+class ModalView(View):
+    type: str
 
 
 class BlockActions(_Interaction):
@@ -110,12 +133,12 @@ class BlockActions(_Interaction):
 
 class ViewSubmission(_Interaction):
     type: Literal["view_submission"]
-    view: View
+    view: ModalView
 
 
 class ViewClosed(_Interaction):
     type: Literal["view_closed"]
-    view: View
+    view: ModalView
 
 
 class GlobalShortcut(_Interaction):
@@ -198,6 +221,19 @@ def parse(body: bytes, content_type: str | None) -> dict[str, Any]:
     if "command" in form:
         return _checked(SlashCommand, form)
     raise Malformed("a form that is neither a command, an interaction nor an SSL check")
+
+
+def check(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload Socket Mode delivered already decoded, checked as its HTTP twin would be.
+
+    `kind` is the envelope type: "slash_commands", "interactive" or "events_api".
+    """
+    schemas = {
+        "slash_commands": SlashCommand,
+        "interactive": _interaction,
+        "events_api": _events_api,
+    }
+    return _checked(schemas[kind], payload)
 
 
 def is_ssl_check(body: bytes, content_type: str | None) -> bool:

@@ -147,6 +147,33 @@ SIGNED_MALFORMED = [
         FORM,
         "user",
     ),
+    (
+        urlencode(
+            {
+                "payload": json.dumps(
+                    {"type": "block_actions", "user": {"id": "U1"}, "actions": [{"action_id": "a"}]}
+                )
+            }
+        ).encode(),
+        FORM,
+        "no team",
+    ),
+    (
+        urlencode(
+            {
+                "payload": json.dumps(
+                    {
+                        "type": "view_submission",
+                        "team": {"id": "T1"},
+                        "user": {"id": "U1"},
+                        "view": {"id": "V1"},
+                    }
+                )
+            }
+        ).encode(),
+        FORM,
+        "view.type",
+    ),
     (json.dumps({"type": "event_callback", "team_id": "T0001"}).encode(), JSON, "event_id"),
     (json.dumps({"type": "mystery"}).encode(), JSON, "type"),
 ]
