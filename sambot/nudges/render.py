@@ -10,6 +10,7 @@ from sambot.actions.models import Action
 from sambot.nudges.service import ChannelNudge, OwnerDigest
 from sambot.reports.render import RenderedMessage, check_limits
 from sambot.slack.action_blocks import action_buttons, action_line
+from sambot.slack.refs import ActionRef
 from sambot.slack.text import escape, plural, truncate
 
 # How many actions get their buttons; lowered until the message fits.
@@ -59,12 +60,12 @@ def _buttons_prototype() -> dict:
     for tens of thousands of nudged actions. Each action's buttons are this block with its
     own id (a test checks the result equals `action_blocks`).
     """
-    return action_buttons(Action(id=0)).to_dict()
+    return action_buttons(Action(id=1)).to_dict()
 
 
 def _action(action: Action, today: date, note: str | None = None) -> list[dict]:
     """The action's line, an optional note under it, then its buttons (as `action_blocks`)."""
-    value = str(action.id)
+    value = ActionRef(id=action.id).encode()
     line = {
         "type": "section",
         "block_id": f"action_{action.id}",

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
 
 from sambot.actions.models import Action, ActionStatus
 from sambot.slack.ids import ActionButton
+from sambot.slack.refs import ActionRef
 from sambot.slack.text import escape, format_date
 
 STATUS_LABELS = {
@@ -46,7 +47,7 @@ def action_line(action: Action, today: date) -> str:
 
 
 def action_buttons(action: Action) -> ActionsBlock:
-    value = str(action.id)
+    value = ActionRef(id=action.id).encode()
     buttons = [
         ButtonElement(text="Mark done", action_id=ActionButton.DONE, value=value, style="primary"),
         ButtonElement(text="Snooze a week", action_id=ActionButton.SNOOZE, value=value),

@@ -1,10 +1,10 @@
-"""Reading modals: the submitted values flattened to {block_id: value}, and private metadata.
+"""Reading modals: the submitted values flattened to {block_id: value} (private metadata
+is read by `sambot.slack.refs`).
 
 Every input in sambot's modals has the action id "value" and a block id named after the
 domain field it fills, so the domain's field errors map straight back to their blocks.
 """
 
-import json
 from typing import Any
 
 VALUE = "value"
@@ -36,15 +36,6 @@ def form_values(view: dict[str, Any]) -> dict[str, Any]:
         for element in elements.values():
             values[block_id] = element_value(element)
     return values
-
-
-def read_metadata(view: dict[str, Any]) -> dict[str, Any]:
-    raw = view.get("private_metadata") or ""
-    return json.loads(raw) if raw else {}
-
-
-def write_metadata(**values: Any) -> str:
-    return json.dumps({key: value for key, value in values.items() if value is not None})
 
 
 def errors_for_view(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:

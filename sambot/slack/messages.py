@@ -28,6 +28,7 @@ from sambot.slack.labels import (
     TIER_LABELS,
 )
 from sambot.slack.modals import option, options, pick
+from sambot.slack.refs import TeamBlock, TeamMemberRef, TouchpointRef
 from sambot.slack.text import escape, format_date, plural, split_lines, truncate
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
@@ -213,19 +214,28 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
         blocks.append(
             section(
                 f"<@{member.user_id}>",
-                block_id=f"member_{account.id}_{member.user_id}",
+                block_id=TeamBlock(
+                    kind="member", account_id=account.id, user_id=member.user_id
+                ).encode(),
                 accessory=accessory,
             )
         )
         if member.role != TeamRole.OWNER:
             blocks.append(
                 ActionsBlock(
-                    block_id=f"member_tools_{account.id}_{member.user_id}",
+                    block_id=TeamBlock(
+                        kind="tools", account_id=account.id, user_id=member.user_id
+                    ).encode(),
                     elements=[
                         OverflowMenuElement(
                             action_id=Button.TEAM_REMOVE,
                             options=[
-                                option("Remove from the team", f"{account.id}:{member.user_id}")
+                                option(
+                                    "Remove from the team",
+                                    TeamMemberRef(
+                                        account_id=account.id, user_id=member.user_id
+                                    ).encode(),
+                                )
                             ],
                         )
                     ],
@@ -233,7 +243,7 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
             )
     blocks.append(
         ActionsBlock(
-            block_id=f"team_add_{account.id}",
+            block_id=TeamBlock(kind="add", account_id=account.id).encode(),
             elements=[
                 UserSelectElement(action_id=Button.TEAM_ADD, placeholder="Add someone to the team")
             ],
@@ -277,7 +287,9 @@ def touchpoint_logged(
         text += f" and posted in {posted_in}" + (f" · <{link}|view>" if link else "")
     text += ". Add who was there, the sentiment or a follow-up:"
     button = ButtonElement(
-        text="Add details", action_id=Button.ADD_DETAILS, value=str(touchpoint.id)
+        text="Add details",
+        action_id=Button.ADD_DETAILS,
+        value=TouchpointRef(id=touchpoint.id).encode(),
     )
     return "Touchpoint logged", blocks_of(section(text, accessory=button))
 

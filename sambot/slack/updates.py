@@ -1,6 +1,5 @@
 """Showing an action's new state in place, in every message that shows it."""
 
-import json
 import logging
 import secrets
 import threading
@@ -16,6 +15,7 @@ from sambot.accounts.models import Account
 from sambot.actions.models import Action
 from sambot.slack.action_blocks import action_block_ids, action_blocks
 from sambot.slack.messages import action_message, blocks_of
+from sambot.slack.refs import MessageOrigin
 
 logger = logging.getLogger(__name__)
 
@@ -35,19 +35,21 @@ def replace_action(blocks: list[dict], action: Action, today: date, note: str) -
     return result
 
 
-def origin_of(body: dict) -> dict:
-    """Where the pressed button was: an ephemeral message (response_url) or a posted one."""
+def origin_of(body: dict) -> MessageOrigin:
+    """Where the pressed button was: the Home tab, an ephemeral message (response_url) or a
+    posted one."""
     container = body.get("container") or {}
     message = body.get("message") or {}
-    origin = {"blocks": message.get("blocks") or []}
     if (body.get("view") or {}).get("type") == "home":
-        return {"home": True}
+        return MessageOrigin(home=True)
+    blocks = tuple(message.get("blocks") or ())
     if container.get("is_ephemeral"):
-        origin["response_url"] = body.get("response_url")
-    else:
-        origin["channel"] = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        origin["ts"] = container.get("message_ts") or message.get("ts")
-    return origin
+        return MessageOrigin(response_url=body.get("response_url"), blocks=blocks)
+    return MessageOrigin(
+        channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
+        ts=container.get("message_ts") or message.get("ts"),
+        blocks=blocks,
+    )
 
 
 class OriginStash:
@@ -57,10 +59,10 @@ class OriginStash:
 
     def __init__(self, ttl_seconds: float = 1800, most: int = 1000):
         self._ttl, self._most = ttl_seconds, most
-        self._kept: OrderedDict[str, tuple[float, list]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[float, tuple]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def keep(self, blocks: list) -> str:
+    def keep(self, blocks: tuple) -> str:
         key = secrets.token_hex(8)
         with self._lock:
             self._kept[key] = (time.monotonic(), blocks)
@@ -68,7 +70,7 @@ class OriginStash:
                 self._kept.popitem(last=False)
         return key
 
-    def take(self, key: str) -> list | None:
+    def take(self, key: str) -> tuple | None:
         with self._lock:
             kept = self._kept.pop(key, None)
         if kept is None or time.monotonic() - kept[0] > self._ttl:
@@ -79,21 +81,18 @@ class OriginStash:
 STASH = OriginStash()
 
 
-def compact_origin(origin: dict, limit: int = 2800) -> dict:
+def compact_origin(origin: MessageOrigin, limit: int = 2800) -> MessageOrigin:
     """The origin for a modal's private metadata; blocks that don't fit wait in the stash."""
-    if len(json.dumps(origin)) <= limit:
+    if len(origin.encode()) <= limit:
         return origin
-    small = {key: value for key, value in origin.items() if key != "blocks"}
-    return {**small, "stash": STASH.keep(origin["blocks"])}
+    return origin.model_copy(update={"blocks": (), "stash": STASH.keep(origin.blocks)})
 
 
-def full_origin(origin: dict | None) -> dict:
+def full_origin(origin: MessageOrigin) -> MessageOrigin:
     """The origin read back from a modal's metadata, with its blocks out of the stash."""
-    origin = dict(origin or {})
-    key = origin.pop("stash", None)
-    if key is not None:
-        origin["blocks"] = STASH.take(key) or []
-    return origin
+    if origin.stash is None:
+        return origin
+    return origin.model_copy(update={"blocks": STASH.take(origin.stash) or (), "stash": None})
 
 
 def show_change(
@@ -103,7 +102,7 @@ def show_change(
     account: Account,
     today: date,
     note: str,
-    origin: dict | None,
+    origin: MessageOrigin,
     ephemeral_blocks=None,
 ) -> None:
     """Update the message the change came from, and the action's own message if that is another.
@@ -111,10 +110,8 @@ def show_change(
     Slack does not send an ephemeral message's blocks with a click, so an ephemeral origin
     (the `/action list`) is redrawn from `ephemeral_blocks()`.
     """
-    origin = origin or {}
-    touched_own = False
-    blocks = origin.get("blocks")
-    if origin.get("response_url"):
+    blocks = list(origin.blocks)
+    if origin.response_url:
         if blocks:
             new_blocks = replace_action(blocks, action, today, note)
         elif ephemeral_blocks is not None:
@@ -122,16 +119,16 @@ def show_change(
         else:
             new_blocks = None
         if new_blocks is not None:
-            WebhookClient(origin["response_url"]).send(
+            WebhookClient(origin.response_url).send(
                 text=f"{action.title}: updated", blocks=new_blocks, replace_original=True
             )
-    elif origin.get("channel") and origin.get("ts"):
-        touched_own = (origin["channel"], origin["ts"]) == (action.channel_id, action.message_ts)
+    elif origin.channel and origin.ts:
+        touched_own = (origin.channel, origin.ts) == (action.channel_id, action.message_ts)
         if blocks and not touched_own:
             _update(
                 client,
-                origin["channel"],
-                origin["ts"],
+                origin.channel,
+                origin.ts,
                 f"{action.title}: updated",
                 replace_action(blocks, action, today, note),
             )

@@ -7,7 +7,6 @@ from sambot.actions import service as actions
 from sambot.slack import messages, modals
 from sambot.slack.context import Sam
 from sambot.slack.errors import reported
-from sambot.slack.forms import write_metadata
 from sambot.slack.ids import ActionButton, Button
 from sambot.slack.listeners.common import (
     redrawn_action_list,
@@ -16,6 +15,15 @@ from sambot.slack.listeners.common import (
 )
 from sambot.slack.listeners.events import publish_home
 from sambot.slack.listeners.reports import post_report
+from sambot.slack.refs import (
+    ActionFormRef,
+    ActionRef,
+    FormOrigin,
+    StaleReference,
+    TeamBlock,
+    TeamMemberRef,
+    TouchpointRef,
+)
 from sambot.slack.updates import compact_origin, origin_of, show_change
 from sambot.touchpoints import service as touchpoints
 
@@ -48,7 +56,9 @@ def _apply(body, pressed, client, sam: Sam, *, verb: str):
     today = sam.today_for(user_id)
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
-        item = actions.get(session, workspace_id=workspace.id, action_id=int(pressed["value"]))
+        item = actions.get(
+            session, workspace_id=workspace.id, action_id=ActionRef.decode(pressed["value"]).id
+        )
         if verb == "done":
             actions.mark_done(session, action=item, changed_by=user_id)
             note = f":white_check_mark: Marked done by <@{user_id}>"
@@ -69,7 +79,7 @@ def _apply(body, pressed, client, sam: Sam, *, verb: str):
         origin=origin,
         ephemeral_blocks=redraw,
     )
-    if origin.get("home"):
+    if origin.home:
         publish_home(client, sam, team_id=team_id_of(body), user_id=user_id)
 
 
@@ -87,8 +97,10 @@ def _open_action_form(body, pressed, client, sam: Sam, *, build):
     user_id = body["user"]["id"]
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
-        item = actions.get(session, workspace_id=workspace.id, action_id=int(pressed["value"]))
-    metadata = write_metadata(action_id=item.id, origin=compact_origin(origin_of(body)))
+        item = actions.get(
+            session, workspace_id=workspace.id, action_id=ActionRef.decode(pressed["value"]).id
+        )
+    metadata = ActionFormRef(action_id=item.id, origin=compact_origin(origin_of(body))).encode()
     if build is modals.change_due_modal:
         view = build(item, today=sam.today_for(user_id), metadata=metadata)
     else:
@@ -102,7 +114,9 @@ def open_touchpoint_details(ack, body, action, client, sam: Sam):
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
         touchpoint = touchpoints.get(
-            session, workspace_id=workspace.id, touchpoint_id=int(action["value"])
+            session,
+            workspace_id=workspace.id,
+            touchpoint_id=TouchpointRef.decode(action["value"]).id,
         )
         account = accounts.get(session, workspace_id=workspace.id, account_id=touchpoint.account_id)
         prefill = {
@@ -120,11 +134,11 @@ def open_touchpoint_details(ack, body, action, client, sam: Sam):
             user_id=user_id,
             account=account,
             prefill=prefill,
-            metadata={
-                "touchpoint_id": touchpoint.id,
-                "channel": (body.get("channel") or {}).get("id"),
-                "response_url": body.get("response_url"),
-            },
+            origin=FormOrigin(
+                touchpoint_id=touchpoint.id,
+                channel=(body.get("channel") or {}).get("id"),
+                response_url=body.get("response_url"),
+            ),
         )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -138,14 +152,9 @@ def open_account_for_channel(ack, body, action, client):
             owner_id=body["user"]["id"],
             channel_id=channel_id,
             name=action["value"],
-            metadata=write_metadata(channel=channel_id),
+            metadata=FormOrigin(channel=channel_id).encode(),
         ),
     )
-
-
-def _account_from_block(block_id: str) -> int:
-    # Team blocks carry the account id: member_<account>_<user>, team_add_<account>.
-    return int(block_id.split("_")[2 if block_id.startswith(("member_tools_", "team_add_")) else 1])
 
 
 def add_team_member(ack, body, action, respond, sam: Sam):
@@ -154,7 +163,7 @@ def add_team_member(ack, body, action, respond, sam: Sam):
         body,
         respond,
         sam,
-        account_id=_account_from_block(action["block_id"]),
+        account_id=TeamBlock.decode(action["block_id"]).account_id,
         user_id=action["selected_user"],
         role="other",
         verb="added",
@@ -163,13 +172,15 @@ def add_team_member(ack, body, action, respond, sam: Sam):
 
 def change_team_role(ack, body, action, respond, sam: Sam):
     ack()
-    user_id = action["block_id"].rsplit("_", 1)[1]
+    row = TeamBlock.decode(action["block_id"])
+    if row.user_id is None:
+        raise StaleReference()
     _change_team(
         body,
         respond,
         sam,
-        account_id=_account_from_block(action["block_id"]),
-        user_id=user_id,
+        account_id=row.account_id,
+        user_id=row.user_id,
         role=action["selected_option"]["value"],
         verb="changed",
     )
@@ -177,9 +188,15 @@ def change_team_role(ack, body, action, respond, sam: Sam):
 
 def remove_team_member(ack, body, action, respond, sam: Sam):
     ack()
-    account_id, user_id = action["selected_option"]["value"].split(":")
+    member = TeamMemberRef.decode(action["selected_option"]["value"])
     _change_team(
-        body, respond, sam, account_id=int(account_id), user_id=user_id, role=None, verb="removed"
+        body,
+        respond,
+        sam,
+        account_id=member.account_id,
+        user_id=member.user_id,
+        role=None,
+        verb="removed",
     )
 
 

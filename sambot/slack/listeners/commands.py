@@ -12,10 +12,10 @@ from sambot.slack import messages, modals
 from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
 from sambot.slack.context import Sam
 from sambot.slack.errors import reported
-from sambot.slack.forms import write_metadata
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
 from sambot.slack.listeners import reports
 from sambot.slack.listeners.common import accounts_to_choose, action_modal_for, touchpoint_modal_for
+from sambot.slack.refs import FormOrigin
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
     confirm,
@@ -95,7 +95,9 @@ def open_account_modal(command, client, name: str = ""):
             owner_id=command["user_id"],
             channel_id=channel_id if channel_id[0] in "CG" else None,
             name=name,
-            metadata=write_metadata(channel=channel_id, response_url=command.get("response_url")),
+            metadata=FormOrigin(
+                channel=channel_id, response_url=command.get("response_url")
+            ).encode(),
         ),
     )
 
@@ -113,9 +115,9 @@ def open_stakeholder_modal(command, client, sam: Sam):
             account_id=account.id if account else None,
             managers=managers,
             user_id=command["user_id"],
-            metadata=write_metadata(
+            metadata=FormOrigin(
                 channel=command["channel_id"], response_url=command.get("response_url")
-            ),
+            ).encode(),
         ),
     )
 
@@ -257,10 +259,9 @@ def open_touchpoint_modal(command, client, sam: Sam):
             workspace,
             user_id=user_id,
             account=account,
-            metadata={
-                "channel": command["channel_id"],
-                "response_url": command.get("response_url"),
-            },
+            origin=FormOrigin(
+                channel=command["channel_id"], response_url=command.get("response_url")
+            ),
         )
     client.views_open(trigger_id=command["trigger_id"], view=view)
 
@@ -295,10 +296,9 @@ def open_action_modal(command, client, sam: Sam):
             workspace,
             user_id=command["user_id"],
             account=account,
-            metadata={
-                "channel": command["channel_id"],
-                "response_url": command.get("response_url"),
-            },
+            origin=FormOrigin(
+                channel=command["channel_id"], response_url=command.get("response_url")
+            ),
         )
     client.views_open(trigger_id=command["trigger_id"], view=view)
 

@@ -12,8 +12,8 @@ from sambot.plans import service as plans
 from sambot.slack import messages, modals
 from sambot.slack.action_blocks import action_line
 from sambot.slack.context import Sam
-from sambot.slack.forms import write_metadata
 from sambot.slack.modals import MAX_OPTIONS
+from sambot.slack.refs import FormOrigin
 from sambot.stakeholders import service as stakeholders
 from sambot.validation import DomainError
 from sambot.workspaces.models import Workspace
@@ -53,7 +53,7 @@ def touchpoint_modal_for(
     *,
     user_id: str,
     account: Account | None,
-    metadata: dict,
+    origin: FormOrigin,
     prefill: dict | None = None,
 ) -> dict:
     """The touchpoint form; its date starts at today in the user's own time zone."""
@@ -65,7 +65,7 @@ def touchpoint_modal_for(
         stakeholders=people,
         user_id=user_id,
         today=sam.today_for(user_id),
-        metadata=write_metadata(**metadata),
+        metadata=origin.encode(),
         prefill=prefill,
     )
 
@@ -76,7 +76,7 @@ def action_modal_for(
     *,
     user_id: str,
     account: Account | None,
-    metadata: dict,
+    origin: FormOrigin,
     title: str = "",
 ) -> dict:
     every_account = accounts_to_choose(session, workspace, account)
@@ -86,7 +86,7 @@ def action_modal_for(
         account_id=account.id if account else None,
         objectives=objectives,
         user_id=user_id,
-        metadata=write_metadata(**metadata),
+        metadata=origin.encode(),
         title=title,
     )
 

@@ -1,6 +1,5 @@
 """/sam report: a private preview of the monthly strategic-action report, then a post."""
 
-import json
 import re
 from datetime import date
 
@@ -12,6 +11,7 @@ from sambot.reports.render import render_report
 from sambot.slack.context import Sam
 from sambot.slack.ids import Button
 from sambot.slack.listeners.common import team_id_of
+from sambot.slack.refs import ReportChoice
 from sambot.slack.sharing import permalink, post_to_account
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -42,7 +42,7 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
         # A channel shared with the client only ever sees the client version.
         client_version = client_version or account.channel_shared_with_client
         rendered = render_report(report, client=client_version)
-    value = json.dumps({"account_id": account.id, "period": period, "client": client_version})
+    value = ReportChoice(account_id=account.id, period=period, client=client_version).encode()
     controls = [
         ContextBlock(
             elements=[MarkdownTextObject(text="Preview: only you can see this.")]
@@ -66,16 +66,16 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
 
 def post_report(ack, body, action, client, respond, sam: Sam):
     ack()
-    choice = json.loads(action["value"])
+    choice = ReportChoice.decode(action["value"])
     user_id = body["user"]["id"]
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
-        account = accounts.get(session, workspace_id=workspace.id, account_id=choice["account_id"])
+        account = accounts.get(session, workspace_id=workspace.id, account_id=choice.account_id)
         report = report_for_account(
-            session, workspace=workspace, account=account, period_key=choice["period"]
+            session, workspace=workspace, account=account, period_key=choice.period
         )
         # A channel shared with the client only ever gets the client version.
-        client_version = choice["client"] or account.channel_shared_with_client
+        client_version = choice.client or account.channel_shared_with_client
         rendered = render_report(report, client=client_version)
         posted = post_to_account(
             client, account, (rendered.text, rendered.blocks), creator_id=user_id
@@ -83,7 +83,7 @@ def post_report(ack, body, action, client, respond, sam: Sam):
     link = permalink(client, posted)
     where = f"<#{posted.channel_id}>" if posted.in_account_channel else "your direct messages"
     respond(
-        text=f":white_check_mark: Report for {choice['period']} posted in {where}"
+        text=f":white_check_mark: Report for {choice.period} posted in {where}"
         + (f" · <{link}|view>" if link else "")
         + f" by <@{user_id}>.",
         replace_original=True,

@@ -6,6 +6,7 @@ from sambot.slack.context import Sam
 from sambot.slack.errors import reported
 from sambot.slack.ids import Callback
 from sambot.slack.listeners.common import action_modal_for, touchpoint_modal_for
+from sambot.slack.refs import FormOrigin
 from sambot.slack.text import unescape
 
 
@@ -28,11 +29,9 @@ def log_as_touchpoint(ack, shortcut, client, sam: Sam):
             user_id=user_id,
             account=account,
             prefill={"summary": unescape(message.get("text", ""))},
-            metadata={
-                "channel": channel_id,
-                "message_ts": message["ts"],
-                "message_link": message_link(shortcut),
-            },
+            origin=FormOrigin(
+                channel=channel_id, message_ts=message["ts"], message_link=message_link(shortcut)
+            ),
         )
     client.views_open(trigger_id=shortcut["trigger_id"], view=view)
 
@@ -50,7 +49,7 @@ def create_action(ack, shortcut, client, sam: Sam):
             user_id=user_id,
             account=account,
             title=first_line,
-            metadata={"channel": channel_id, "response_url": shortcut.get("response_url")},
+            origin=FormOrigin(channel=channel_id, response_url=shortcut.get("response_url")),
         )
     client.views_open(trigger_id=shortcut["trigger_id"], view=view)
 

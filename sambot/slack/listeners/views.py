@@ -13,7 +13,7 @@ from sambot.actions import service as actions
 from sambot.slack import messages, modals
 from sambot.slack.context import Sam
 from sambot.slack.errors import reported
-from sambot.slack.forms import VALUE, errors_for_view, form_values, read_metadata, write_metadata
+from sambot.slack.forms import VALUE, errors_for_view, form_values
 from sambot.slack.ids import Button, Callback
 from sambot.slack.listeners.common import (
     accounts_to_choose,
@@ -23,6 +23,7 @@ from sambot.slack.listeners.common import (
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.events import publish_home
+from sambot.slack.refs import ActionFormRef, FormOrigin, PushedFormRef
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
     confirm,
@@ -80,7 +81,7 @@ def save(ack, view: dict, sam: Sam, work):
 
 
 def submit_account(ack, body, view, client, sam: Sam):
-    user_id, meta = body["user"]["id"], read_metadata(view)
+    user_id, meta = body["user"]["id"], FormOrigin.decode(view.get("private_metadata"))
 
     def work(session):
         workspace = sam.workspace(session, team_id_of(body))
@@ -105,14 +106,17 @@ def submit_account(ack, body, view, client, sam: Sam):
         client,
         posted,
         what=f"Account *{account.name}*",
-        origin_channel=meta.get("channel"),
+        origin_channel=meta.channel,
         user_id=user_id,
-        response_url=meta.get("response_url"),
+        response_url=meta.response_url,
     )
 
 
 def submit_stakeholder(ack, body, view, client, sam: Sam):
-    user_id, meta = body["user"]["id"], read_metadata(view)
+    user_id = body["user"]["id"]
+    pushed = view["callback_id"] == Callback.STAKEHOLDER_NEW_PUSHED
+    # Read before saving: a form that is not ours is refused before anything is written.
+    reference = (PushedFormRef if pushed else FormOrigin).decode(view.get("private_metadata"))
     values = filled(form_values(view))
 
     def work(session):
@@ -126,22 +130,22 @@ def submit_stakeholder(ack, body, view, client, sam: Sam):
     if saved is None:
         return
     account, person = saved
-    if view["callback_id"] == Callback.STAKEHOLDER_NEW_PUSHED:
-        return refresh_touchpoint_form(client, body, sam, account, chosen=person.id)
+    if pushed:
+        return refresh_touchpoint_form(client, body, sam, account, reference, chosen=person.id)
     text = f":bust_in_silhouette: <@{user_id}> added *{person.name}* to the stakeholders of *{account.name}*."
-    if meta.get("channel"):
-        client.chat_postEphemeral(channel=meta["channel"], user=user_id, text=text)
+    if reference.channel:
+        client.chat_postEphemeral(channel=reference.channel, user=user_id, text=text)
     else:
         client.chat_postMessage(channel=user_id, text=text)
 
 
 def submit_touchpoint(ack, body, view, client, sam: Sam):
-    user_id, meta = body["user"]["id"], read_metadata(view)
+    user_id, meta = body["user"]["id"], FormOrigin.decode(view.get("private_metadata"))
     values = filled(form_values(view))
     data = {key: value for key, value in values.items() if not key.startswith(FOLLOW_UP_PREFIX)}
-    data["source"] = Source.MESSAGE_SHORTCUT if meta.get("message_ts") else Source.MODAL
-    if meta.get("message_link"):
-        data["message_link"] = meta["message_link"]
+    data["source"] = Source.MESSAGE_SHORTCUT if meta.message_ts else Source.MODAL
+    if meta.message_link:
+        data["message_link"] = meta.message_link
     today = sam.today_for(user_id)
 
     def work(session):
@@ -155,7 +159,7 @@ def submit_touchpoint(ack, body, view, client, sam: Sam):
             data=data,
             follow_up=follow_up_of(values),
             today=today,
-            touchpoint_id=meta.get("touchpoint_id"),
+            touchpoint_id=meta.touchpoint_id,
         )
         return account, touchpoint, action
 
@@ -176,14 +180,14 @@ def submit_touchpoint(ack, body, view, client, sam: Sam):
             note=f"Follow-up of a touchpoint, created by <@{user_id}>",
             creator_id=user_id,
         )
-    what = "Touchpoint details" if meta.get("touchpoint_id") else "Touchpoint"
+    what = "Touchpoint details" if meta.touchpoint_id else "Touchpoint"
     confirm(
         client,
         posted,
         what=what,
-        origin_channel=meta.get("channel"),
+        origin_channel=meta.channel,
         user_id=user_id,
-        response_url=meta.get("response_url"),
+        response_url=meta.response_url,
     )
 
 
@@ -198,7 +202,7 @@ def follow_up_of(values: dict) -> dict | None:
 
 
 def submit_action(ack, body, view, client, sam: Sam):
-    user_id, meta = body["user"]["id"], read_metadata(view)
+    user_id, meta = body["user"]["id"], FormOrigin.decode(view.get("private_metadata"))
     values = filled(form_values(view))
     values["shared_with_client"] = "yes" in values.get("shared_with_client", [])
     today = sam.today_for(user_id)
@@ -234,9 +238,9 @@ def submit_action(ack, body, view, client, sam: Sam):
         client,
         posted,
         what="Action",
-        origin_channel=meta.get("channel"),
+        origin_channel=meta.channel,
         user_id=user_id,
-        response_url=meta.get("response_url"),
+        response_url=meta.response_url,
     )
 
 
@@ -249,13 +253,13 @@ def submit_reassign(ack, body, view, client, sam: Sam):
 
 
 def _change_action(ack, body, view, client, sam: Sam, *, change: str):
-    user_id, meta = body["user"]["id"], read_metadata(view)
+    user_id, meta = body["user"]["id"], ActionFormRef.decode(view.get("private_metadata"))
     values = form_values(view)
     today = sam.today_for(user_id)
 
     def work(session):
         workspace = sam.workspace(session, team_id_of(body))
-        action = actions.get(session, workspace_id=workspace.id, action_id=meta["action_id"])
+        action = actions.get(session, workspace_id=workspace.id, action_id=meta.action_id)
         if change == "due":
             actions.change_due_date(
                 session,
@@ -279,7 +283,7 @@ def _change_action(ack, body, view, client, sam: Sam, *, change: str):
         redraw = redrawn_action_list(
             sam, workspace, user_id=user_id, today=today, changed=action, note=note
         )
-        origin = full_origin(meta.get("origin"))
+        origin = full_origin(meta.origin)
         show_change(
             client,
             action=action,
@@ -289,7 +293,7 @@ def _change_action(ack, body, view, client, sam: Sam, *, change: str):
             origin=origin,
             ephemeral_blocks=redraw,
         )
-        if origin.get("home"):
+        if origin.home:
             publish_home(client, sam, team_id=team_id_of(body), user_id=user_id)
 
 
@@ -309,17 +313,17 @@ def account_chosen(ack, body, action, client, sam: Sam):
 
 def _rebuilt(session, sam: Sam, workspace, body, account) -> dict:
     view, user_id = body["view"], body["user"]["id"]
-    meta = read_metadata(view)
+    origin = FormOrigin.decode(view.get("private_metadata"))
     if view["callback_id"] == Callback.TOUCHPOINT:
         values = form_values(view)
-        prefill = {**values, "stakeholder_ids": [], "touchpoint_id": meta.get("touchpoint_id")}
+        prefill = {**values, "stakeholder_ids": [], "touchpoint_id": origin.touchpoint_id}
         return touchpoint_modal_for(
             session,
             sam,
             workspace,
             user_id=user_id,
             account=account,
-            metadata=meta,
+            origin=origin,
             prefill=prefill,
         )
     return action_modal_for(
@@ -327,7 +331,7 @@ def _rebuilt(session, sam: Sam, workspace, body, account) -> dict:
         workspace,
         user_id=user_id,
         account=account,
-        metadata=meta,
+        origin=origin,
         title=form_values(view).get("title") or "",
     )
 
@@ -356,21 +360,22 @@ def push_stakeholder_form(ack, body, client, sam: Sam):
             managers=managers,
             user_id=body["user"]["id"],
             callback_id=Callback.STAKEHOLDER_NEW_PUSHED,
-            metadata=write_metadata(
-                parent_view_id=parent["id"], parent_metadata=parent.get("private_metadata")
-            ),
+            metadata=PushedFormRef(
+                parent_view_id=parent["id"],
+                parent=FormOrigin.decode(parent.get("private_metadata")),
+            ).encode(),
         ),
     )
 
 
-def refresh_touchpoint_form(client, body, sam: Sam, account: Account, *, chosen: int) -> None:
+def refresh_touchpoint_form(
+    client, body, sam: Sam, account: Account, pushed: PushedFormRef, *, chosen: int
+) -> None:
     """Back on the touchpoint form after adding a stakeholder: listed there, and selected.
 
     Slack keeps what the user typed in inputs whose block ids do not change.
     """
-    meta = read_metadata(body["view"])
     user_id = body["user"]["id"]
-    parent = {"private_metadata": meta.get("parent_metadata") or ""}
     with sam.session() as session:
         workspace = sam.workspace(session, team_id_of(body))
         account = accounts.get(session, workspace_id=workspace.id, account_id=account.id)
@@ -380,10 +385,7 @@ def refresh_touchpoint_form(client, body, sam: Sam, account: Account, *, chosen:
             workspace,
             user_id=user_id,
             account=account,
-            metadata=read_metadata(parent),
-            prefill={
-                "stakeholder_ids": [chosen],
-                "touchpoint_id": read_metadata(parent).get("touchpoint_id"),
-            },
+            origin=pushed.parent,
+            prefill={"stakeholder_ids": [chosen], "touchpoint_id": pushed.parent.touchpoint_id},
         )
-    client.views_update(view_id=meta["parent_view_id"], view=view)
+    client.views_update(view_id=pushed.parent_view_id, view=view)

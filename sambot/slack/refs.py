@@ -1,0 +1,161 @@
+"""What sambot keeps in a button's value, a block id or a modal's private_metadata.
+
+Slack hands these strings back as they were written, but an old message, another app or a
+forged request can hand back anything. Each reference is a small frozen model that writes
+itself and reads itself back; what does not read back is a `StaleReference`, which the user
+sees as a plain message (never a traceback). Slack's limits: a button value 2,000
+characters, a block id 255, private_metadata 3,000.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sambot.validation import DomainError
+
+
+class StaleReference(DomainError):
+    def __init__(self):
+        super().__init__(
+            "That button or form is out of date (or was not made by sambot). "
+            "Run the command again to get a fresh one."
+        )
+
+
+class Reference(BaseModel):
+    """Written as compact JSON unless a subclass has a shorter form."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def encode(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        try:
+            return cls.model_validate_json(raw or "{}")
+        except ValidationError:
+            raise StaleReference() from None
+
+
+class IdReference(Reference):
+    """A single row id, written as its digits (as buttons have always carried it)."""
+
+    id: int = Field(gt=0)
+
+    def encode(self) -> str:
+        return str(self.id)
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        if not (raw or "").isdigit():
+            raise StaleReference()
+        try:
+            return cls(id=int(raw))
+        except ValueError:  # "²" is a digit to isdigit(), not to int(); 0 is no row
+            raise StaleReference() from None
+
+
+class ActionRef(IdReference):
+    """The value of an action's buttons (Mark done, Snooze, Change due date, Reassign)."""
+
+
+class TouchpointRef(IdReference):
+    """The value of "Add details" on a logged touchpoint."""
+
+
+class TeamMemberRef(Reference):
+    """A member of an account's team: the value of "Remove", and the block ids of its row."""
+
+    account_id: int = Field(gt=0)
+    user_id: str = Field(pattern=r"^[UW][A-Z0-9]+$")
+
+    def encode(self) -> str:
+        return f"{self.account_id}:{self.user_id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        account_id, _, user_id = (raw or "").partition(":")
+        try:
+            return cls(account_id=int(account_id), user_id=user_id)
+        except (ValueError, ValidationError):
+            raise StaleReference() from None
+
+
+class TeamBlock(Reference):
+    """Block ids of the team message: a member's row, its tools, and the "add" picker."""
+
+    kind: Literal["member", "tools", "add"]
+    account_id: int = Field(gt=0)
+    user_id: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]+$")
+
+    _PREFIXES: ClassVar = {"member": "member_", "tools": "member_tools_", "add": "team_add_"}
+    _READ: ClassVar = re.compile(
+        r"^(?:(?P<tools>member_tools_)|(?P<member>member_)|(?P<add>team_add_))"
+        r"(?P<account_id>\d+)(?:_(?P<user_id>[UW][A-Z0-9]+))?$"
+    )
+
+    def encode(self) -> str:
+        return "_".join(
+            filter(None, [f"{self._PREFIXES[self.kind]}{self.account_id}", self.user_id])
+        )
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        found = cls._READ.match(raw or "")
+        if not found:
+            raise StaleReference()
+        kind = next(k for k in ("tools", "member", "add") if found.group(k))
+        try:
+            return cls(kind=kind, account_id=int(found["account_id"]), user_id=found["user_id"])
+        except ValidationError:
+            raise StaleReference() from None
+
+
+class ReportChoice(Reference):
+    """The value of "Post to channel" under a report preview."""
+
+    account_id: int = Field(gt=0)
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    client: bool = False
+
+
+class FormOrigin(Reference):
+    """private_metadata of the account, stakeholder, touchpoint and action forms: where the
+    form was opened (to confirm there), and what it edits."""
+
+    channel: str | None = None
+    response_url: str | None = None
+    touchpoint_id: int | None = None  # "Add details": the touchpoint being completed
+    message_ts: str | None = None  # a message shortcut: the message it came from
+    message_link: str | None = None
+
+
+class MessageOrigin(Reference):
+    """Where a pressed button was: the Home tab, an ephemeral message, or a channel message."""
+
+    home: bool = False
+    response_url: str | None = None
+    channel: str | None = None
+    ts: str | None = None
+    # The message's blocks, to redraw it after a form; too many for private_metadata are
+    # kept aside under `stash` (sambot.slack.updates).
+    blocks: tuple[dict, ...] = ()
+    stash: str | None = None
+
+
+class ActionFormRef(Reference):
+    """private_metadata of "Change due date" and "Reassign"."""
+
+    action_id: int = Field(gt=0)
+    origin: MessageOrigin = MessageOrigin()
+
+
+class PushedFormRef(Reference):
+    """private_metadata of the stakeholder form pushed over the touchpoint form."""
+
+    parent_view_id: str
+    parent: FormOrigin = FormOrigin()
