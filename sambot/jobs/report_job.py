@@ -9,7 +9,7 @@ from sambot.deliveries.models import DeliveryStatus
 from sambot.jobs import deliveries
 from sambot.jobs.posting import Target
 from sambot.jobs.runner import Job, WorkspaceRun, batches
-from sambot.reports.monthly import compute_reports
+from sambot.reports.monthly import client_version_for, compute_reports
 from sambot.reports.period import Period
 from sambot.reports.render import render_report
 
@@ -43,7 +43,11 @@ def run(job: WorkspaceRun) -> None:
             db, workspace_id=job.workspace_id, job_kind=JOB_KIND, period_key=period.key
         )
     targets = {}
-    client_version = {account.id for account in accounts if account.channel_shared_with_client}
+    client_version = {
+        account.id
+        for account in accounts
+        if client_version_for(channel_shared_with_client=account.channel_shared_with_client)
+    }
     for account in accounts:
         target = Target(
             label=f"{account.name} (<#{account.channel_id}>)",
@@ -71,7 +75,6 @@ def run(job: WorkspaceRun) -> None:
                 today=job.today,
             )
         for report in reports:
-            # A channel shared with the client (Slack Connect) gets the client version.
             client = report.account_id in client_version
             job.posts.submit(targets[report.account_id], render_report(report, client=client))
 

@@ -27,6 +27,13 @@ from sambot.stakeholders.models import Stakeholder, StakeholderRole
 from sambot.touchpoints.models import Sentiment, Touchpoint, TouchpointKind, touchpoint_stakeholders
 from sambot.workspaces.models import Workspace
 
+
+def client_version_for(*, channel_shared_with_client: bool, asked: bool = False) -> bool:
+    """Whether a channel gets the client version of the report: when asked for it, and
+    always in a channel shared with the client, so that no internal field reaches them."""
+    return asked or channel_shared_with_client
+
+
 KEY_STAKEHOLDER_POWER = 4
 # A key stakeholder nobody met in this many days before the month's end is a coverage gap.
 COVERAGE_GAP_DAYS = 60

@@ -2,9 +2,9 @@
 
 from slack_bolt import App
 
-from sambot.slack.listeners import buttons, commands, events, shortcuts, views
+from sambot.slack.listeners import buttons, commands, events, reports, shortcuts, views
 
 
 def register(app: App) -> None:
-    for module in (events, commands, views, buttons, shortcuts):
+    for module in (events, commands, reports, views, buttons, shortcuts):
         module.register(app)

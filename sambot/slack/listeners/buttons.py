@@ -14,7 +14,6 @@ from sambot.slack.listeners.common import (
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.events import publish_home
-from sambot.slack.listeners.reports import post_report
 from sambot.slack.refs import (
     ActionFormRef,
     ActionRef,
@@ -38,7 +37,6 @@ def register(app: App) -> None:
     app.action(Button.TEAM_ADD)(reported(add_team_member))
     app.action(Button.TEAM_ROLE)(reported(change_team_role))
     app.action(Button.TEAM_REMOVE)(reported(remove_team_member))
-    app.action(Button.POST_REPORT)(reported(post_report))
 
 
 def mark_done(ack, body, action, client, sam: Sam):

@@ -3,18 +3,25 @@
 import re
 from datetime import date
 
+from slack_bolt import App
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject
 
 from sambot.accounts import service as accounts
-from sambot.reports.monthly import report_for_account
+from sambot.reports.monthly import client_version_for, report_for_account
 from sambot.reports.render import render_report
 from sambot.slack.context import Sam
+from sambot.slack.errors import reported
 from sambot.slack.ids import Button
 from sambot.slack.listeners.common import team_id_of
 from sambot.slack.refs import ReportChoice
 from sambot.slack.sharing import permalink, post_to_account
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def register(app: App) -> None:
+    # `/sam report` itself is a subcommand, dispatched by the /sam listener.
+    app.action(Button.POST_REPORT)(reported(post_report))
 
 
 def previous_month(today: date) -> str:
@@ -39,8 +46,9 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
         report = report_for_account(
             session, workspace=workspace, account=account, period_key=period
         )
-        # A channel shared with the client only ever sees the client version.
-        client_version = client_version or account.channel_shared_with_client
+        client_version = client_version_for(
+            channel_shared_with_client=account.channel_shared_with_client, asked=client_version
+        )
         rendered = render_report(report, client=client_version)
     value = ReportChoice(account_id=account.id, period=period, client=client_version).encode()
     controls = [
@@ -74,8 +82,9 @@ def post_report(ack, body, action, client, respond, sam: Sam):
         report = report_for_account(
             session, workspace=workspace, account=account, period_key=choice.period
         )
-        # A channel shared with the client only ever gets the client version.
-        client_version = choice.client or account.channel_shared_with_client
+        client_version = client_version_for(
+            channel_shared_with_client=account.channel_shared_with_client, asked=choice.client
+        )
         rendered = render_report(report, client=client_version)
         posted = post_to_account(
             client, account, (rendered.text, rendered.blocks), creator_id=user_id
