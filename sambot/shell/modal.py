@@ -32,6 +32,8 @@ class Host(Protocol):
 
     def ask(self, prompt: str) -> str | None: ...  # None at end of input
 
+    def leaves(self, line: str) -> bool: ...  # the line is a command that ends the session
+
     def say(self, line: str = "") -> None: ...
 
     def today(self) -> date: ...
@@ -329,7 +331,7 @@ def _ask(
         text = text.strip()
         if text == ":cancel":
             return CANCEL
-        if text in (":quit", ":exit", ":q"):
+        if host.leaves(text):
             return None  # as at end of input: close the modal, then leave
         if view is not None and text.split()[:1] == [":press"]:
             pressed = _pressed(view, text.removeprefix(":press").strip(), host)

@@ -1,20 +1,28 @@
 """The Bolt app: one Web API client, the `sam` context, every listener."""
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from sambot.config import Settings
-from sambot.db import Database
+from sambot.db import Database, utcnow
 from sambot.slack.client import build_web_client
 from sambot.slack.context import Sam, sam_middleware
 from sambot.slack.listeners import register
 from sambot.slack.people import People
 
 
-def build_app(settings: Settings, database: Database, client: WebClient | None = None) -> App:
+def build_app(
+    settings: Settings,
+    database: Database,
+    client: WebClient | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+) -> App:
     client = client or build_web_client(settings.slack_bot_token, settings.slack_api_url)
     app = App(
         client=client,
@@ -30,6 +38,7 @@ def build_app(settings: Settings, database: Database, client: WebClient | None =
             WebClient(token=client.token, base_url=client.base_url, timeout=2),
             default_timezone=settings.sambot_timezone,
         ),
+        clock=clock,
     )
     app.use(sam_middleware(sam))
     register(app)

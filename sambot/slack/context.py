@@ -1,9 +1,9 @@
 """What every listener needs besides the Slack payload, injected by a global middleware."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
 from sambot.config import Settings
 from sambot.dates import today_in
-from sambot.db import Database
+from sambot.db import Database, utcnow
 from sambot.slack.people import People
 from sambot.validation import DomainError
 from sambot.workspaces import service as workspaces
@@ -26,6 +26,8 @@ class Sam:
     database: Database
     settings: Settings
     people: People
+    # What time it is: the real time, or the local shell's clock, which `:time` moves.
+    clock: Callable[[], datetime] = utcnow
     _workspaces: dict[str, Workspace] = field(default_factory=dict, repr=False)
 
     @contextmanager
@@ -55,7 +57,7 @@ class Sam:
 
     def today_for(self, user_id: str) -> date:
         """Today where the user is: their own Slack time zone decides."""
-        return today_in(self.people.timezone(user_id))
+        return today_in(self.people.timezone(user_id), now=self.clock())
 
     def linked_account(
         self, session: Session, team_id: str, channel_id: str, *, doing: str

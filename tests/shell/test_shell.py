@@ -19,6 +19,7 @@ from sambot.actions.models import Action, ActionStatus
 from sambot.config import load_settings
 from sambot.dates import today_in
 from sambot.db import Database
+from sambot.shell.commands import COMMANDS, QUIT
 from sambot.shell.demo import load_demo
 from sambot.shell.render import Renderer
 from sambot.shell.session import Shell
@@ -198,11 +199,45 @@ def test_time_moves_today_for_commands_and_jobs(settings):
     )
 
 
-def test_end_of_input_inside_a_modal_cancels_it_and_exits(settings):
-    code, transcript = run_session(settings, ["/touchpoint", "", ""])
+def test_every_shell_command_is_in_help_and_dispatches(settings):
+    """One table drives both: :help lists each command with its arguments, help and aliases,
+    and nothing else; each name typed (with the arguments help shows) reaches a handler."""
+    typed = [":nope", ":help"] + [
+        f"{name} {command.arguments}".rstrip()
+        for command in COMMANDS
+        for name in (command.name, *command.aliases)
+    ]
+    shown: dict[str, str] = {}
+    pending = typed
+    while pending:  # a command that leaves ends the session: the rest go in the next one
+        code, transcript = run_session(settings, pending, demo=False)
+        assert code == 0
+        session = steps(transcript)[1]
+        assert [line for line, _ in session] == pending[: len(session)]
+        shown.update(session)
+        pending = pending[len(session) :]
+    assert shown[":nope"].strip() == "Unknown shell command :nope. :help lists them."
+    for line in typed[1:]:
+        assert "Unknown shell command" not in shown[line], line
+
+    rows = {row.split()[0]: row for row in shown[":help"].splitlines() if row.startswith("  :")}
+    assert rows.keys() == {command.name for command in COMMANDS}
+    for command in COMMANDS:
+        row = rows[command.name]
+        assert row.startswith(f"  {command.usage} ") and command.help in row
+        for alias in command.aliases:
+            assert alias in row
+
+
+@pytest.mark.parametrize("leave", [None, QUIT.name, *QUIT.aliases])
+def test_end_of_input_or_quit_inside_a_modal_cancels_it_and_exits(settings, leave):
+    # At the form's third prompt: end of input, or a command that leaves; :users never runs.
+    typed = ["/touchpoint", "", "", *([leave, ":users"] if leave else [])]
+    code, transcript = run_session(settings, typed)
     assert code == 0
     assert "┌─ Log a touchpoint" in transcript
-    assert transcript.rstrip().endswith("└─ (modal cancelled)\nBye.")
+    at_kind = f"│ Kind [Meeting]: {leave}\n" if leave else ""
+    assert transcript.rstrip().endswith(f"{at_kind}└─ (modal cancelled)\nBye.")
     assert count(settings, Touchpoint) == 5  # the demo's, nothing more
 
 
