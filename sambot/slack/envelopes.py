@@ -38,6 +38,11 @@ class Unsupported(ValueError):
     """A media type Slack never sends to a request URL."""
 
 
+# Slack's response_url and the like: a URL the listeners will call back.
+Url = Annotated[str, Field(pattern=r"^https?://\S+$")]
+Id = Annotated[str, Field(min_length=1)]
+
+
 class _Slack(BaseModel):
     # Slack adds fields over time: keep whatever is not checked here.
     model_config = ConfigDict(extra="allow")
@@ -50,7 +55,7 @@ class Ref(_Slack):
 
 
 class ResponseUrl(_Slack):
-    response_url: str
+    response_url: Url
 
 
 class State(_Slack):
@@ -85,7 +90,7 @@ class Carrier(_Slack):
     assistant_thread: Carrier | None = None
     authorizations: list[Carrier] | None = None
     view: View | None = None
-    response_url: str | None = None
+    response_url: Url | None = None
     response_urls: list[ResponseUrl] | None = None
     function_data: dict[str, Any] | None = None
 
@@ -93,11 +98,11 @@ class Carrier(_Slack):
 class SlashCommand(Carrier):
     command: str = Field(pattern=r"^/\S+$")
     text: str = ""
-    team_id: str
-    user_id: str
-    channel_id: str
-    trigger_id: str
-    response_url: str
+    team_id: Id
+    user_id: Id
+    channel_id: Id
+    trigger_id: Id
+    response_url: Url
 
 
 class Action(_Slack):

@@ -132,6 +132,14 @@ SIGNED_MALFORMED = [
     (b"", FORM, "neither a command"),
     (b"text=hello", FORM, "neither a command"),
     (b"command=%2Fsam&text=help", FORM, "team_id"),  # missing fields
+    (
+        urlencode(
+            {"command": "/sam", "team_id": "T1", "user_id": "U1", "channel_id": "C1"}
+            | {"trigger_id": "1.2", "response_url": ""}
+        ).encode(),
+        FORM,
+        "response_url",
+    ),
     (urlencode({"payload": json.dumps({"type": "dialog_submission"})}).encode(), FORM, "type"),
     (
         urlencode(
@@ -284,7 +292,8 @@ def test_a_chunked_body_is_read_only_up_to_the_limit(slack, log):
 def test_a_body_up_to_the_limit_is_accepted(slack, db):
     seed.acme(db)
     form = {"command": "/sam", "text": "help", "team_id": "T0001", "user_id": DANA}
-    form |= {"channel_id": ACME_CHANNEL, "trigger_id": "1.2.3", "response_url": "x"}
+    form |= {"channel_id": ACME_CHANNEL, "trigger_id": "1.2.3"}
+    form["response_url"] = slack.standin.new_response_url(ACME_CHANNEL, DANA)
     body = urlencode(form).encode()
     body += b"&padding=" + b"p" * (MAX_BODY_BYTES - len(body) - len(b"&padding="))
     assert len(body) == MAX_BODY_BYTES
