@@ -3,6 +3,8 @@
 SAMBOT_TEST_POSTGRES_URL names the PostgreSQL database; without it, a server on
 127.0.0.1:5432 is used if one answers (database `sambot_test`, created if missing).
 SAMBOT_REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing server into an error.
+SAMBOT_TEST_BACKENDS=sqlite (a comma-separated list; default both) limits the backends,
+for the mutation run, which needs speed more than the second database.
 """
 
 import os
@@ -59,7 +61,7 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
-BACKENDS = ["sqlite", "postgresql"]
+BACKENDS = os.environ.get("SAMBOT_TEST_BACKENDS", "sqlite,postgresql").split(",")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -106,3 +108,11 @@ def db(database) -> Iterator[Database]:
 def session(db):
     with db.session() as session:
         yield session
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """pytest-randomly's seed, shown even under -q (which hides the header that has it), so
+    an order-dependent failure can be run again in the same order."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and getattr(config.option, "randomly_reorganize", False):
+        terminalreporter.write_line(f"random order seed: {seed} (again: --randomly-seed={seed})")

@@ -85,10 +85,14 @@ def test_a_missed_run_is_caught_up_once_within_the_grace_period():
     assert missed_fire_time(nudges, now=monday_early, last_fire=friday, grace=GRACE) is None
     # Monday's run already done: nothing owed.
     assert missed_fire_time(nudges, now=tuesday_early, last_fire=monday, grace=GRACE) is None
-    # Down for longer than the grace period: too late to post "today's" nudges.
+    # Down for longer than the grace period: the runs older than it are dropped, and only
+    # the latest one within it (Wednesday's, a day late) is caught up.
     later = datetime(2026, 12, 10, 8, tzinfo=PARIS)
-    assert missed_fire_time(nudges, now=later, last_fire=friday, grace=GRACE) is not None
-    assert missed_fire_time(nudges, now=later, last_fire=friday, grace=GRACE) >= later - GRACE
+    wednesday = datetime(2026, 12, 9, 9, tzinfo=PARIS)
+    assert missed_fire_time(nudges, now=later, last_fire=friday, grace=GRACE) == wednesday
+    # Down since before the grace period with no run due within it: nothing to catch up.
+    sunday = datetime(2026, 12, 6, 8, tzinfo=PARIS)
+    assert missed_fire_time(nudges, now=sunday, last_fire=friday, grace=timedelta(days=1)) is None
     # A scheduler that never ran is new, not late.
     assert missed_fire_time(nudges, now=tuesday_early, last_fire=None, grace=GRACE) is None
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from sambot.actions.models import Action
+from sambot.dates import today_in
 from sambot.localslack.requests import values_for
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA, LEE
@@ -51,11 +52,16 @@ def test_mark_done_updates_the_message_in_place(slack, db):
 
 def test_snooze_a_week(slack, db):
     message = posted_action(slack, db)
+    with db.session() as session:
+        due = session.scalar(select(Action.due_date))
+    # A week from today where the person pressing is: Lee is in Honolulu.
+    until = today_in("Pacific/Honolulu") + timedelta(days=7)
     press(slack, message, "action_snooze")
-    updated(slack, ACME_CHANNEL, message["ts"], "Snoozed until")
+    updated(slack, ACME_CHANNEL, message["ts"], f"Snoozed until {until:%a %d %b} by <@ULEE>")
     with db.session() as session:
         action = session.scalar(select(Action))
-        assert action.snoozed_until >= date.today() + timedelta(days=6)
+        # Snoozing mutes the nudges; the due date stays.
+        assert (action.snoozed_until, action.due_date) == (until, due)
 
 
 def test_change_due_date_through_its_modal(slack, db):

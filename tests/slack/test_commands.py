@@ -1,11 +1,13 @@
 """Every command and subcommand, as a user types it, over signed HTTP."""
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from sambot.accounts.models import Account
 from sambot.actions.models import Action
+from sambot.dates import today_in
 from sambot.touchpoints.models import Touchpoint
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE
@@ -37,7 +39,10 @@ def test_link_an_existing_account(slack, db):
     seed.acme(db, channel=None)
     slack.command("/sam", "link acme", channel=GENERAL)
     message = slack.channel_message(GENERAL, "linked this channel to *Acme*")
-    assert message is not None
+    assert message["text"] == (
+        ":link: <@UDANA> linked this channel to *Acme*. "
+        "Touchpoints, actions, nudges and reports for it now land here."
+    )
     with db.session() as session:
         assert session.scalar(select(Account.channel_id)) == GENERAL
 
@@ -143,7 +148,8 @@ def test_quick_action_with_owner_and_relative_date(slack, db):
     with db.session() as session:
         action = session.scalar(select(Action))
         assert action.owner_id == LEE and action.created_by == DANA
-        assert action.due_date is not None
+        # "in 2 weeks" from today where Dana, who typed it, is.
+        assert action.due_date == today_in("Europe/Paris") + timedelta(days=14)
         assert (action.channel_id, action.message_ts) == (ACME_CHANNEL, posted["ts"])
 
 

@@ -68,29 +68,3 @@ def test_a_channel_shared_later_gets_the_client_version(slack, db):
     slack.wait("conversations.info", lambda c: len(slack.standin.calls("conversations.info")) == 2)
     with db.session() as session:
         assert session.scalar(select(Account.channel_shared_with_client)) is False
-
-
-def test_inviting_the_bot_back_resumes_scheduled_posts(slack, db):
-    from datetime import UTC, datetime
-
-    from sqlalchemy import select, update
-
-    from sambot.accounts.models import Account
-
-    seed.acme(db)
-    with db.session() as session:
-        session.execute(update(Account).values(channel_unavailable_at=datetime.now(UTC)))
-    slack.requests.event(
-        {"type": "member_joined_channel", "user": "UOTHER", "channel": ACME_CHANNEL}
-    )
-    slack.requests.event({"type": "member_joined_channel", "user": "UBOT", "channel": ACME_CHANNEL})
-    import time
-
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with db.session() as session:
-            if session.scalar(select(Account.channel_unavailable_at)) is None:
-                break
-        time.sleep(0.05)
-    with db.session() as session:
-        assert session.scalar(select(Account.channel_unavailable_at)) is None
