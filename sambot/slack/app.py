@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from sambot.config import Settings
 from sambot.db import Database, utcnow
 from sambot.slack.client import build_web_client
-from sambot.slack.context import Sam, sam_middleware
+from sambot.slack.context import Sam, context_middleware
 from sambot.slack.listeners import register
 from sambot.slack.people import People
 
@@ -40,6 +40,6 @@ def build_app(
         ),
         clock=clock,
     )
-    app.use(sam_middleware(sam))
+    app.use(context_middleware(sam))
     register(app)
     return app

@@ -1,9 +1,11 @@
 """What every listener needs besides the Slack payload, injected by a global middleware."""
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,6 +19,10 @@ from sambot.slack.people import People
 from sambot.validation import DomainError
 from sambot.workspaces import service as workspaces
 from sambot.workspaces.models import Workspace
+
+# A trigger_id can open a modal for 3 seconds after the user acted (Slack's "Handling user
+# interaction" guide, https://api.slack.com/interactivity/handling).
+TRIGGER_LIFE_S = 3
 
 
 @dataclass
@@ -35,11 +41,11 @@ class Sam:
         with self.database.session() as session:
             yield session
 
-    def workspace(self, session: Session, team_id: str) -> Workspace:
+    def workspace(self, team_id: str) -> Workspace:
         """The team's workspace, remembered after the first request so later ones skip a query.
 
-        It is created in a transaction of its own, committed before it is remembered: the
-        caller's work may still roll back. Call it before the caller's first query.
+        It is created in a transaction of its own, committed before it is remembered, so the
+        caller's own work may still roll back.
         """
         known = self._workspaces.get(team_id)
         if known is None:
@@ -59,22 +65,50 @@ class Sam:
         """Today where the user is: their own Slack time zone decides."""
         return today_in(self.people.timezone(user_id), now=self.clock())
 
-    def linked_account(
-        self, session: Session, team_id: str, channel_id: str, *, doing: str
-    ) -> tuple[Workspace, Account]:
-        """The workspace and the channel's account, or NotLinked explaining what to do."""
-        workspace = self.workspace(session, team_id)
-        account = self.channel_account(session, workspace, channel_id)
+
+@dataclass
+class Interaction:
+    """Who acts, in which workspace and channel: read from the payload once, for every listener.
+
+    What costs a lookup (the workspace, the user's today, the channel's account) is looked up
+    when a listener first asks, so nothing slow runs before the listener's ack.
+    """
+
+    sam: Sam
+    team_id: str
+    user_id: str | None
+    channel_id: str | None
+    # When Slack sent the request (its signed timestamp), to know a trigger_id has expired.
+    sent_at: float | None = None
+
+    @cached_property
+    def workspace(self) -> Workspace:
+        return self.sam.workspace(self.team_id)
+
+    @cached_property
+    def today(self) -> date:
+        return self.sam.today_for(self.user_id)
+
+    def account(self, session: Session) -> Account | None:
+        """The account whose channel this is, if any."""
+        if not self.channel_id:
+            return None
+        return accounts.get_by_channel(
+            session, workspace_id=self.workspace.id, channel_id=self.channel_id
+        )
+
+    def linked_account(self, session: Session, *, doing: str) -> Account:
+        """The channel's account, or NotLinked explaining what to do."""
+        account = self.account(session)
         if account is None:
             raise NotLinked(doing)
-        return workspace, account
+        return account
 
-    def channel_account(
-        self, session: Session, workspace: Workspace, channel_id: str | None
-    ) -> Account | None:
-        if not channel_id:
-            return None
-        return accounts.get_by_channel(session, workspace_id=workspace.id, channel_id=channel_id)
+    def trigger_expired(self, now: float | None = None) -> bool:
+        """A trigger_id lives 3 s from the user's act; Slack's timestamp has 1 s steps."""
+        if self.sent_at is None:
+            return False
+        return (now if now is not None else time.time()) - self.sent_at > TRIGGER_LIFE_S + 1
 
 
 class NotLinked(DomainError):
@@ -88,9 +122,20 @@ class NotLinked(DomainError):
         )
 
 
-def sam_middleware(sam: Sam):
-    def inject(context, next):
+def context_middleware(sam: Sam):
+    """Puts `sam` and the `interaction` into Bolt's context for every listener."""
+
+    def inject(context, request, next):
         context["sam"] = sam
+        if context.team_id:
+            timestamp = (request.headers.get("x-slack-request-timestamp") or [None])[0]
+            context["interaction"] = Interaction(
+                sam,
+                team_id=context.team_id,
+                user_id=context.user_id,
+                channel_id=context.channel_id,
+                sent_at=float(timestamp) if timestamp and timestamp.isdigit() else None,
+            )
         next()
 
     return inject

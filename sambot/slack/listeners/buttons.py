@@ -5,12 +5,13 @@ from slack_bolt import App
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
 from sambot.slack import messages, modals
-from sambot.slack.context import Sam
+from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.ids import ActionButton, Button
 from sambot.slack.listeners.common import (
+    open_form,
     redrawn_action_list,
-    team_id_of,
+    teller,
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.events import publish_home
@@ -39,24 +40,21 @@ def register(app: App) -> None:
     app.action(Button.TEAM_REMOVE)(reported(remove_team_member))
 
 
-def mark_done(ack, body, action, client, sam: Sam):
+def mark_done(ack, body, action, client, interaction: Interaction):
     ack()
-    _apply(body, action, client, sam, verb="done")
+    _apply(body, action, client, interaction, verb="done")
 
 
-def snooze(ack, body, action, client, sam: Sam):
+def snooze(ack, body, action, client, interaction: Interaction):
     ack()
-    _apply(body, action, client, sam, verb="snooze")
+    _apply(body, action, client, interaction, verb="snooze")
 
 
-def _apply(body, pressed, client, sam: Sam, *, verb: str):
-    user_id = body["user"]["id"]
-    today = sam.today_for(user_id)
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id_of(body))
-        item = actions.get(
-            session, workspace_id=workspace.id, action_id=ActionRef.decode(pressed["value"]).id
-        )
+def _apply(body, pressed, client, interaction: Interaction, *, verb: str):
+    user_id, today, workspace = interaction.user_id, interaction.today, interaction.workspace
+    action_id = ActionRef.decode(pressed["value"]).id
+    with interaction.sam.session() as session:
+        item = actions.get(session, workspace_id=workspace.id, action_id=action_id)
         if verb == "done":
             actions.mark_done(session, action=item, changed_by=user_id)
             note = f":white_check_mark: Marked done by <@{user_id}>"
@@ -64,9 +62,6 @@ def _apply(body, pressed, client, sam: Sam, *, verb: str):
             actions.snooze(session, action=item, changed_by=user_id, today=today)
             note = f":zzz: Snoozed until {item.snoozed_until:%a %d %b} by <@{user_id}>"
         account = accounts.get(session, workspace_id=workspace.id, account_id=item.account_id)
-    redraw = redrawn_action_list(
-        sam, workspace, user_id=user_id, today=today, changed=item, note=note
-    )
     origin = origin_of(body)
     show_change(
         client,
@@ -75,48 +70,48 @@ def _apply(body, pressed, client, sam: Sam, *, verb: str):
         today=today,
         note=note,
         origin=origin,
-        ephemeral_blocks=redraw,
+        ephemeral_blocks=redrawn_action_list(interaction, changed=item, note=note),
     )
     if origin.home:
-        publish_home(client, sam, team_id=team_id_of(body), user_id=user_id)
+        publish_home(client, interaction)
 
 
-def open_change_due(ack, body, action, client, sam: Sam):
+def open_change_due(ack, body, action, client, respond, interaction: Interaction):
     ack()
-    _open_action_form(body, action, client, sam, build=modals.change_due_modal)
+    _open_action_form(body, action, client, respond, interaction, build=modals.change_due_modal)
 
 
-def open_reassign(ack, body, action, client, sam: Sam):
+def open_reassign(ack, body, action, client, respond, interaction: Interaction):
     ack()
-    _open_action_form(body, action, client, sam, build=modals.reassign_modal)
+    _open_action_form(body, action, client, respond, interaction, build=modals.reassign_modal)
 
 
-def _open_action_form(body, pressed, client, sam: Sam, *, build):
-    user_id = body["user"]["id"]
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id_of(body))
-        item = actions.get(
-            session, workspace_id=workspace.id, action_id=ActionRef.decode(pressed["value"]).id
-        )
+def _open_action_form(body, pressed, client, respond, interaction: Interaction, *, build):
+    action_id = ActionRef.decode(pressed["value"]).id
+    with interaction.sam.session() as session:
+        item = actions.get(session, workspace_id=interaction.workspace.id, action_id=action_id)
     metadata = ActionFormRef(action_id=item.id, origin=compact_origin(origin_of(body))).encode()
     if build is modals.change_due_modal:
-        view = build(item, today=sam.today_for(user_id), metadata=metadata)
+        view = build(item, today=interaction.today, metadata=metadata)
     else:
         view = build(item, metadata=metadata)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    _open_button_form(body, client, respond, interaction, view)
 
 
-def open_touchpoint_details(ack, body, action, client, sam: Sam):
+def _open_button_form(body, client, respond, interaction: Interaction, view: dict) -> None:
+    tell = teller(respond, client, interaction, body.get("response_url"))
+    open_form(client, interaction, trigger_id=body["trigger_id"], view=view, tell=tell)
+
+
+def open_touchpoint_details(ack, body, action, client, respond, interaction: Interaction):
     ack()
-    user_id = body["user"]["id"]
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id_of(body))
+    touchpoint_id = TouchpointRef.decode(action["value"]).id
+    workspace_id = interaction.workspace.id
+    with interaction.sam.session() as session:
         touchpoint = touchpoints.get(
-            session,
-            workspace_id=workspace.id,
-            touchpoint_id=TouchpointRef.decode(action["value"]).id,
+            session, workspace_id=workspace_id, touchpoint_id=touchpoint_id
         )
-        account = accounts.get(session, workspace_id=workspace.id, account_id=touchpoint.account_id)
+        account = accounts.get(session, workspace_id=workspace_id, account_id=touchpoint.account_id)
         prefill = {
             "touchpoint_id": touchpoint.id,
             "occurred_on": touchpoint.occurred_on,
@@ -127,40 +122,35 @@ def open_touchpoint_details(ack, body, action, client, sam: Sam):
         }
         view = touchpoint_modal_for(
             session,
-            sam,
-            workspace,
-            user_id=user_id,
+            interaction,
             account=account,
             prefill=prefill,
             origin=FormOrigin(
                 touchpoint_id=touchpoint.id,
-                channel=(body.get("channel") or {}).get("id"),
+                channel=interaction.channel_id,
                 response_url=body.get("response_url"),
             ),
         )
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    _open_button_form(body, client, respond, interaction, view)
 
 
-def open_account_for_channel(ack, body, action, client):
+def open_account_for_channel(ack, body, action, client, respond, interaction: Interaction):
     ack()
-    channel_id = (body.get("channel") or {}).get("id")
-    client.views_open(
-        trigger_id=body["trigger_id"],
-        view=modals.account_modal(
-            owner_id=body["user"]["id"],
-            channel_id=channel_id,
-            name=action["value"],
-            metadata=FormOrigin(channel=channel_id).encode(),
-        ),
+    channel_id = interaction.channel_id
+    view = modals.account_modal(
+        owner_id=interaction.user_id,
+        channel_id=channel_id,
+        name=action["value"],
+        metadata=FormOrigin(channel=channel_id).encode(),
     )
+    _open_button_form(body, client, respond, interaction, view)
 
 
-def add_team_member(ack, body, action, respond, sam: Sam):
+def add_team_member(ack, action, respond, interaction: Interaction):
     ack()
     _change_team(
-        body,
         respond,
-        sam,
+        interaction,
         account_id=TeamBlock.decode(action["block_id"]).account_id,
         user_id=action["selected_user"],
         role="other",
@@ -168,15 +158,14 @@ def add_team_member(ack, body, action, respond, sam: Sam):
     )
 
 
-def change_team_role(ack, body, action, respond, sam: Sam):
+def change_team_role(ack, action, respond, interaction: Interaction):
     ack()
     row = TeamBlock.decode(action["block_id"])
     if row.user_id is None:
         raise StaleReference()
     _change_team(
-        body,
         respond,
-        sam,
+        interaction,
         account_id=row.account_id,
         user_id=row.user_id,
         role=action["selected_option"]["value"],
@@ -184,13 +173,12 @@ def change_team_role(ack, body, action, respond, sam: Sam):
     )
 
 
-def remove_team_member(ack, body, action, respond, sam: Sam):
+def remove_team_member(ack, action, respond, interaction: Interaction):
     ack()
     member = TeamMemberRef.decode(action["selected_option"]["value"])
     _change_team(
-        body,
         respond,
-        sam,
+        interaction,
         account_id=member.account_id,
         user_id=member.user_id,
         role=None,
@@ -199,11 +187,16 @@ def remove_team_member(ack, body, action, respond, sam: Sam):
 
 
 def _change_team(
-    body, respond, sam: Sam, *, account_id: int, user_id: str, role: str | None, verb: str
+    respond,
+    interaction: Interaction,
+    *,
+    account_id: int,
+    user_id: str,
+    role: str | None,
+    verb: str,
 ):
-    by = body["user"]["id"]
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id_of(body))
+    by, workspace = interaction.user_id, interaction.workspace
+    with interaction.sam.session() as session:
         if role is None:
             accounts.remove_team_member(
                 session, workspace_id=workspace.id, account_id=account_id, user_id=user_id

@@ -10,11 +10,17 @@ from sambot.actions import service as actions
 from sambot.dates import parse_date
 from sambot.slack import messages, modals
 from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
-from sambot.slack.context import Sam
+from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
 from sambot.slack.listeners import reports
-from sambot.slack.listeners.common import accounts_to_choose, action_modal_for, touchpoint_modal_for
+from sambot.slack.listeners.common import (
+    accounts_to_choose,
+    action_modal_for,
+    open_form,
+    teller,
+    touchpoint_modal_for,
+)
 from sambot.slack.refs import FormOrigin
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -50,7 +56,7 @@ def reply(respond, message: messages.Message) -> None:
 # /sam ---------------------------------------------------------------------------------------
 
 
-def sam_command(ack, command, client, respond, sam: Sam):
+def sam_command(ack, command, client, respond, interaction: Interaction):
     ack()
     text = " ".join(typed_text(command).split())
     words = text.lower().split(" ")
@@ -60,9 +66,9 @@ def sam_command(ack, command, client, respond, sam: Sam):
     if first in ("", "help"):
         return reply(respond, messages.help_message())
     if (first, second) == ("account", "new"):
-        return open_account_modal(command, client)
+        return open_account_modal(command, client, respond, interaction)
     if (first, second) == ("stakeholder", "new"):
-        return open_stakeholder_modal(command, client, sam)
+        return open_stakeholder_modal(command, client, respond, interaction)
     handlers = {
         "account": show_account,
         "accounts": list_accounts,
@@ -74,7 +80,9 @@ def sam_command(ack, command, client, respond, sam: Sam):
     handler = handlers.get(first)
     if handler is None:
         return reply(respond, unknown_subcommand(text))
-    return handler(command=command, client=client, respond=respond, sam=sam, rest=rest)
+    return handler(
+        command=command, client=client, respond=respond, interaction=interaction, rest=rest
+    )
 
 
 def unknown_subcommand(text: str) -> messages.Message:
@@ -87,47 +95,50 @@ def unknown_subcommand(text: str) -> messages.Message:
     return messages.help_message(f":thinking_face: I don't know `/sam {text}`.{hint}")
 
 
-def open_account_modal(command, client, name: str = ""):
+def open_command_form(command, client, respond, interaction: Interaction, view: dict) -> None:
+    tell = teller(respond, client, interaction, command.get("response_url"))
+    open_form(client, interaction, trigger_id=command["trigger_id"], view=view, tell=tell)
+
+
+def form_origin(command) -> FormOrigin:
+    return FormOrigin(channel=command["channel_id"], response_url=command.get("response_url"))
+
+
+def open_account_modal(command, client, respond, interaction: Interaction, name: str = ""):
     channel_id = command["channel_id"]
-    client.views_open(
-        trigger_id=command["trigger_id"],
-        view=modals.account_modal(
+    open_command_form(
+        command,
+        client,
+        respond,
+        interaction,
+        modals.account_modal(
             owner_id=command["user_id"],
             channel_id=channel_id if channel_id[0] in "CG" else None,
             name=name,
-            metadata=FormOrigin(
-                channel=channel_id, response_url=command.get("response_url")
-            ).encode(),
+            metadata=form_origin(command).encode(),
         ),
     )
 
 
-def open_stakeholder_modal(command, client, sam: Sam):
-    with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, command["channel_id"])
-        every_account = accounts_to_choose(session, workspace, account)
+def open_stakeholder_modal(command, client, respond, interaction: Interaction):
+    with interaction.sam.session() as session:
+        account = interaction.account(session)
+        every_account = accounts_to_choose(session, interaction.workspace, account)
         managers = stakeholders.list_for_account(session, account_id=account.id) if account else []
-    client.views_open(
-        trigger_id=command["trigger_id"],
-        view=modals.stakeholder_modal(
-            accounts=every_account,
-            account_id=account.id if account else None,
-            managers=managers,
-            user_id=command["user_id"],
-            metadata=FormOrigin(
-                channel=command["channel_id"], response_url=command.get("response_url")
-            ).encode(),
-        ),
+    view = modals.stakeholder_modal(
+        accounts=every_account,
+        account_id=account.id if account else None,
+        managers=managers,
+        user_id=interaction.user_id,
+        metadata=form_origin(command).encode(),
     )
+    open_command_form(command, client, respond, interaction, view)
 
 
-def show_account(*, command, respond, sam: Sam, **_):
-    with sam.session() as session:
-        _, account = sam.linked_account(
-            session, command["team_id"], command["channel_id"], doing="show its account"
-        )
-        today = sam.today_for(command["user_id"])
+def show_account(*, respond, interaction: Interaction, **_):
+    today = interaction.today
+    with interaction.sam.session() as session:
+        account = interaction.linked_account(session, doing="show its account")
         open_count, overdue = actions.open_and_overdue_counts(
             session, account_id=account.id, today=today
         )
@@ -138,18 +149,18 @@ def show_account(*, command, respond, sam: Sam, **_):
     reply(respond, message)
 
 
-def list_accounts(*, command, respond, sam: Sam, **_):
-    with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
+def list_accounts(*, respond, interaction: Interaction, **_):
+    workspace_id = interaction.workspace.id
+    with interaction.sam.session() as session:
         first = accounts.list_accounts(
-            session, workspace_id=workspace.id, limit=messages.MAX_LISTED
+            session, workspace_id=workspace_id, limit=messages.MAX_LISTED
         )
-        total = accounts.count_accounts(session, workspace_id=workspace.id)
+        total = accounts.count_accounts(session, workspace_id=workspace_id)
         message = messages.accounts_message(first, total)
     reply(respond, message)
 
 
-def link_channel(*, command, client, respond, sam: Sam, rest: str, **_):
+def link_channel(*, command, client, respond, interaction: Interaction, rest: str, **_):
     name = rest.strip()
     if not name:
         return reply(respond, messages.notice("Name the account: `/sam link Acme`."))
@@ -157,24 +168,24 @@ def link_channel(*, command, client, respond, sam: Sam, rest: str, **_):
     is_group_dm = command.get("channel_name", "").startswith("mpdm-")
     if command["channel_id"][0] not in "CG" or is_group_dm:
         return reply(respond, messages.notice("Run `/sam link` in the account's channel."))
-    with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = accounts.find_by_name(session, workspace_id=workspace.id, name=name)
+    workspace_id = interaction.workspace.id
+    with interaction.sam.session() as session:
+        account = accounts.find_by_name(session, workspace_id=workspace_id, name=name)
         if account is None:
-            close = accounts.closest_names(session, workspace_id=workspace.id, name=name)
+            close = accounts.closest_names(session, workspace_id=workspace_id, name=name)
             return reply(respond, messages.offer_account_creation(name, close))
-        previous = sam.channel_account(session, workspace, command["channel_id"])
+        previous = interaction.account(session)
         unlinked = previous.name if previous is not None and previous.id != account.id else None
         accounts.link_channel(
             session,
-            workspace_id=workspace.id,
+            workspace_id=workspace_id,
             account_id=account.id,
             channel_id=command["channel_id"],
         )
-        account_name, workspace_id, account_id = account.name, workspace.id, account.id
+        account_name, account_id = account.name, account.id
     shared = note_client_channel(
         client,
-        sam.database,
+        interaction.sam.database,
         workspace_id=workspace_id,
         account_id=account_id,
         channel_id=command["channel_id"],
@@ -188,21 +199,17 @@ def link_channel(*, command, client, respond, sam: Sam, rest: str, **_):
     )
 
 
-def list_stakeholders(*, command, respond, sam: Sam, **_):
-    with sam.session() as session:
-        _, account = sam.linked_account(
-            session, command["team_id"], command["channel_id"], doing="list its stakeholders"
-        )
+def list_stakeholders(*, respond, interaction: Interaction, **_):
+    with interaction.sam.session() as session:
+        account = interaction.linked_account(session, doing="list its stakeholders")
         people = stakeholders.list_for_account(session, account_id=account.id)
         message = messages.stakeholders_message(account, people)
     reply(respond, message)
 
 
-def show_team(*, command, respond, sam: Sam, **_):
-    with sam.session() as session:
-        _, account = sam.linked_account(
-            session, command["team_id"], command["channel_id"], doing="show its team"
-        )
+def show_team(*, respond, interaction: Interaction, **_):
+    with interaction.sam.session() as session:
+        account = interaction.linked_account(session, doing="show its team")
         message = messages.team_message(account)
     reply(respond, message)
 
@@ -210,11 +217,11 @@ def show_team(*, command, respond, sam: Sam, **_):
 # /touchpoint --------------------------------------------------------------------------------
 
 
-def touchpoint_command(ack, command, client, respond, sam: Sam):
+def touchpoint_command(ack, command, client, respond, interaction: Interaction):
     ack()
     text = typed_text(command)
     if not text:
-        return open_touchpoint_modal(command, client, sam)
+        return open_touchpoint_modal(command, client, respond, interaction)
     kind_word, _, summary = text.partition(" ")
     kind = KIND_WORDS.get(kind_word.lower())
     if kind is None or not summary.strip():
@@ -226,15 +233,13 @@ def touchpoint_command(ack, command, client, respond, sam: Sam):
                 f"Kinds: {kinds}. Or type `/touchpoint` alone for the form."
             ),
         )
-    user_id, channel_id = command["user_id"], command["channel_id"]
-    today = sam.today_for(user_id)
+    user_id, channel_id, today = interaction.user_id, command["channel_id"], interaction.today
+    sam = interaction.sam
     with sam.session() as session:
-        workspace, account = sam.linked_account(
-            session, command["team_id"], channel_id, doing="log a touchpoint"
-        )
+        account = interaction.linked_account(session, doing="log a touchpoint")
         touchpoint = touchpoints.create(
             session,
-            workspace_id=workspace.id,
+            workspace_id=interaction.workspace.id,
             account_id=account.id,
             logged_by=user_id,
             today=today,
@@ -248,22 +253,13 @@ def touchpoint_command(ack, command, client, respond, sam: Sam):
     reply(respond, messages.touchpoint_logged(touchpoint, account, posted_in=posted_in, link=link))
 
 
-def open_touchpoint_modal(command, client, sam: Sam):
-    user_id = command["user_id"]
-    with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, command["channel_id"])
+def open_touchpoint_modal(command, client, respond, interaction: Interaction):
+    with interaction.sam.session() as session:
+        account = interaction.account(session)
         view = touchpoint_modal_for(
-            session,
-            sam,
-            workspace,
-            user_id=user_id,
-            account=account,
-            origin=FormOrigin(
-                channel=command["channel_id"], response_url=command.get("response_url")
-            ),
+            session, interaction, account=account, origin=form_origin(command)
         )
-    client.views_open(trigger_id=command["trigger_id"], view=view)
+    open_command_form(command, client, respond, interaction, view)
 
 
 # /action ------------------------------------------------------------------------------------
@@ -274,50 +270,42 @@ QUICK_ACTION = re.compile(
 )
 
 
-def action_command(ack, command, client, respond, sam: Sam):
+def action_command(ack, command, client, respond, interaction: Interaction):
     ack()
     text = typed_text(command)
     if not text:
-        return open_action_modal(command, client, sam)
+        return open_action_modal(command, client, respond, interaction)
     first_word = text.lower().split(" ", 1)[0]
     if first_word == "list":
-        return list_my_actions(command, respond, sam)
+        return list_my_actions(respond, interaction)
     if first_word == "help":
         return reply(respond, messages.help_message())
-    return quick_action(command, client, respond, sam, text)
+    return quick_action(command, client, respond, interaction, text)
 
 
-def open_action_modal(command, client, sam: Sam):
-    with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
-        account = sam.channel_account(session, workspace, command["channel_id"])
-        view = action_modal_for(
-            session,
-            workspace,
-            user_id=command["user_id"],
-            account=account,
-            origin=FormOrigin(
-                channel=command["channel_id"], response_url=command.get("response_url")
-            ),
-        )
-    client.views_open(trigger_id=command["trigger_id"], view=view)
+def open_action_modal(command, client, respond, interaction: Interaction):
+    with interaction.sam.session() as session:
+        account = interaction.account(session)
+        view = action_modal_for(session, interaction, account=account, origin=form_origin(command))
+    open_command_form(command, client, respond, interaction, view)
 
 
-def list_my_actions(command, respond, sam: Sam):
-    user_id = command["user_id"]
-    today = sam.today_for(user_id)
-    with sam.session() as session:
-        workspace = sam.workspace(session, command["team_id"])
+def list_my_actions(respond, interaction: Interaction):
+    today = interaction.today
+    with interaction.sam.session() as session:
         mine = actions.list_open_for_owner(
-            session, workspace_id=workspace.id, owner_id=user_id, today=today, limit=500
+            session,
+            workspace_id=interaction.workspace.id,
+            owner_id=interaction.user_id,
+            today=today,
+            limit=500,
         )
         message = messages.action_list_message(mine, today)
     reply(respond, message)
 
 
-def quick_action(command, client, respond, sam: Sam, text: str):
-    user_id = command["user_id"]
-    today = sam.today_for(user_id)
+def quick_action(command, client, respond, interaction: Interaction, text: str):
+    user_id, today, sam = interaction.user_id, interaction.today, interaction.sam
     match = QUICK_ACTION.match(text)
     owner_id, title, due_text = match["owner"] or user_id, match["title"], match["due"]
     if not title or title.lower().startswith("by "):
@@ -333,12 +321,10 @@ def quick_action(command, client, respond, sam: Sam, text: str):
         # "Review contract by legal": "by" was part of the title, not a date.
         title = f"{title} by {due_text}"
     with sam.session() as session:
-        workspace, account = sam.linked_account(
-            session, command["team_id"], command["channel_id"], doing="create an action"
-        )
+        account = interaction.linked_account(session, doing="create an action")
         action = actions.create(
             session,
-            workspace_id=workspace.id,
+            workspace_id=interaction.workspace.id,
             account_id=account.id,
             created_by=user_id,
             today=today,

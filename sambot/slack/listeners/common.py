@@ -1,7 +1,6 @@
 """Small pieces the listeners share."""
 
-from datetime import date
-
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
@@ -11,24 +10,39 @@ from sambot.actions.models import Action
 from sambot.plans import service as plans
 from sambot.slack import messages, modals
 from sambot.slack.action_blocks import action_line
-from sambot.slack.context import Sam
+from sambot.slack.context import Interaction
 from sambot.slack.modals import MAX_OPTIONS
 from sambot.slack.refs import FormOrigin
 from sambot.stakeholders import service as stakeholders
 from sambot.validation import DomainError
 from sambot.workspaces.models import Workspace
 
-
-def team_id_of(body: dict) -> str:
-    return body.get("team_id") or (body.get("team") or {}).get("id") or body["user"]["team_id"]
-
-
-def user_id_of(body: dict) -> str:
-    return body.get("user_id") or body["user"]["id"]
+WINDOW_CLOSED = (
+    ":hourglass: Slack's window to open that form closed before I could open it. "
+    "Please run the command again."
+)
 
 
-def channel_id_of(body: dict) -> str | None:
-    return body.get("channel_id") or (body.get("channel") or {}).get("id")
+def open_form(client, interaction: Interaction, *, trigger_id: str, view: dict, tell) -> None:
+    """Open a modal, unless Slack's 3-second trigger has certainly expired: then say so.
+
+    `tell(text)` answers the user ephemerally (through the response_url, or a DM).
+    """
+    if interaction.trigger_expired():
+        return tell(WINDOW_CLOSED)
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        if exc.response.get("error") != "expired_trigger_id":
+            raise
+        tell(WINDOW_CLOSED)
+
+
+def teller(respond, client, interaction: Interaction, response_url: str | None):
+    """How to answer the user alone: the response_url when there is one, else a DM."""
+    if response_url:
+        return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
+    return lambda text: client.chat_postMessage(channel=interaction.user_id, text=text)
 
 
 def accounts_to_choose(
@@ -48,23 +62,21 @@ def accounts_to_choose(
 
 def touchpoint_modal_for(
     session: Session,
-    sam: Sam,
-    workspace: Workspace,
+    interaction: Interaction,
     *,
-    user_id: str,
     account: Account | None,
     origin: FormOrigin,
     prefill: dict | None = None,
 ) -> dict:
     """The touchpoint form; its date starts at today in the user's own time zone."""
-    every_account = accounts_to_choose(session, workspace, account)
+    every_account = accounts_to_choose(session, interaction.workspace, account)
     people = stakeholders.list_for_account(session, account_id=account.id) if account else []
     return modals.touchpoint_modal(
         accounts=every_account,
         account_id=account.id if account else None,
         stakeholders=people,
-        user_id=user_id,
-        today=sam.today_for(user_id),
+        user_id=interaction.user_id,
+        today=interaction.today,
         metadata=origin.encode(),
         prefill=prefill,
     )
@@ -72,34 +84,35 @@ def touchpoint_modal_for(
 
 def action_modal_for(
     session: Session,
-    workspace: Workspace,
+    interaction: Interaction,
     *,
-    user_id: str,
     account: Account | None,
     origin: FormOrigin,
     title: str = "",
 ) -> dict:
-    every_account = accounts_to_choose(session, workspace, account)
+    every_account = accounts_to_choose(session, interaction.workspace, account)
     objectives = plans.list_for_account(session, account_id=account.id) if account else []
     return modals.action_modal(
         accounts=every_account,
         account_id=account.id if account else None,
         objectives=objectives,
-        user_id=user_id,
+        user_id=interaction.user_id,
         metadata=origin.encode(),
         title=title,
     )
 
 
-def redrawn_action_list(
-    sam: Sam, workspace: Workspace, *, user_id: str, today: date, changed: Action, note: str
-):
+def redrawn_action_list(interaction: Interaction, *, changed: Action, note: str):
     """The `/action list` again, after a change, with what changed on top."""
+    today = interaction.today
 
     def draw() -> list[dict]:
-        with sam.session() as session:
+        with interaction.sam.session() as session:
             mine = actions.list_open_for_owner(
-                session, workspace_id=workspace.id, owner_id=user_id, today=today
+                session,
+                workspace_id=interaction.workspace.id,
+                owner_id=interaction.user_id,
+                today=today,
             )
             _, blocks = messages.action_list_message(mine, today)
         top = messages.context(f"{note}: {action_line(changed, today)}").to_dict()

@@ -8,7 +8,7 @@ from slack_bolt import App, BoltResponse
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
 from sambot.slack import messages
-from sambot.slack.context import Sam
+from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.sharing import channel_shared_with_client
 
@@ -41,50 +41,50 @@ def once_per_event_id(remember: int = 10_000):
     return middleware
 
 
-def home_opened(event, body, client, sam: Sam):
+def home_opened(event, client, interaction: Interaction):
     if event.get("tab", "home") != "home":
         return
-    publish_home(client, sam, team_id=body["team_id"], user_id=event["user"])
+    publish_home(client, interaction)
 
 
-def publish_home(client, sam: Sam, *, team_id: str, user_id: str) -> None:
-    today = sam.today_for(user_id)
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id)
+def publish_home(client, interaction: Interaction) -> None:
+    today, user_id = interaction.today, interaction.user_id
+    with interaction.sam.session() as session:
+        workspace_id = interaction.workspace.id
         mine = actions.list_open_for_owner(
-            session, workspace_id=workspace.id, owner_id=user_id, today=today, limit=100
+            session, workspace_id=workspace_id, owner_id=user_id, today=today, limit=100
         )
-        on_team = accounts.accounts_of_member(session, workspace_id=workspace.id, user_id=user_id)
+        on_team = accounts.accounts_of_member(session, workspace_id=workspace_id, user_id=user_id)
         view = messages.home_view(mine, on_team, today)
     client.views_publish(user_id=user_id, view=view)
 
 
-def channel_sharing_changed(event, body, client, sam: Sam):
+def channel_sharing_changed(client, interaction: Interaction):
     """Slack Connect started or ended: reports there switch between client and internal."""
-    with sam.session() as session:
-        workspace = sam.workspace(session, body["team_id"])
-        account = sam.channel_account(session, workspace, event["channel"])
+    with interaction.sam.session() as session:
+        account = interaction.account(session)
         if account is None:
             return
         account_id = account.id
-    shared = channel_shared_with_client(client, event["channel"])
-    with sam.session() as session:
+    shared = channel_shared_with_client(client, interaction.channel_id)
+    with interaction.sam.session() as session:
         accounts.set_channel_shared_with_client(
-            session, workspace_id=workspace.id, account_id=account_id, shared=shared
+            session, workspace_id=interaction.workspace.id, account_id=account_id, shared=shared
         )
 
 
-def member_joined(event, body, context, sam: Sam):
+def member_joined(event, context, interaction: Interaction):
     """The bot invited into an account channel: scheduled posts there resume."""
     if event.get("user") == context.get("bot_user_id"):
-        _channel_back(sam, body["team_id"], event["channel"])
+        _channel_back(interaction)
 
 
-def channel_unarchived(event, body, sam: Sam):
-    _channel_back(sam, body["team_id"], event["channel"])
+def channel_unarchived(interaction: Interaction):
+    _channel_back(interaction)
 
 
-def _channel_back(sam: Sam, team_id: str, channel_id: str) -> None:
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id)
-        accounts.channel_back(session, workspace_id=workspace.id, channel_id=channel_id)
+def _channel_back(interaction: Interaction) -> None:
+    with interaction.sam.session() as session:
+        accounts.channel_back(
+            session, workspace_id=interaction.workspace.id, channel_id=interaction.channel_id
+        )

@@ -9,10 +9,9 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, M
 from sambot.accounts import service as accounts
 from sambot.reports.monthly import client_version_for, report_for_account
 from sambot.reports.render import render_report
-from sambot.slack.context import Sam
+from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.ids import Button
-from sambot.slack.listeners.common import team_id_of
 from sambot.slack.refs import ReportChoice
 from sambot.slack.sharing import permalink, post_to_account
 
@@ -29,7 +28,7 @@ def previous_month(today: date) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def preview_report(*, command, respond, sam: Sam, rest: str, **_):
+def preview_report(*, respond, interaction: Interaction, rest: str, **_):
     words = rest.lower().split()
     client_version = "client" in words
     periods = [word for word in words if word != "client"]
@@ -38,13 +37,11 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
             text="Give the month as YYYY-MM: `/sam report 2026-10` or `/sam report client 2026-10`.",
             response_type="ephemeral",
         )
-    period = periods[0] if periods else previous_month(sam.today_for(command["user_id"]))
-    with sam.session() as session:
-        workspace, account = sam.linked_account(
-            session, command["team_id"], command["channel_id"], doing="show its report"
-        )
+    period = periods[0] if periods else previous_month(interaction.today)
+    with interaction.sam.session() as session:
+        account = interaction.linked_account(session, doing="show its report")
         report = report_for_account(
-            session, workspace=workspace, account=account, period_key=period
+            session, workspace=interaction.workspace, account=account, period_key=period
         )
         client_version = client_version_for(
             channel_shared_with_client=account.channel_shared_with_client, asked=client_version
@@ -72,12 +69,11 @@ def preview_report(*, command, respond, sam: Sam, rest: str, **_):
     )
 
 
-def post_report(ack, body, action, client, respond, sam: Sam):
+def post_report(ack, action, client, respond, interaction: Interaction):
     ack()
     choice = ReportChoice.decode(action["value"])
-    user_id = body["user"]["id"]
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id_of(body))
+    user_id, workspace = interaction.user_id, interaction.workspace
+    with interaction.sam.session() as session:
         account = accounts.get(session, workspace_id=workspace.id, account_id=choice.account_id)
         report = report_for_account(
             session, workspace=workspace, account=account, period_key=choice.period

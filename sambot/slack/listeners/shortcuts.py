@@ -2,10 +2,15 @@
 
 from slack_bolt import App
 
-from sambot.slack.context import Sam
+from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.ids import Callback
-from sambot.slack.listeners.common import action_modal_for, touchpoint_modal_for
+from sambot.slack.listeners.common import (
+    action_modal_for,
+    open_form,
+    teller,
+    touchpoint_modal_for,
+)
 from sambot.slack.refs import FormOrigin
 from sambot.slack.text import unescape
 
@@ -15,43 +20,43 @@ def register(app: App) -> None:
     app.shortcut(Callback.CREATE_ACTION)(reported(create_action))
 
 
-def log_as_touchpoint(ack, shortcut, client, sam: Sam):
+def log_as_touchpoint(ack, shortcut, client, respond, interaction: Interaction):
     ack()
-    user_id, channel_id = shortcut["user"]["id"], shortcut["channel"]["id"]
     message = shortcut["message"]
-    with sam.session() as session:
-        workspace = sam.workspace(session, shortcut["team"]["id"])
-        account = sam.channel_account(session, workspace, channel_id)
+    with interaction.sam.session() as session:
         view = touchpoint_modal_for(
             session,
-            sam,
-            workspace,
-            user_id=user_id,
-            account=account,
+            interaction,
+            account=interaction.account(session),
             prefill={"summary": unescape(message.get("text", ""))},
             origin=FormOrigin(
-                channel=channel_id, message_ts=message["ts"], message_link=message_link(shortcut)
+                channel=interaction.channel_id,
+                message_ts=message["ts"],
+                message_link=message_link(shortcut),
             ),
         )
-    client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+    _open_shortcut_form(shortcut, client, respond, interaction, view)
 
 
-def create_action(ack, shortcut, client, sam: Sam):
+def create_action(ack, shortcut, client, respond, interaction: Interaction):
     ack()
-    user_id, channel_id = shortcut["user"]["id"], shortcut["channel"]["id"]
     first_line = unescape(shortcut["message"].get("text") or "").strip().split("\n", 1)[0]
-    with sam.session() as session:
-        workspace = sam.workspace(session, shortcut["team"]["id"])
-        account = sam.channel_account(session, workspace, channel_id)
+    with interaction.sam.session() as session:
         view = action_modal_for(
             session,
-            workspace,
-            user_id=user_id,
-            account=account,
+            interaction,
+            account=interaction.account(session),
             title=first_line,
-            origin=FormOrigin(channel=channel_id, response_url=shortcut.get("response_url")),
+            origin=FormOrigin(
+                channel=interaction.channel_id, response_url=shortcut.get("response_url")
+            ),
         )
-    client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+    _open_shortcut_form(shortcut, client, respond, interaction, view)
+
+
+def _open_shortcut_form(shortcut, client, respond, interaction: Interaction, view: dict) -> None:
+    tell = teller(respond, client, interaction, shortcut.get("response_url"))
+    open_form(client, interaction, trigger_id=shortcut["trigger_id"], view=view, tell=tell)
 
 
 def message_link(shortcut: dict) -> str:

@@ -11,7 +11,7 @@ from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
 from sambot.actions import service as actions
 from sambot.slack import messages, modals
-from sambot.slack.context import Sam
+from sambot.slack.context import Interaction, Sam
 from sambot.slack.errors import reported
 from sambot.slack.forms import VALUE, errors_for_view, form_values
 from sambot.slack.ids import Button, Callback
@@ -19,7 +19,6 @@ from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
     redrawn_action_list,
-    team_id_of,
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.events import publish_home
@@ -80,14 +79,14 @@ def save(ack, view: dict, sam: Sam, work):
     return result
 
 
-def submit_account(ack, body, view, client, sam: Sam):
-    user_id, meta = body["user"]["id"], FormOrigin.decode(view.get("private_metadata"))
+def submit_account(ack, body, view, client, interaction: Interaction):
+    user_id, meta = interaction.user_id, FormOrigin.decode(view.get("private_metadata"))
 
     def work(session):
-        workspace = sam.workspace(session, team_id_of(body))
+        workspace = interaction.workspace
         return accounts.create(session, workspace_id=workspace.id, data=filled(form_values(view)))
 
-    account = save(ack, view, sam, work)
+    account = save(ack, view, interaction.sam, work)
     if account is None:
         return
     text = f":sparkles: <@{user_id}> created the account *{account.name}*."
@@ -95,7 +94,7 @@ def submit_account(ack, body, view, client, sam: Sam):
         text += " This channel is its home: touchpoints, actions, nudges and reports land here."
         if note_client_channel(
             client,
-            sam.database,
+            interaction.sam.database,
             workspace_id=account.workspace_id,
             account_id=account.id,
             channel_id=account.channel_id,
@@ -112,26 +111,26 @@ def submit_account(ack, body, view, client, sam: Sam):
     )
 
 
-def submit_stakeholder(ack, body, view, client, sam: Sam):
-    user_id = body["user"]["id"]
+def submit_stakeholder(ack, body, view, client, interaction: Interaction):
+    user_id = interaction.user_id
     pushed = view["callback_id"] == Callback.STAKEHOLDER_NEW_PUSHED
     # Read before saving: a form that is not ours is refused before anything is written.
     reference = (PushedFormRef if pushed else FormOrigin).decode(view.get("private_metadata"))
     values = filled(form_values(view))
 
     def work(session):
-        workspace = sam.workspace(session, team_id_of(body))
+        workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
         return account, stakeholders.create(
             session, workspace_id=workspace.id, account_id=account.id, data=values
         )
 
-    saved = save(ack, view, sam, work)
+    saved = save(ack, view, interaction.sam, work)
     if saved is None:
         return
     account, person = saved
     if pushed:
-        return refresh_touchpoint_form(client, body, sam, account, reference, chosen=person.id)
+        return refresh_touchpoint_form(client, interaction, account, reference, chosen=person.id)
     text = f":bust_in_silhouette: <@{user_id}> added *{person.name}* to the stakeholders of *{account.name}*."
     if reference.channel:
         client.chat_postEphemeral(channel=reference.channel, user=user_id, text=text)
@@ -139,17 +138,17 @@ def submit_stakeholder(ack, body, view, client, sam: Sam):
         client.chat_postMessage(channel=user_id, text=text)
 
 
-def submit_touchpoint(ack, body, view, client, sam: Sam):
-    user_id, meta = body["user"]["id"], FormOrigin.decode(view.get("private_metadata"))
+def submit_touchpoint(ack, body, view, client, interaction: Interaction):
+    user_id, meta = interaction.user_id, FormOrigin.decode(view.get("private_metadata"))
     values = filled(form_values(view))
     data = {key: value for key, value in values.items() if not key.startswith(FOLLOW_UP_PREFIX)}
     data["source"] = Source.MESSAGE_SHORTCUT if meta.message_ts else Source.MODAL
     if meta.message_link:
         data["message_link"] = meta.message_link
-    today = sam.today_for(user_id)
+    today = interaction.today
 
     def work(session):
-        workspace = sam.workspace(session, team_id_of(body))
+        workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
         touchpoint, action = log_with_follow_up(
             session,
@@ -163,17 +162,17 @@ def submit_touchpoint(ack, body, view, client, sam: Sam):
         )
         return account, touchpoint, action
 
-    saved = save(ack, view, sam, work)
+    saved = save(ack, view, interaction.sam, work)
     if saved is None:
         return
     account, touchpoint, action = saved
     posted = share_touchpoint(
-        client, sam.database, touchpoint=touchpoint, account=account, creator_id=user_id
+        client, interaction.sam.database, touchpoint=touchpoint, account=account, creator_id=user_id
     )
     if action is not None:
         share_action(
             client,
-            sam.database,
+            interaction.sam.database,
             action=action,
             account=account,
             today=today,
@@ -201,14 +200,14 @@ def follow_up_of(values: dict) -> dict | None:
     return follow_up if follow_up.get("title") or follow_up.get("due_date") else None
 
 
-def submit_action(ack, body, view, client, sam: Sam):
-    user_id, meta = body["user"]["id"], FormOrigin.decode(view.get("private_metadata"))
+def submit_action(ack, body, view, client, interaction: Interaction):
+    user_id, meta = interaction.user_id, FormOrigin.decode(view.get("private_metadata"))
     values = filled(form_values(view))
     values["shared_with_client"] = "yes" in values.get("shared_with_client", [])
-    today = sam.today_for(user_id)
+    today = interaction.today
 
     def work(session):
-        workspace = sam.workspace(session, team_id_of(body))
+        workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
         data = {key: value for key, value in values.items() if key != "account_id"}
         action = actions.create(
@@ -221,13 +220,13 @@ def submit_action(ack, body, view, client, sam: Sam):
         )
         return account, action
 
-    saved = save(ack, view, sam, work)
+    saved = save(ack, view, interaction.sam, work)
     if saved is None:
         return
     account, action = saved
     posted = share_action(
         client,
-        sam.database,
+        interaction.sam.database,
         action=action,
         account=account,
         today=today,
@@ -244,21 +243,21 @@ def submit_action(ack, body, view, client, sam: Sam):
     )
 
 
-def submit_change_due(ack, body, view, client, sam: Sam):
-    _change_action(ack, body, view, client, sam, change="due")
+def submit_change_due(ack, body, view, client, interaction: Interaction):
+    _change_action(ack, body, view, client, interaction, change="due")
 
 
-def submit_reassign(ack, body, view, client, sam: Sam):
-    _change_action(ack, body, view, client, sam, change="owner")
+def submit_reassign(ack, body, view, client, interaction: Interaction):
+    _change_action(ack, body, view, client, interaction, change="owner")
 
 
-def _change_action(ack, body, view, client, sam: Sam, *, change: str):
-    user_id, meta = body["user"]["id"], ActionFormRef.decode(view.get("private_metadata"))
+def _change_action(ack, body, view, client, interaction: Interaction, *, change: str):
+    user_id, meta = interaction.user_id, ActionFormRef.decode(view.get("private_metadata"))
     values = form_values(view)
-    today = sam.today_for(user_id)
+    today = interaction.today
 
     def work(session):
-        workspace = sam.workspace(session, team_id_of(body))
+        workspace = interaction.workspace
         action = actions.get(session, workspace_id=workspace.id, action_id=meta.action_id)
         if change == "due":
             actions.change_due_date(
@@ -275,14 +274,12 @@ def _change_action(ack, body, view, client, sam: Sam, *, change: str):
             )
             note = f"Reassigned to <@{action.owner_id}> by <@{user_id}>"
         account = accounts.get(session, workspace_id=workspace.id, account_id=action.account_id)
-        return workspace, action, account, note
+        return action, account, note
 
-    saved = save(ack, view, sam, work)
+    saved = save(ack, view, interaction.sam, work)
     if saved is not None:
-        workspace, action, account, note = saved
-        redraw = redrawn_action_list(
-            sam, workspace, user_id=user_id, today=today, changed=action, note=note
-        )
+        action, account, note = saved
+        redraw = redrawn_action_list(interaction, changed=action, note=note)
         origin = full_origin(meta.origin)
         show_change(
             client,
@@ -294,55 +291,44 @@ def _change_action(ack, body, view, client, sam: Sam, *, change: str):
             ephemeral_blocks=redraw,
         )
         if origin.home:
-            publish_home(client, sam, team_id=team_id_of(body), user_id=user_id)
+            publish_home(client, interaction)
 
 
 # Inside modals -------------------------------------------------------------------------------
 
 
-def account_chosen(ack, body, action, client, sam: Sam):
+def account_chosen(ack, body, action, client, interaction: Interaction):
     """Another account was picked: its stakeholders or objectives replace the old ones."""
     ack()
-    account_id = int(action["selected_option"]["value"])
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id_of(body))
-        account = accounts.get(session, workspace_id=workspace.id, account_id=account_id)
-        view = _rebuilt(session, sam, workspace, body, account)
+    with interaction.sam.session() as session:
+        account = chosen_account(
+            session, interaction.workspace, {"account_id": action["selected_option"]["value"]}
+        )
+        view = _rebuilt(session, interaction, body["view"], account)
     client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
 
 
-def _rebuilt(session, sam: Sam, workspace, body, account) -> dict:
-    view, user_id = body["view"], body["user"]["id"]
+def _rebuilt(session, interaction: Interaction, view: dict, account: Account) -> dict:
     origin = FormOrigin.decode(view.get("private_metadata"))
+    values = form_values(view)
     if view["callback_id"] == Callback.TOUCHPOINT:
-        values = form_values(view)
         prefill = {**values, "stakeholder_ids": [], "touchpoint_id": origin.touchpoint_id}
         return touchpoint_modal_for(
-            session,
-            sam,
-            workspace,
-            user_id=user_id,
-            account=account,
-            origin=origin,
-            prefill=prefill,
+            session, interaction, account=account, origin=origin, prefill=prefill
         )
     return action_modal_for(
-        session,
-        workspace,
-        user_id=user_id,
-        account=account,
-        origin=origin,
-        title=form_values(view).get("title") or "",
+        session, interaction, account=account, origin=origin, title=values.get("title") or ""
     )
 
 
-def push_stakeholder_form(ack, body, client, sam: Sam):
+def push_stakeholder_form(ack, body, client, interaction: Interaction):
     ack()
     parent = body["view"]
+    parent_origin = FormOrigin.decode(parent.get("private_metadata"))
     values = form_values(parent)
     account_id = int(values["account_id"]) if values.get("account_id") else None
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id_of(body))
+    workspace = interaction.workspace
+    with interaction.sam.session() as session:
         chosen = (
             accounts.get(session, workspace_id=workspace.id, account_id=account_id)
             if account_id
@@ -358,32 +344,27 @@ def push_stakeholder_form(ack, body, client, sam: Sam):
             accounts=every_account,
             account_id=account_id,
             managers=managers,
-            user_id=body["user"]["id"],
+            user_id=interaction.user_id,
             callback_id=Callback.STAKEHOLDER_NEW_PUSHED,
-            metadata=PushedFormRef(
-                parent_view_id=parent["id"],
-                parent=FormOrigin.decode(parent.get("private_metadata")),
-            ).encode(),
+            metadata=PushedFormRef(parent_view_id=parent["id"], parent=parent_origin).encode(),
         ),
     )
 
 
 def refresh_touchpoint_form(
-    client, body, sam: Sam, account: Account, pushed: PushedFormRef, *, chosen: int
+    client, interaction: Interaction, account: Account, pushed: PushedFormRef, *, chosen: int
 ) -> None:
     """Back on the touchpoint form after adding a stakeholder: listed there, and selected.
 
     Slack keeps what the user typed in inputs whose block ids do not change.
     """
-    user_id = body["user"]["id"]
-    with sam.session() as session:
-        workspace = sam.workspace(session, team_id_of(body))
-        account = accounts.get(session, workspace_id=workspace.id, account_id=account.id)
+    with interaction.sam.session() as session:
+        account = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=account.id
+        )
         view = touchpoint_modal_for(
             session,
-            sam,
-            workspace,
-            user_id=user_id,
+            interaction,
             account=account,
             origin=pushed.parent,
             prefill={"stakeholder_ids": [chosen], "touchpoint_id": pushed.parent.touchpoint_id},
