@@ -1,0 +1,86 @@
+"""Two `sambot run` processes on one database: what one is told, the other knows at once."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sambot.localslack.requests import SlackRequests
+from tests.slack import seed
+from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL
+from tests.slack.test_edge_memory import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "two-process-secret"
+
+
+@pytest.fixture
+def two_apps(slack, db):
+    """Two real app processes (the `slack` fixture's stand-in answers both)."""
+    processes, urls = [], []
+    for _ in range(2):
+        port = free_port()
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": slack.standin.bot_token,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack.standin.base_url,
+            "DATABASE_URL": db.url,
+            "SAMBOT_TIMEZONE": "UTC",
+            "PORT": str(port),
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "sambot", "run", "--no-scheduler"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        for url, process in zip(urls, processes, strict=True):
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{url}/healthz", timeout=1).raise_for_status()
+                    break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise AssertionError(process.stderr.read().decode()) from None
+                    time.sleep(0.1)
+        yield [SlackRequests(f"{url}/slack/events", SECRET, slack.standin) for url in urls]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_a_link_made_on_one_process_is_used_by_the_other_at_once(slack, db, two_apps):
+    first, second = two_apps
+    seed.acme(db, channel=None)
+    # Both processes have seen the workspace (and cached it) before the link.
+    for app in (first, second):
+        assert app.command("/sam", "accounts", user_id=DANA, channel_id=GENERAL).status_code == 200
+    assert (
+        first.command("/sam", "link Acme", user_id=DANA, channel_id=ACME_CHANNEL).status_code == 200
+    )
+    slack.channel_message(ACME_CHANNEL, "linked this channel to *Acme*", timeout=10)
+    assert (
+        second.command(
+            "/touchpoint", "call Linked elsewhere", user_id=DANA, channel_id=ACME_CHANNEL
+        ).status_code
+        == 200
+    )
+    slack.channel_message(ACME_CHANNEL, "Linked elsewhere", timeout=10)
+    # And back: unlinked on the second, the first knows.
+    assert second.command("/sam", "link Acme", user_id=DANA, channel_id=GENERAL).status_code == 200
+    slack.channel_message(GENERAL, "linked this channel to *Acme*", timeout=10)
+    first.command("/touchpoint", "call Moved", user_id=DANA, channel_id=GENERAL)
+    slack.channel_message(GENERAL, "Moved", timeout=10)
