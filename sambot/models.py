@@ -6,6 +6,7 @@ from sambot.db import Base
 from sambot.deliveries.models import Delivery
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
+from sambot.slack.kept_messages import KeptMessage
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
 from sambot.workspaces.models import Workspace
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "Delivery",
     "JobRun",
+    "KeptMessage",
     "Objective",
     "Stakeholder",
     "TeamMember",

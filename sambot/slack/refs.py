@@ -142,7 +142,7 @@ class MessageOrigin(Reference):
     channel: str | None = None
     ts: str | None = None
     # The message's blocks, to redraw it after a form; too many for private_metadata are
-    # kept aside under `stash` (sambot.slack.updates).
+    # kept in the database under the key `stash` (sambot.slack.kept_messages).
     blocks: tuple[dict, ...] = ()
     stash: str | None = None
 

@@ -1,18 +1,16 @@
 """Showing an action's new state in place, in every message that shows it."""
 
 import logging
-import secrets
-import threading
-import time
-from collections import OrderedDict
 from datetime import date
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account
 from sambot.actions.models import Action
+from sambot.slack import kept_messages
 from sambot.slack.action_blocks import action_block_ids, action_blocks
 from sambot.slack.messages import action_message, blocks_of
 from sambot.slack.refs import MessageOrigin
@@ -52,47 +50,20 @@ def origin_of(body: dict) -> MessageOrigin:
     )
 
 
-class OriginStash:
-    """Blocks of a message too big for a modal's private_metadata (3000 characters), kept
-    here until the modal is submitted. In memory: a submission that reaches another process
-    finds nothing, and then only the action's own message is updated."""
-
-    def __init__(self, ttl_seconds: float = 1800, most: int = 1000):
-        self._ttl, self._most = ttl_seconds, most
-        self._kept: OrderedDict[str, tuple[float, tuple]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def keep(self, blocks: tuple) -> str:
-        key = secrets.token_hex(8)
-        with self._lock:
-            self._kept[key] = (time.monotonic(), blocks)
-            while len(self._kept) > self._most:
-                self._kept.popitem(last=False)
-        return key
-
-    def take(self, key: str) -> tuple | None:
-        with self._lock:
-            kept = self._kept.pop(key, None)
-        if kept is None or time.monotonic() - kept[0] > self._ttl:
-            return None
-        return kept[1]
-
-
-STASH = OriginStash()
-
-
-def compact_origin(origin: MessageOrigin, limit: int = 2800) -> MessageOrigin:
-    """The origin for a modal's private metadata; blocks that don't fit wait in the stash."""
+def compact_origin(db: Session, origin: MessageOrigin, limit: int = 2800) -> MessageOrigin:
+    """The origin for a modal's private metadata; blocks that don't fit are kept in the
+    database until the form is submitted (`kept_messages`)."""
     if len(origin.encode()) <= limit:
         return origin
-    return origin.model_copy(update={"blocks": (), "stash": STASH.keep(origin.blocks)})
+    return origin.model_copy(update={"blocks": (), "stash": kept_messages.keep(db, origin.blocks)})
 
 
-def full_origin(origin: MessageOrigin) -> MessageOrigin:
-    """The origin read back from a modal's metadata, with its blocks out of the stash."""
+def full_origin(db: Session, origin: MessageOrigin) -> MessageOrigin:
+    """The origin read back from a modal's metadata, with its kept blocks."""
     if origin.stash is None:
         return origin
-    return origin.model_copy(update={"blocks": STASH.take(origin.stash) or (), "stash": None})
+    blocks = kept_messages.take(db, origin.stash) or ()
+    return origin.model_copy(update={"blocks": tuple(blocks), "stash": None})
 
 
 def show_change(

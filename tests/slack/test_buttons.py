@@ -128,7 +128,8 @@ def test_add_details_opens_the_touchpoint_prefilled_and_saves(slack, db):
         ]
 
 
-def test_change_due_date_in_a_long_nudge_updates_that_nudge(slack, db):
+def long_nudge(slack, db) -> dict:
+    """A posted nudge of five overdue actions, too long for a form's private_metadata."""
     from sqlalchemy import update
 
     from sambot.jobs.runner import JobOptions, run_job
@@ -146,6 +147,11 @@ def test_change_due_date_in_a_long_nudge_updates_that_nudge(slack, db):
     run_job("nudges", db, client, options=JobOptions())
     nudge = slack.channel_message(ACME_CHANNEL, "overdue actions")
     assert len(json.dumps(nudge["blocks"])) > 2800, "the case where blocks exceed private_metadata"
+    return nudge
+
+
+def test_change_due_date_in_a_long_nudge_updates_that_nudge(slack, db):
+    nudge = long_nudge(slack, db)
     press(slack, nudge, "action_change_due")
     view = slack.opened_view("action_change_due")
     new_due = (date.today() + timedelta(days=9)).isoformat()

@@ -90,7 +90,8 @@ def _open_action_form(body, pressed, client, respond, interaction: Interaction, 
     action_id = ActionRef.decode(pressed["value"]).id
     with interaction.sam.session() as session:
         item = actions.get(session, workspace_id=interaction.workspace.id, action_id=action_id)
-    metadata = ActionFormRef(action_id=item.id, origin=compact_origin(origin_of(body))).encode()
+        origin = compact_origin(session, origin_of(body))
+    metadata = ActionFormRef(action_id=item.id, origin=origin).encode()
     if build is modals.change_due_modal:
         view = build(item, today=interaction.today, metadata=metadata)
     else:

@@ -274,13 +274,12 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
             )
             note = f"Reassigned to <@{action.owner_id}> by <@{user_id}>"
         account = accounts.get(session, workspace_id=workspace.id, account_id=action.account_id)
-        return action, account, note
+        return action, account, note, full_origin(session, meta.origin)
 
     saved = save(ack, view, interaction.sam, work)
     if saved is not None:
-        action, account, note = saved
+        action, account, note, origin = saved
         redraw = redrawn_action_list(interaction, changed=action, note=note)
-        origin = full_origin(meta.origin)
         show_change(
             client,
             action=action,
