@@ -31,6 +31,8 @@ log = logging.getLogger("sambot.jobs")
 # The token no longer works: the app was uninstalled or the workspace is gone.
 AUTH_ERRORS = {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"}
 CHANNEL_GONE = {"channel_not_found", "is_archived"}
+# A post sent whose answer never came: Slack may have made it, so it is never tried again.
+UNANSWERED = "no answer from Slack in time (it may have been posted): not tried again"
 JOB_LABELS = {"monthly-report": "monthly report", "nudges": "overdue-action reminder"}
 
 
@@ -156,6 +158,12 @@ class Poster:
         except SlackApiError as exc:
             error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
             return self._failed(target, delivery_id, error)
+        except TimeoutError:
+            # Sent, but unanswered (a connection that failed before sending is a URLError).
+            # The claim stays unconfirmed, as for a run killed in flight: never posted twice.
+            self.summary.failed.append((target.label, UNANSWERED))
+            log.warning("%s: %s: %s", self.job_kind, target.label, UNANSWERED)
+            return Outcome.FAILED
         except Exception as exc:  # network trouble after the client's own retries
             return self._failed(target, delivery_id, f"{type(exc).__name__}: {exc}")
         deliveries.record_posted(

@@ -21,7 +21,7 @@ from sambot.config import Settings
 from sambot.db import Database, utcnow
 from sambot.jobs.deliveries import dialect_insert
 from sambot.jobs.models import JobRun
-from sambot.jobs.posting import AUTH_ERRORS, CHANNEL_GONE
+from sambot.jobs.posting import AUTH_ERRORS, CHANNEL_GONE, UNANSWERED
 from sambot.jobs.runner import JobOptions, jobs, run_job
 from sambot.jobs.schedule import latest_fire_time, missed_fire_time, parse_crontab
 from sambot.jobs.summary import RunSummary
@@ -57,10 +57,11 @@ class SchedulerContext:
     scheduler: BaseScheduler | None = field(default=None, compare=False, repr=False)  # retries
 
 
-# Posts that failed for a passing reason (rate limits, Slack's server errors, timeouts) are
-# tried again by a later run of the same period, which posts only what is still missing.
+# Posts that failed for a passing reason (rate limits, Slack's server errors, connection
+# failures) are tried again by a later run of the same period, which posts only what is
+# still missing. A post left unanswered may have been made: it is not tried again.
 RETRY_DELAYS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=1))
-PERMANENT_ERRORS = AUTH_ERRORS | CHANNEL_GONE | {"not_in_channel"}
+PERMANENT_ERRORS = AUTH_ERRORS | CHANNEL_GONE | {"not_in_channel", UNANSWERED}
 
 
 def retryable_failures(summaries: list[RunSummary]) -> int:
