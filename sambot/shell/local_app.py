@@ -2,7 +2,6 @@
 done: the path is the production one, from the signed request to the Web API calls."""
 
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -15,34 +14,6 @@ from sambot.shell import demo
 
 QUIET_SECONDS = 0.15  # the app is done: no listener running, no Web API call for this long
 MAX_WAIT_SECONDS = 10.0
-
-
-class ListenerWatch:
-    """Counts the app's listener runs in flight, so the shell knows when the app is done.
-
-    Bolt acks, answers the HTTP request, and goes on in its listener executor; slow work
-    there (a first date parse, say) can leave the call log quiet for a while before the
-    bot posts, so a quiet call log alone would cut the output short.
-    """
-
-    def __init__(self, executor):
-        self._futures: set = set()
-        self._lock = threading.Lock()
-        submit = executor.submit
-
-        def tracked(fn, /, *args, **kwargs):
-            future = submit(fn, *args, **kwargs)
-            with self._lock:
-                self._futures.add(future)
-            return future
-
-        executor.submit = tracked  # the same executor runs listeners and lazy listeners
-
-    @property
-    def busy(self) -> bool:
-        with self._lock:
-            self._futures = {future for future in self._futures if not future.done()}
-            return bool(self._futures)
 
 
 class LocalApp:
@@ -72,7 +43,6 @@ class LocalApp:
         self.standin = standin
         self.client = build_web_client(standin.bot_token, standin.base_url)
         app = build_app(self.settings, database, self.client, clock=clock)
-        self.listeners = ListenerWatch(app.listener_runner.listener_executor)
         self.server = BackgroundServer(app, secret).start()
         self.requests = SlackRequests(self.server.url, secret, standin, team_id=demo.TEAM_ID)
 
@@ -84,7 +54,9 @@ class LocalApp:
         while True:
             now = time.monotonic()
             current = len(self.standin.calls())
-            if current != count or self.listeners.busy:
+            # The app acks, answers, and goes on after: slow work there (a first date parse,
+            # say) can leave the call log quiet for a while before the bot posts.
+            if current != count or self.server.workload.ahead:
                 count, last_change = current, now
             if now - last_change >= QUIET_SECONDS or now - start >= MAX_WAIT_SECONDS:
                 return

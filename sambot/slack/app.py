@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from slack_bolt import App
@@ -14,6 +13,7 @@ from sambot.slack.client import build_web_client
 from sambot.slack.context import Sam, context_middleware
 from sambot.slack.listeners import register
 from sambot.slack.people import People
+from sambot.slack.workload import CountingExecutor
 
 
 def build_app(
@@ -27,8 +27,9 @@ def build_app(
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
-        # Listeners run here after ack(); enough threads that a burst doesn't queue behind DB work.
-        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener"),
+        # Listeners run here after ack(). Their work is mostly Python under one GIL, so a few
+        # threads finish a burst sooner than many; the count tells the edge when to shed.
+        listener_executor=CountingExecutor(max_workers=8, thread_name_prefix="listener"),
         logger=logging.getLogger("sambot.bolt"),
     )
     sam = Sam(

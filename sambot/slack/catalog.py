@@ -35,6 +35,15 @@ ACTION = SlashCommand(
 
 SLASH_COMMANDS = [SAM, TOUCHPOINT, ACTION]
 
+# The events the listeners handle (listeners/events.py).
+BOT_EVENTS = [
+    "app_home_opened",
+    "channel_shared",
+    "channel_unshared",
+    "member_joined_channel",
+    "channel_unarchive",
+]
+
 SHORTCUTS = [
     Shortcut("Log as touchpoint", Callback.LOG_AS_TOUCHPOINT, "Log this message as a touchpoint"),
     Shortcut("Create action", Callback.CREATE_ACTION, "Create an action item from this message"),

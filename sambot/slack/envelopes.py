@@ -228,6 +228,11 @@ def parse(body: bytes, content_type: str | None) -> dict[str, Any]:
     raise Malformed("a form that is neither a command, an interaction nor an SSL check")
 
 
+def kind_of(payload: dict[str, Any]) -> str:
+    """ "command" for a slash command, else the payload's type (block_actions, event_callback...)."""
+    return "command" if "command" in payload else str(payload.get("type", ""))
+
+
 def check(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     """A payload Socket Mode delivered already decoded, checked as its HTTP twin would be.
 

@@ -1,6 +1,6 @@
 """The Slack app manifest, built from the same catalog the listeners register from."""
 
-from sambot.slack.catalog import SHORTCUTS, SLASH_COMMANDS
+from sambot.slack.catalog import BOT_EVENTS, SHORTCUTS, SLASH_COMMANDS
 from sambot.slack.server import EVENTS_PATH
 
 BOT_SCOPES = [
@@ -14,16 +14,6 @@ BOT_SCOPES = [
     "channels:join",
     "im:write",
     "files:write",
-]
-
-
-# The events the listeners handle (listeners/events.py).
-BOT_EVENTS = [
-    "app_home_opened",
-    "channel_shared",
-    "channel_unshared",
-    "member_joined_channel",
-    "channel_unarchive",
 ]
 
 

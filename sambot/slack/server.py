@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from sambot.slack import envelopes
+from sambot.slack.catalog import BOT_EVENTS, SHORTCUTS, SLASH_COMMANDS
 from sambot.slack.guard import (
     BodyLimit,
     HeadTimeoutProtocol,
@@ -29,10 +30,33 @@ from sambot.slack.guard import (
     SummariseInvalidHttp,
     signature_problem,
 )
+from sambot.slack.workload import BUSY, Workload
 
 logger = logging.getLogger("sambot.http")
 
 EVENTS_PATH = "/slack/events"
+
+
+def acked_at_once(payload: dict) -> bool:
+    """Whether the edge answers this request itself and runs its listener after.
+
+    sambot's listeners ack commands, shortcuts, buttons and events empty, so the ack need not
+    wait for them (`sambot.slack.workload`). Only entries sambot offers are answered so: the
+    rest reach Bolt, which says 404 when no listener matches. View submissions and option
+    loads always wait for their listener: their ack carries its answer.
+    """
+    kind = envelopes.kind_of(payload)
+    if kind == "command":
+        return payload["command"] in OFFERED_COMMANDS
+    if kind in ("shortcut", "message_action"):
+        return payload["callback_id"] in OFFERED_SHORTCUTS
+    if kind == "event_callback":
+        return payload["event"]["type"] in BOT_EVENTS
+    return kind == "block_actions"
+
+
+OFFERED_COMMANDS = {command.command for command in SLASH_COMMANDS}
+OFFERED_SHORTCUTS = {shortcut.callback_id for shortcut in SHORTCUTS}
 
 # uvicorn's limits, set on purpose (see README, "The public endpoint"):
 SERVER_LIMITS = {
@@ -48,8 +72,14 @@ SERVER_LIMITS = {
 }
 
 
-def build_web_app(app: App, signing_secret: str, refusals: Refusals | None = None) -> BodyLimit:
+def build_web_app(
+    app: App,
+    signing_secret: str,
+    refusals: Refusals | None = None,
+    workload: Workload | None = None,
+) -> BodyLimit:
     refusals = refusals or Refusals()
+    workload = workload or Workload(app)
     verifier = SignatureVerifier(signing_secret)
 
     async def events(request: Request) -> Response:
@@ -76,6 +106,12 @@ def build_web_app(app: App, signing_secret: str, refusals: Refusals | None = Non
         bolt_request = BoltRequest(
             body=payload, query=request.url.query, headers=dict(request.headers), mode="socket_mode"
         )
+        if acked_at_once(payload):
+            if "command" in payload and workload.busy():
+                refusals.record("shed: busy")
+                return JSONResponse({"response_type": "ephemeral", "text": BUSY})
+            workload.submit(bolt_request)
+            return Response(status_code=200)
         response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(response)
 
@@ -130,8 +166,9 @@ class BackgroundServer:
         import threading
 
         self.refusals = refusals or Refusals()
+        self.workload = Workload(app)
         config = uvicorn.Config(
-            build_web_app(app, signing_secret, self.refusals),
+            build_web_app(app, signing_secret, self.refusals, self.workload),
             host=host,
             port=port,
             log_level="warning",

@@ -1,7 +1,6 @@
 """End to end: the real app over real HTTP, signed requests, and the local Slack stand-in."""
 
 import json
-import threading
 import time
 from dataclasses import dataclass
 
@@ -28,24 +27,14 @@ def standin():
 
 
 class InFlight:
-    """Counts the app's listener runs still going, so tests can wait for their commits."""
+    """The app's work after its acks still going, so tests can wait for its commits."""
 
-    def __init__(self, executor):
-        self.count = 0
-        self._lock = threading.Lock()
-        self._submit = executor.submit
-        executor.submit = self.submit
+    def __init__(self, workload):
+        self.workload = workload
 
-    def submit(self, fn, *args, **kwargs):
-        with self._lock:
-            self.count += 1
-        future = self._submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, _future):
-        with self._lock:
-            self.count -= 1
+    @property
+    def count(self) -> int:
+        return self.workload.ahead
 
     def settle(self, timeout: float = 5.0) -> None:
         deadline = time.monotonic() + timeout
@@ -134,9 +123,8 @@ def slack(db, standin, monkeypatch):
         sambot_timezone="UTC",
     )
     app = build_app(settings, db, build_web_client(standin.bot_token, standin.base_url))
-    in_flight = InFlight(app.listener_runner.listener_executor)
     server = BackgroundServer(app, SIGNING_SECRET).start()
     with SlackRequests(server.url, SIGNING_SECRET, standin) as requests:
-        yield Slack(standin, requests, server.url, in_flight)
+        yield Slack(standin, requests, server.url, InFlight(server.workload))
     server.stop()
     assert standin.violations == [], "the app sent Block Kit that Slack would reject"

@@ -26,9 +26,9 @@ def test_a_fresh_trigger_opens_the_form(slack, db):
 @pytest.mark.parametrize(
     ("command", "text"), [("/touchpoint", ""), ("/action", ""), ("/sam", "account new")]
 )
-def test_slack_refusing_an_expired_trigger_is_answered_too(slack, db, command, text):
+def test_slack_refusing_an_expired_trigger_is_answered_too(slack, db, monkeypatch, command, text):
     seed.acme(db)
-    slack.standin.trigger_ttl = 0  # Slack's side says the trigger expired
+    monkeypatch.setattr(slack.standin, "trigger_ttl", 0)  # Slack's side says it expired
     slack.command(command, text)
     slack.ephemeral(DANA, WINDOW_CLOSED)
     assert [c.response.get("error") for c in slack.standin.calls("views.open")] == [

@@ -1,0 +1,63 @@
+"""The work after an ack: a few threads, counted, and shed at the door when it piles up.
+
+Commands, buttons, shortcuts and events are acknowledged empty by every sambot listener,
+so the HTTP edge answers Slack at once and hands the request to this workload. Under a
+burst the acks stay fast, and when more work waits than a few threads can finish while
+Slack's 3-second trigger still lives, new commands are told "busy" in their ack instead
+of queueing behind it.
+"""
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from slack_bolt import App, BoltRequest
+
+BUSY = (
+    ":hourglass: sambot is busy right now and couldn't take that in time. "
+    "Please run the command again in a moment."
+)
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """A thread pool that knows how many of its tasks are waiting or running."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0
+        self._count_lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._count_lock:
+            self.in_flight += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future) -> None:
+        with self._count_lock:
+            self.in_flight -= 1
+
+
+class Workload:
+    """Bolt's dispatch for early-acked requests, on `threads` threads.
+
+    `busy()` counts both what waits to be dispatched and the listeners still running after
+    their ack (Bolt's listener executor): together, the work ahead of a new request.
+    """
+
+    def __init__(self, app: App, *, threads: int = 4, most_ahead: int = 48):
+        self.app = app
+        self.most_ahead = most_ahead
+        self.dispatcher = CountingExecutor(max_workers=threads, thread_name_prefix="dispatch")
+
+    @property
+    def ahead(self) -> int:
+        listeners = self.app.listener_runner.listener_executor
+        return self.dispatcher.in_flight + getattr(listeners, "in_flight", 0)
+
+    def busy(self) -> bool:
+        return self.ahead >= self.most_ahead
+
+    def submit(self, request: BoltRequest) -> None:
+        # The response is Bolt's ack, already sent by the edge.
+        self.dispatcher.submit(self.app.dispatch, request)

@@ -1,0 +1,49 @@
+"""Acks first: commands, buttons and events are answered before their work, and shed when
+too much work is waiting."""
+
+import json
+
+from sambot.slack.workload import BUSY
+from tests.slack import seed
+from tests.slack.conftest import ACME_CHANNEL, DANA
+
+
+def test_a_command_is_acked_before_its_work_runs(slack, db, monkeypatch):
+    seed.acme(db)
+    monkeypatch.setattr(slack.standin, "latency", 0.5)  # every Web API call is slow
+    response = slack.command("/touchpoint")
+    assert (response.status_code, response.content) == (200, b"")
+    assert slack.in_flight.count >= 1, "the modal is still being opened after the ack"
+    assert slack.opened_view("touchpoint")["callback_id"] == "touchpoint"
+
+
+def test_when_work_piles_up_a_command_is_told_busy_in_its_ack(slack, db, monkeypatch):
+    seed.acme(db)
+    workload = slack.in_flight.workload
+    monkeypatch.setattr(workload, "most_ahead", 0)
+    response = slack.command("/touchpoint")
+    assert response.status_code == 200
+    assert response.json() == {"response_type": "ephemeral", "text": BUSY}
+    assert "again" in BUSY
+    slack.in_flight.settle()
+    assert slack.standin.calls("views.open") == [], "shed work is not done"
+
+
+def test_buttons_and_form_submissions_are_never_shed(slack, db, monkeypatch):
+    seed.acme(db)
+    slack.command("/action", "Send proposal by in 3 days")
+    message = slack.channel_message(ACME_CHANNEL, "Send proposal")
+    monkeypatch.setattr(slack.in_flight.workload, "most_ahead", 0)
+    value = next(
+        e["value"]
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "action_done"
+    )
+    response = slack.requests.block_action(
+        DANA, "action_done", value=value, message=message, channel_id=ACME_CHANNEL
+    )
+    assert (response.status_code, response.content) == (200, b"")
+    call = slack.wait("chat.update")
+    assert "Marked done" in json.dumps(call.args)
