@@ -29,7 +29,7 @@ def build_app(
         signing_secret=settings.slack_signing_secret,
         # Listeners run here after ack(). Their work is mostly Python under one GIL, so a few
         # threads finish a burst sooner than many; the count tells the edge when to shed.
-        listener_executor=CountingExecutor(max_workers=8, thread_name_prefix="listener"),
+        listener_executor=CountingExecutor(max_workers=4, thread_name_prefix="listener"),
         logger=logging.getLogger("sambot.bolt"),
     )
     sam = Sam(

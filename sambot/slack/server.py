@@ -10,6 +10,7 @@ on the event loop and serialise every request).
 import gc
 import logging
 import secrets
+import sys
 
 import uvicorn
 from slack_bolt import App, BoltRequest
@@ -35,6 +36,7 @@ from sambot.slack.workload import BUSY, Workload
 logger = logging.getLogger("sambot.http")
 
 EVENTS_PATH = "/slack/events"
+ACK_SWITCH_INTERVAL_S = 0.0005
 
 
 def acked_at_once(payload: dict) -> bool:
@@ -139,6 +141,9 @@ def serve_http(app: App, signing_secret: str, *, host: str = "0.0.0.0", port: in
     web = build_web_app(app, signing_secret, refusals)
     # Start-up objects live for the whole process: keep the collector from rescanning them.
     gc.freeze()
+    # The event loop answers acks while a few threads do the work after them, all under one
+    # GIL: hand it over every 0.5 ms instead of 5 ms, so an ack never waits long for it.
+    sys.setswitchinterval(ACK_SWITCH_INTERVAL_S)
     config = uvicorn.Config(
         web, host=host, port=port, log_level="info", access_log=False, **SERVER_LIMITS
     )

@@ -45,7 +45,7 @@ class Workload:
     their ack (Bolt's listener executor): together, the work ahead of a new request.
     """
 
-    def __init__(self, app: App, *, threads: int = 4, most_ahead: int = 48):
+    def __init__(self, app: App, *, threads: int = 2, most_ahead: int = 24):
         self.app = app
         self.most_ahead = most_ahead
         self.dispatcher = CountingExecutor(max_workers=threads, thread_name_prefix="dispatch")
