@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sambot.crontab import parse_crontab
+
 DEFAULT_DATABASE_URL = "sqlite:///var/sambot.db"
 
 
@@ -75,8 +77,6 @@ class Settings(BaseSettings):
     @field_validator("sambot_report_schedule", "sambot_nudge_schedule")
     @classmethod
     def _crontab_shape(cls, value: str) -> str:
-        from sambot.jobs.schedule import parse_crontab
-
         try:
             parse_crontab(value, "UTC")
         except ValueError as exc:

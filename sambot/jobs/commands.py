@@ -30,8 +30,8 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
 
 
 def jobs_list(settings: Settings, *, now: datetime | None = None, out: Echo = print) -> int:
+    from sambot.crontab import next_fire_time
     from sambot.jobs.runner import jobs
-    from sambot.jobs.schedule import next_fire_time
     from sambot.jobs.scheduler import last_runs, schedules, triggers
     from sambot.reports.period import as_utc
 

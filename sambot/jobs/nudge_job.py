@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from sambot.accounts.models import Account
 from sambot.deliveries.models import DeliveryStatus
 from sambot.jobs import deliveries
+from sambot.jobs.job import Job, WorkspaceRun, batches
 from sambot.jobs.posting import Outcome, Target
-from sambot.jobs.runner import Job, WorkspaceRun, batches
 from sambot.nudges import service as nudges
 from sambot.nudges.render import render_channel_nudge, render_owner_digest
 
@@ -105,6 +105,7 @@ def run(job: WorkspaceRun) -> None:
 JOB = Job(
     kind=JOB_KIND,
     description="Overdue-action nudges in account channels and owners' direct messages",
+    schedule_setting="sambot_nudge_schedule",
     period_key=lambda today: today.isoformat(),
     run=run,
 )

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sambot.accounts.models import Account
 from sambot.deliveries.models import DeliveryStatus
 from sambot.jobs import deliveries
+from sambot.jobs.job import Job, WorkspaceRun, batches
 from sambot.jobs.posting import Target
-from sambot.jobs.runner import Job, WorkspaceRun, batches
 from sambot.reports.monthly import client_version_for, compute_reports
 from sambot.reports.period import Period
 from sambot.reports.render import render_report
@@ -82,6 +82,7 @@ def run(job: WorkspaceRun) -> None:
 JOB = Job(
     kind=JOB_KIND,
     description="Monthly strategic-action report in each account channel",
+    schedule_setting="sambot_report_schedule",
     period_key=lambda today: period_for(today).key,
     run=run,
 )

@@ -1,18 +1,16 @@
 """Running a job: for each workspace, under its lock, with a summary of what was posted."""
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from typing import TypeVar
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from sambot.config import Settings
 from sambot.db import Database, utcnow
+from sambot.jobs import nudge_job, report_job
+from sambot.jobs.job import Job, JobOptions, WorkspaceRun
 from sambot.jobs.locks import run_lock
 from sambot.jobs.posting import Pacer, Poster, PostQueue, WorkspaceStopped, pacer_for
 from sambot.jobs.summary import RunSummary
@@ -20,71 +18,10 @@ from sambot.workspaces.models import Workspace
 
 log = logging.getLogger("sambot.jobs")
 
-DEFAULT_BATCH_SIZE = 500
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class JobOptions:
-    escalation_days: int = 14
-    post_rate: float = 0.0  # messages per second per workspace; 0: no pacing
-    # Threads posting at once. One (posts in order) keeps up with Slack's pace; more only
-    # help when pacing is off, against a local stand-in.
-    post_threads: int = 1
-    batch_size: int = DEFAULT_BATCH_SIZE
-    dry_run: bool = False
-    account: str | None = None  # only this account (by name)
-    # SAMBOT_TIMEZONE: the zone the schedules fire in decides the day and the month too.
-    # None: each workspace's own.
-    timezone: str | None = None
-    echo: Callable[[str], None] | None = None  # where --dry-run prints
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
-        options = cls(
-            escalation_days=settings.sambot_escalation_days,
-            post_rate=settings.sambot_post_rate,
-            timezone=settings.sambot_timezone,
-        )
-        return replace(options, **overrides)
-
-
-@dataclass
-class WorkspaceRun:
-    """What a job needs to run in one workspace."""
-
-    database: Database
-    client: WebClient | None
-    workspace_id: int
-    team_id: str
-    timezone: str
-    at: datetime
-    options: JobOptions
-    summary: RunSummary
-    # Where the job submits its posts; background threads make them (one: in order).
-    posts: PostQueue = field(init=False)
-
-    @property
-    def today(self) -> date:
-        return self.at.astimezone(ZoneInfo(self.timezone)).date()
-
-
-@dataclass(frozen=True)
-class Job:
-    kind: str
-    description: str
-    period_key: Callable[[date], str]  # the period a run on that local day covers
-    run: Callable[[WorkspaceRun], None]
-
-
-def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+__all__ = ["Job", "JobOptions", "WorkspaceRun", "jobs", "run_job"]
 
 
 def jobs() -> dict[str, Job]:
-    from sambot.jobs import nudge_job, report_job
-
     return {job.kind: job for job in (report_job.JOB, nudge_job.JOB)}
 
 

@@ -18,12 +18,12 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from sambot.config import Settings
+from sambot.crontab import latest_fire_time, missed_fire_time, parse_crontab
 from sambot.db import Database, utcnow
 from sambot.jobs.deliveries import dialect_insert
 from sambot.jobs.models import JobRun
 from sambot.jobs.posting import AUTH_ERRORS, CHANNEL_GONE, UNANSWERED
 from sambot.jobs.runner import JobOptions, jobs, run_job
-from sambot.jobs.schedule import latest_fire_time, missed_fire_time, parse_crontab
 from sambot.jobs.summary import RunSummary
 from sambot.reports.period import as_utc
 
@@ -34,18 +34,14 @@ GRACE = timedelta(days=3)
 
 
 def triggers(settings: Settings) -> dict[str, BaseTrigger]:
-    zone = settings.timezone
     return {
-        "monthly-report": parse_crontab(settings.sambot_report_schedule, zone),
-        "nudges": parse_crontab(settings.sambot_nudge_schedule, zone),
+        kind: parse_crontab(job.schedule(settings), settings.timezone)
+        for kind, job in jobs().items()
     }
 
 
 def schedules(settings: Settings) -> dict[str, str]:
-    return {
-        "monthly-report": settings.sambot_report_schedule,
-        "nudges": settings.sambot_nudge_schedule,
-    }
+    return {kind: job.schedule(settings) for kind, job in jobs().items()}
 
 
 @dataclass

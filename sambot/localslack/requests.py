@@ -467,3 +467,30 @@ class SlackRequests:
         }
         full["state"] = {"values": values}
         return full
+
+
+class SocketModeRequests(SlackRequests):
+    """`SlackRequests` over Socket Mode: the same payloads, sent as envelopes on the app's
+    websocket. Each method returns the app's ack, `{"envelope_id", "payload"?}`."""
+
+    def __init__(self, standin: SlackStandIn, *, ack_timeout: float = 5.0, **kwargs: Any) -> None:
+        super().__init__(standin.socket_mode.url, "", standin, **kwargs)
+        self.socket_mode = standin.socket_mode
+        self.ack_timeout = ack_timeout
+
+    def _deliver_command(self, form: dict[str, Any], **options: Any) -> dict[str, Any]:
+        return self._ack(self.socket_mode.push("slash_commands", form))
+
+    def _deliver_interaction(self, payload: dict[str, Any], **options: Any) -> dict[str, Any]:
+        return self._ack(self.socket_mode.push("interactive", payload))
+
+    def _deliver_event(
+        self, body: dict[str, Any], retry_num: int | None, retry_reason: str, **options: Any
+    ) -> dict[str, Any]:
+        envelope_id = self.socket_mode.push(
+            "events_api", body, retry_attempt=retry_num, retry_reason=retry_reason
+        )
+        return self._ack(envelope_id)
+
+    def _ack(self, envelope_id: str) -> dict[str, Any]:
+        return self.socket_mode.wait_for_ack(envelope_id, timeout=self.ack_timeout)

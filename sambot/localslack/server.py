@@ -24,12 +24,11 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sambot.localslack.blockkit import check_message, check_view, error_code
+from sambot.localslack.ids import APP_ID, BOT_ID
 
 if TYPE_CHECKING:
     from sambot.localslack.socket_mode import SocketModeServer
 
-BOT_ID = "B0001"
-APP_ID = "A0001"
 PERMALINK_BASE = "https://localslack.example/archives"
 RESPONSE_URL_USES = 5
 RESPONSE_URL_TTL = 30 * 60.0

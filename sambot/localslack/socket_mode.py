@@ -23,11 +23,12 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
-from sambot.localslack.requests import SlackRequests
-from sambot.localslack.server import APP_ID, SlackStandIn
+from sambot.localslack.ids import APP_ID
 
 if TYPE_CHECKING:
     from websockets.http11 import Request, Response
+
+    from sambot.localslack.server import SlackStandIn
 
 # Envelope types Slack sends, and which interaction payloads take a response payload.
 ENVELOPE_TYPES = ("events_api", "interactive", "slash_commands")
@@ -218,30 +219,3 @@ class SocketModeServer:
                 if remaining <= 0:
                     raise TimeoutError(f"no {what} in {timeout}s")
                 self._lock.wait(remaining)
-
-
-class SocketModeRequests(SlackRequests):
-    """`SlackRequests` over Socket Mode: the same payloads, sent as envelopes on the app's
-    websocket. Each method returns the app's ack, `{"envelope_id", "payload"?}`."""
-
-    def __init__(self, standin: SlackStandIn, *, ack_timeout: float = 5.0, **kwargs: Any) -> None:
-        super().__init__(standin.socket_mode.url, "", standin, **kwargs)
-        self.socket_mode = standin.socket_mode
-        self.ack_timeout = ack_timeout
-
-    def _deliver_command(self, form: dict[str, Any], **options: Any) -> dict[str, Any]:
-        return self._ack(self.socket_mode.push("slash_commands", form))
-
-    def _deliver_interaction(self, payload: dict[str, Any], **options: Any) -> dict[str, Any]:
-        return self._ack(self.socket_mode.push("interactive", payload))
-
-    def _deliver_event(
-        self, body: dict[str, Any], retry_num: int | None, retry_reason: str, **options: Any
-    ) -> dict[str, Any]:
-        envelope_id = self.socket_mode.push(
-            "events_api", body, retry_attempt=retry_num, retry_reason=retry_reason
-        )
-        return self._ack(envelope_id)
-
-    def _ack(self, envelope_id: str) -> dict[str, Any]:
-        return self.socket_mode.wait_for_ack(envelope_id, timeout=self.ack_timeout)

@@ -13,7 +13,7 @@ import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from sambot.config import load_settings
-from sambot.jobs.schedule import is_first_weekday, missed_fire_time, parse_crontab
+from sambot.crontab import is_first_weekday, missed_fire_time, parse_crontab
 from sambot.jobs.scheduler import (
     GRACE,
     SchedulerContext,

@@ -14,7 +14,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from sambot.localslack import SlackStandIn
-from sambot.localslack.socket_mode import SocketModeRequests
+from sambot.localslack.requests import SocketModeRequests
 
 from .conftest import TOKEN
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from sambot.localslack.requests import SocketModeRequests
 from sambot.localslack.server import SlackStandIn
-from sambot.localslack.socket_mode import SocketModeRequests, SocketModeServer
+from sambot.localslack.socket_mode import SocketModeServer
 from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE, OWEN
 
 START_TIMEOUT = 60.0  # seconds for the process to import, migrate and connect

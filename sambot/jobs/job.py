@@ -1,0 +1,81 @@
+"""What a job is, and what it gets to run in one workspace; the jobs import this, not the
+runner, so the runner can import the jobs."""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+
+from sambot.config import Settings
+from sambot.db import Database
+from sambot.jobs.posting import PostQueue
+from sambot.jobs.summary import RunSummary
+
+DEFAULT_BATCH_SIZE = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    escalation_days: int = 14
+    post_rate: float = 0.0  # messages per second per workspace; 0: no pacing
+    # Threads posting at once. One (posts in order) keeps up with Slack's pace; more only
+    # help when pacing is off, against a local stand-in.
+    post_threads: int = 1
+    batch_size: int = DEFAULT_BATCH_SIZE
+    dry_run: bool = False
+    account: str | None = None  # only this account (by name)
+    # SAMBOT_TIMEZONE: the zone the schedules fire in decides the day and the month too.
+    # None: each workspace's own.
+    timezone: str | None = None
+    echo: Callable[[str], None] | None = None  # where --dry-run prints
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
+        options = cls(
+            escalation_days=settings.sambot_escalation_days,
+            post_rate=settings.sambot_post_rate,
+            timezone=settings.sambot_timezone,
+        )
+        return replace(options, **overrides)
+
+
+@dataclass
+class WorkspaceRun:
+    """What a job needs to run in one workspace."""
+
+    database: Database
+    client: WebClient | None
+    workspace_id: int
+    team_id: str
+    timezone: str
+    at: datetime
+    options: JobOptions
+    summary: RunSummary
+    # Where the job submits its posts; background threads make them (one: in order).
+    posts: PostQueue = field(init=False)
+
+    @property
+    def today(self) -> date:
+        return self.at.astimezone(ZoneInfo(self.timezone)).date()
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str
+    description: str
+    # The setting that holds its crontab line (SAMBOT_REPORT_SCHEDULE...).
+    schedule_setting: str
+    period_key: Callable[[date], str]  # the period a run on that local day covers
+    run: Callable[[WorkspaceRun], None]
+
+    def schedule(self, settings: Settings) -> str:
+        return getattr(settings, self.schedule_setting)
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
