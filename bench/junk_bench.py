@@ -1,8 +1,8 @@
 """Signed traffic under a flood of junk: `/sam help` ack latency, quiet and with 300 junk req/s.
 
-Issue 14, "Signed traffic keeps its speed under junk". sambot runs as `sambot run` serves it
-(`ack_bench.py --serve sambot`: the same `serve_http`, on a seeded SQLite database, its Web
-API pointed at the local Slack stand-in in this process). Each run:
+Issue 14, "Signed traffic keeps its speed under junk". sambot runs as `sambot run --no-scheduler`
+in its own process, on a seeded SQLite database, its Web API pointed at the local Slack
+stand-in in this process. Each run:
 
 1. quiet: signed `/sam help` sent at 20 per second (open loop) for `--seconds`;
 2. junk: the same, while a second process sends unsigned junk at 300 per second, also open
@@ -65,6 +65,7 @@ def send_junk(port: int, rate: float, seconds: float, done) -> None:
     async def one(body: bytes, headers: dict[str, str]) -> None:
         connection = idle.pop() if idle else ack_bench.Connection(port)
         try:
+            await connection.connect()
             status, _ = await connection.post(ack_bench.EVENTS_PATH, body, headers)
         except (OSError, asyncio.IncompleteReadError):
             status = 0
@@ -91,15 +92,63 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def signed_run(port: int, make, rate: float, seconds: float) -> list[ack_bench.Sample]:
-    requests = [make("/sam", "help") for _ in range(int(rate * seconds))]
+def signed_run(port: int, standin, rate: float, seconds: float) -> list[tuple[float, int]]:
+    """Signed `/sam help` at `rate` per second, open loop: (ack ms, status) of each."""
+    from sambot.localslack.requests import SlackRequests
+
+    class Unsent(SlackRequests):
+        def send(self, body, content_type, **_options):  # type: ignore[override]
+            return body.encode(), {"Content-Type": content_type, **self.signed_headers(body)}
+
+    unsent = Unsent("http://unused", ack_bench.SIGNING_SECRET, standin, ack_bench.TEAM_ID)
+    unsent.close()
+    requests = [
+        unsent.command("/sam", "help", user_id=ack_bench.USER, channel_id=ack_bench.CHANNEL)
+        for _ in range(int(rate * seconds))
+    ]
+    samples: list[tuple[float, int]] = []
+    idle: list[ack_bench.Connection] = []
+
+    async def one(body: bytes, headers: dict[str, str]) -> None:
+        connection = idle.pop() if idle else ack_bench.Connection(port)
+        sent = time.monotonic()
+        try:
+            await connection.connect()
+            status, _ = await connection.post(ack_bench.EVENTS_PATH, body, headers)
+        except (OSError, asyncio.IncompleteReadError):
+            status = 0
+            await connection.close()
+        samples.append(((time.monotonic() - sent) * 1000, status))
+        idle.append(connection)
+
+    async def paced() -> None:
+        start = time.monotonic()
+        tasks = []
+        for i, (body, headers) in enumerate(requests):
+            await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(one(body, headers)))
+        await asyncio.gather(*tasks)
+
     gc.collect()
     gc.disable()
     try:
-        samples, _ = asyncio.run(ack_bench.fire_at_rate(port, requests, rate))
+        asyncio.run(paced())
     finally:
         gc.enable()
     return samples
+
+
+def serve_sambot(workdir: Path, api_url: str, database_url: str):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SAMBOT_"))}
+    env |= {
+        "SLACK_BOT_TOKEN": ack_bench.BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": ack_bench.SIGNING_SECRET,
+        "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(ack_bench.free_port()),
+    }
+    command = [sys.executable, "-m", "sambot", "run", "--no-scheduler"]
+    return ack_bench.spawn("sambot", workdir, command, env)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,15 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         standin.add_channel(ack_bench.CHANNEL, "acme")
         database_url = f"sqlite:///{workdir / 'sambot.db'}"
         ack_bench.seed(database_url)
-        sambot = ack_bench.spawn(
-            "sambot", workdir, "--api-url", standin.base_url, "--database-url", database_url
-        )
+        sambot = serve_sambot(workdir, standin.base_url, database_url)
         try:
             sambot.wait_healthy()
-            make = ack_bench.command_maker(standin)
-            signed_run(sambot.port, make, args.rate, 2)  # warm-up
+            signed_run(sambot.port, standin, args.rate, 2)  # warm-up
             for run in range(1, args.runs + 1):
-                quiet = signed_run(sambot.port, make, args.rate, args.seconds)
+                quiet = signed_run(sambot.port, standin, args.rate, args.seconds)
                 rss_before = rss_mb(sambot.process.pid)
                 done = multiprocessing.Queue()
                 junk = multiprocessing.Process(
@@ -143,21 +189,21 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 junk.start()
                 time.sleep(0.5)  # the flood is under way before the first measured request
-                loud = signed_run(sambot.port, make, args.rate, args.seconds)
+                loud = signed_run(sambot.port, standin, args.rate, args.seconds)
                 junk_statuses = done.get(timeout=120)
                 junk.join()
                 rss_after = rss_mb(sambot.process.pid)
-                p99_quiet = ack_bench.percentile([s.ms for s in quiet], 0.99)
-                p99_loud = ack_bench.percentile([s.ms for s in loud], 0.99)
-                failed = sum(1 for s in quiet + loud if s.status != 200)
+                p99_quiet = ack_bench.percentile([ms for ms, _ in quiet], 0.99)
+                p99_loud = ack_bench.percentile([ms for ms, _ in loud], 0.99)
+                failed = sum(1 for _, status in quiet + loud if status != 200)
                 ok &= failed == 0 and set(junk_statuses) == {401}
                 ok &= p99_loud <= TARGET_RATIO * p99_quiet
                 rows.append(
                     (
                         run,
-                        ack_bench.percentile([s.ms for s in quiet], 0.5),
+                        ack_bench.percentile([ms for ms, _ in quiet], 0.5),
                         p99_quiet,
-                        ack_bench.percentile([s.ms for s in loud], 0.5),
+                        ack_bench.percentile([ms for ms, _ in loud], 0.5),
                         p99_loud,
                         p99_loud / p99_quiet,
                         sum(junk_statuses.values()),
