@@ -56,56 +56,9 @@ def junk_bodies() -> list[tuple[bytes, dict[str, str]]]:
     ]
 
 
-def send_junk(port: int, rate: float, seconds: float, done) -> None:
-    """In its own process: junk at `rate` per second for `seconds`; puts the status counts."""
-    bodies = junk_bodies()
-    statuses: Counter[int] = Counter()
-    idle: list[ack_bench.Connection] = []
-
-    async def one(body: bytes, headers: dict[str, str]) -> None:
-        connection = idle.pop() if idle else ack_bench.Connection(port)
-        try:
-            await connection.connect()
-            status, _ = await connection.post(ack_bench.EVENTS_PATH, body, headers)
-        except (OSError, asyncio.IncompleteReadError):
-            status = 0
-            await connection.close()
-        statuses[status] += 1
-        idle.append(connection)
-
-    async def flood() -> None:
-        start = time.monotonic()
-        tasks = []
-        for i in range(int(rate * seconds)):
-            await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
-            tasks.append(asyncio.create_task(one(*bodies[i % len(bodies)])))
-        await asyncio.gather(*tasks)
-
-    asyncio.run(flood())
-    done.put(dict(statuses))
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def signed_run(port: int, standin, rate: float, seconds: float) -> list[tuple[float, int]]:
-    """Signed `/sam help` at `rate` per second, open loop: (ack ms, status) of each."""
-    from sambot.localslack.requests import SlackRequests
-
-    class Unsent(SlackRequests):
-        def send(self, body, content_type, **_options):  # type: ignore[override]
-            return body.encode(), {"Content-Type": content_type, **self.signed_headers(body)}
-
-    unsent = Unsent("http://unused", ack_bench.SIGNING_SECRET, standin, ack_bench.TEAM_ID)
-    unsent.close()
-    requests = [
-        unsent.command("/sam", "help", user_id=ack_bench.USER, channel_id=ack_bench.CHANNEL)
-        for _ in range(int(rate * seconds))
-    ]
+def send_paced(port: int, requests: list[tuple[bytes, dict[str, str]]], rate: float):
+    """Open loop: `rate` requests per second on a fixed schedule, over keep-alive
+    connections; (ack ms, status) of each, status 0 when there was no answer."""
     samples: list[tuple[float, int]] = []
     idle: list[ack_bench.Connection] = []
 
@@ -130,12 +83,43 @@ def signed_run(port: int, standin, rate: float, seconds: float) -> list[tuple[fl
         await asyncio.gather(*tasks)
 
     gc.collect()
-    gc.disable()
+    gc.disable()  # no collector pauses on the sending side while timing
     try:
         asyncio.run(paced())
     finally:
         gc.enable()
     return samples
+
+
+def send_junk(port: int, rate: float, seconds: float, done) -> None:
+    """In its own process: junk at `rate` per second for `seconds`; puts the status counts."""
+    bodies = junk_bodies()
+    junk = [bodies[i % len(bodies)] for i in range(int(rate * seconds))]
+    done.put(dict(Counter(status for _, status in send_paced(port, junk, rate))))
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def signed_run(port: int, standin, rate: float, seconds: float) -> list[tuple[float, int]]:
+    """Signed `/sam help` at `rate` per second, open loop: (ack ms, status) of each."""
+    from sambot.localslack.requests import SlackRequests
+
+    class Unsent(SlackRequests):
+        def send(self, body, content_type, **_options):  # type: ignore[override]
+            return body.encode(), {"Content-Type": content_type, **self.signed_headers(body)}
+
+    unsent = Unsent("http://unused", ack_bench.SIGNING_SECRET, standin, ack_bench.TEAM_ID)
+    unsent.close()
+    requests = [
+        unsent.command("/sam", "help", user_id=ack_bench.USER, channel_id=ack_bench.CHANNEL)
+        for _ in range(int(rate * seconds))
+    ]
+    return send_paced(port, requests, rate)
 
 
 def serve_sambot(workdir: Path, api_url: str, database_url: str):
