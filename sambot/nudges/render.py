@@ -4,13 +4,11 @@ The actions beyond what fits with buttons are listed as plain lines, then "and N
 """
 
 from datetime import date
-from functools import cache
 
 from sambot.actions.models import Action
 from sambot.nudges.service import ChannelNudge, OwnerDigest
 from sambot.reports.render import RenderedMessage, check_limits
-from sambot.slack.action_blocks import action_buttons, action_line
-from sambot.slack.refs import ActionRef
+from sambot.slack.action_blocks import action_blocks, action_line
 from sambot.slack.text import escape, plural, truncate
 
 # How many actions get their buttons; lowered until the message fits.
@@ -52,34 +50,6 @@ def _context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-@cache
-def _buttons_prototype() -> dict:
-    """The four buttons of `action_buttons`, serialized once.
-
-    slack_sdk's models validate as they serialize, about a millisecond an action: too slow
-    for tens of thousands of nudged actions. Each action's buttons are this block with its
-    own id (a test checks the result equals `action_blocks`).
-    """
-    return action_buttons(Action(id=1)).to_dict()
-
-
-def _action(action: Action, today: date, note: str | None = None) -> list[dict]:
-    """The action's line, an optional note under it, then its buttons (as `action_blocks`)."""
-    value = ActionRef(id=action.id).encode()
-    line = {
-        "type": "section",
-        "block_id": f"action_{action.id}",
-        "text": {"type": "mrkdwn", "text": action_line(action, today)},
-    }
-    prototype = _buttons_prototype()
-    buttons = {
-        **prototype,
-        "block_id": f"action_buttons_{action.id}",
-        "elements": [{**element, "value": value} for element in prototype["elements"]],
-    }
-    return [line, _context(note), buttons] if note else [line, buttons]
-
-
 def render_channel_nudge(
     nudge: ChannelNudge, *, today: date, escalation_days: int
 ) -> RenderedMessage:
@@ -102,7 +72,9 @@ def render_channel_nudge(
         if nudge.escalated:
             blocks.append(_section(escalation))
         for action in nudge.actions[:limit]:
-            blocks += _action(action, today, note if action.id in escalated_ids else None)
+            blocks += action_blocks(
+                action, today, heading=note if action.id in escalated_ids else None
+            )
         return blocks + _overflow(nudge.actions[limit:], today, " overdue")
 
     titles = ", ".join(
@@ -138,7 +110,7 @@ def render_owner_digest(digest: OwnerDigest, *, today: date) -> RenderedMessage:
                 if account_name != account:
                     account = account_name
                     blocks.append(_context(f":office: *{escape(account_name)}*"))
-                blocks += _action(action, today)
+                blocks += action_blocks(action, today)
             blocks += _overflow(rest, today, ": `/action list` shows them all")
             left -= len(shown)
         return blocks

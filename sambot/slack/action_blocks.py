@@ -2,15 +2,8 @@
 
 from datetime import date
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
-
 from sambot.actions.models import Action, ActionStatus
+from sambot.slack import blocks as bk
 from sambot.slack.ids import ActionButton
 from sambot.slack.refs import ActionRef
 from sambot.slack.text import escape, format_date
@@ -46,29 +39,24 @@ def action_line(action: Action, today: date) -> str:
     )
 
 
-def action_buttons(action: Action) -> ActionsBlock:
+def action_buttons(action: Action) -> dict:
     value = ActionRef(id=action.id).encode()
-    buttons = [
-        ButtonElement(text="Mark done", action_id=ActionButton.DONE, value=value, style="primary"),
-        ButtonElement(text="Snooze a week", action_id=ActionButton.SNOOZE, value=value),
-        ButtonElement(text="Change due date", action_id=ActionButton.CHANGE_DUE, value=value),
-        ButtonElement(text="Reassign", action_id=ActionButton.REASSIGN, value=value),
-    ]
-    return ActionsBlock(block_id=f"action_buttons_{action.id}", elements=buttons)
+    return bk.actions(
+        bk.button("Mark done", ActionButton.DONE, value=value, style="primary"),
+        bk.button("Snooze a week", ActionButton.SNOOZE, value=value),
+        bk.button("Change due date", ActionButton.CHANGE_DUE, value=value),
+        bk.button("Reassign", ActionButton.REASSIGN, value=value),
+        block_id=f"action_buttons_{action.id}",
+    )
 
 
-def action_blocks(action: Action, today: date, *, heading: str | None = None) -> list:
+def action_blocks(action: Action, today: date, *, heading: str | None = None) -> list[dict]:
     """The section for an action, its buttons while it is open, and an optional context line."""
-    line = MarkdownTextObject(text=action_line(action, today))
-    blocks = [SectionBlock(block_id=f"action_{action.id}", text=line)]
+    blocks = [bk.section(action_line(action, today), block_id=f"action_{action.id}")]
     if action.is_open:
         blocks.append(action_buttons(action))
     if heading:
-        blocks.append(
-            ContextBlock(
-                block_id=f"action_note_{action.id}", elements=[MarkdownTextObject(text=heading)]
-            )
-        )
+        blocks.append(bk.context(heading, block_id=f"action_note_{action.id}"))
     return blocks
 
 

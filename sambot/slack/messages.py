@@ -3,20 +3,9 @@
 from collections.abc import Sequence
 from datetime import date
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    OverflowMenuElement,
-    SectionBlock,
-    StaticSelectElement,
-    UserSelectElement,
-)
-
 from sambot.accounts.models import Account, TeamRole
 from sambot.actions.models import Action
+from sambot.slack import blocks as bk
 from sambot.slack.action_blocks import action_blocks
 from sambot.slack.catalog import HELP
 from sambot.slack.ids import Button
@@ -37,19 +26,19 @@ Message = tuple[str, list[dict]]
 MAX_LISTED = 40
 
 
-def blocks_of(*blocks) -> list[dict]:
-    return [block.to_dict() if hasattr(block, "to_dict") else block for block in blocks]
+def blocks_of(*blocks: dict) -> list[dict]:
+    return list(blocks)
 
 
-def context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+def context(text: str) -> dict:
+    return bk.context(text)
 
 
-def section(text: str, **kwargs) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)), **kwargs)
+def section(text: str, **kwargs) -> dict:
+    return bk.section(truncate(text, 3000), **kwargs)
 
 
-def sections(lines: list[str]) -> list[SectionBlock]:
+def sections(lines: list[str]) -> list[dict]:
     """Lines in as many sections as they need, never cut in the middle of a line."""
     return [section(text) for text in split_lines(lines)]
 
@@ -61,7 +50,7 @@ def notice(text: str) -> Message:
 def help_message(intro: str | None = None) -> Message:
     lines = "\n".join(f"`{usage}`  {what}" for usage, what in HELP)
     blocks = [
-        HeaderBlock(text="sambot: your account plan, in Slack"),
+        bk.header("sambot: your account plan, in Slack"),
         section(
             "Log what happened with the client and what must happen next, in seconds. "
             "Everything lands in the account's channel, and sambot keeps actions moving "
@@ -127,20 +116,18 @@ def account_summary_message(
         or "nobody yet"
     )
     fields = [
-        MarkdownTextObject(text=f"*Owner*\n<@{account.owner_id}>"),
-        MarkdownTextObject(text=f"*Tier*\n{TIER_LABELS[account.tier]}"),
-        MarkdownTextObject(text=f"*Open actions*\n{open_count}"),
-        MarkdownTextObject(
-            text=f"*Overdue*\n{overdue_count}" + (" :warning:" if overdue_count else "")
-        ),
+        f"*Owner*\n<@{account.owner_id}>",
+        f"*Tier*\n{TIER_LABELS[account.tier]}",
+        f"*Open actions*\n{open_count}",
+        f"*Overdue*\n{overdue_count}" + (" :warning:" if overdue_count else ""),
     ]
     if account.annual_revenue is not None:
         revenue = f"{account.annual_revenue:,.0f} {account.currency}"
         if account.margin_percent is not None:
             revenue += f" · margin {account.margin_percent}%"
-        fields.append(MarkdownTextObject(text=f"*Revenue*\n{revenue}"))
+        fields.append(f"*Revenue*\n{revenue}")
     if account.industry:
-        fields.append(MarkdownTextObject(text=f"*Industry*\n{escape(account.industry)}"))
+        fields.append(f"*Industry*\n{escape(account.industry)}")
     if last_touchpoint:
         last = (
             f"{KIND_LABELS[last_touchpoint.kind]} on {format_date(last_touchpoint.occurred_on)}: "
@@ -149,8 +136,8 @@ def account_summary_message(
     else:
         last = "none yet. Log one with `/touchpoint`."
     blocks = [
-        HeaderBlock(text=truncate(account.name, 150)),
-        SectionBlock(fields=fields),
+        bk.header(truncate(account.name, 150)),
+        bk.section(fields=fields),
         section(f"*Team:* {team}"),
         section(f"*Last touchpoint:* {last}"),
     ]
@@ -206,10 +193,8 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
     role_choices = options(list(TEAM_ROLE_LABELS.items()))
     blocks: list = [section(f"*Account team of {escape(account.name)}*")]
     for member in account.team[:20]:
-        accessory = StaticSelectElement(
-            action_id=Button.TEAM_ROLE,
-            options=role_choices,
-            initial_option=pick(role_choices, member.role),
+        accessory = bk.static_select(
+            Button.TEAM_ROLE, role_choices, initial_option=pick(role_choices, member.role)
         )
         blocks.append(
             section(
@@ -221,32 +206,21 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
             )
         )
         if member.role != TeamRole.OWNER:
+            remove = option(
+                "Remove from the team",
+                TeamMemberRef(account_id=account.id, user_id=member.user_id).encode(),
+            )
+            tools = TeamBlock(kind="tools", account_id=account.id, user_id=member.user_id)
             blocks.append(
-                ActionsBlock(
-                    block_id=TeamBlock(
-                        kind="tools", account_id=account.id, user_id=member.user_id
-                    ).encode(),
-                    elements=[
-                        OverflowMenuElement(
-                            action_id=Button.TEAM_REMOVE,
-                            options=[
-                                option(
-                                    "Remove from the team",
-                                    TeamMemberRef(
-                                        account_id=account.id, user_id=member.user_id
-                                    ).encode(),
-                                )
-                            ],
-                        )
-                    ],
+                bk.actions(
+                    bk.element("overflow", Button.TEAM_REMOVE, options=[remove]),
+                    block_id=tools.encode(),
                 )
             )
     blocks.append(
-        ActionsBlock(
+        bk.actions(
+            bk.element("users_select", Button.TEAM_ADD, placeholder="Add someone to the team"),
             block_id=TeamBlock(kind="add", account_id=account.id).encode(),
-            elements=[
-                UserSelectElement(action_id=Button.TEAM_ADD, placeholder="Add someone to the team")
-            ],
         )
     )
     hidden = len(account.team) - 20
@@ -262,9 +236,9 @@ def offer_account_creation(name: str, close_names: Sequence[str] = ()) -> Messag
         did_you_mean = " or ".join(f"`/sam link {escape(close)}`" for close in close_names)
         text += f" Did you mean {did_you_mean}?"
     text += " Or create it and link this channel:"
-    button = ButtonElement(
-        text=truncate(f"Create {name}", 75),
-        action_id=Button.CREATE_LINKED_ACCOUNT,
+    button = bk.button(
+        truncate(f"Create {name}", 75),
+        Button.CREATE_LINKED_ACCOUNT,
         value=truncate(name, 100),
         style="primary",
     )
@@ -286,17 +260,15 @@ def touchpoint_logged(
     if posted_in:
         text += f" and posted in {posted_in}" + (f" · <{link}|view>" if link else "")
     text += ". Add who was there, the sentiment or a follow-up:"
-    button = ButtonElement(
-        text="Add details",
-        action_id=Button.ADD_DETAILS,
-        value=TouchpointRef(id=touchpoint.id).encode(),
+    button = bk.button(
+        "Add details", Button.ADD_DETAILS, value=TouchpointRef(id=touchpoint.id).encode()
     )
     return "Touchpoint logged", blocks_of(section(text, accessory=button))
 
 
 def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: date) -> dict:
     """The App Home tab: the user's accounts and open actions, overdue first, with buttons."""
-    blocks: list = [HeaderBlock(text="Your account plan")]
+    blocks: list = [bk.header("Your account plan")]
     if accounts:
         lines = [
             f"• *{escape(a.name)}*" + (f" · <#{a.channel_id}>" if a.channel_id else "")

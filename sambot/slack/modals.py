@@ -4,29 +4,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    CheckboxesElement,
-    ContextBlock,
-    ConversationSelectElement,
-    DatePickerElement,
-    InputBlock,
-    MarkdownTextObject,
-    NumberInputElement,
-    Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    SectionBlock,
-    StaticMultiSelectElement,
-    StaticSelectElement,
-    UserSelectElement,
-)
-from slack_sdk.models.views import View
-
 from sambot.accounts.models import Account, Tier
 from sambot.actions.models import Action
 from sambot.plans.models import Objective
+from sambot.slack import blocks as bk
 from sambot.slack.forms import VALUE
 from sambot.slack.ids import Button, Callback
 from sambot.slack.labels import (
@@ -43,17 +24,17 @@ from sambot.touchpoints.models import SUMMARY_MAX_LENGTH, Sentiment, TouchpointK
 MAX_OPTIONS = 100
 
 
-def option(label: str, value: Any) -> Option:
-    return Option(text=PlainTextObject(text=truncate(label, 75)), value=str(value))
+def option(label: str, value: Any) -> dict:
+    return bk.option(truncate(label, 75), value)
 
 
-def options(pairs: Sequence[tuple[Any, str]]) -> list[Option]:
+def options(pairs: Sequence[tuple[Any, str]]) -> list[dict]:
     return [option(label, value) for value, label in pairs[:MAX_OPTIONS]]
 
 
-def pick(choices: list[Option], value: Any) -> Option | None:
+def pick(choices: list[dict], value: Any) -> dict | None:
     return next(
-        (choice for choice in choices if value is not None and choice.value == str(value)), None
+        (choice for choice in choices if value is not None and choice["value"] == str(value)), None
     )
 
 
@@ -66,82 +47,57 @@ def text_input(
     optional: bool = False,
     placeholder: str | None = None,
     hint: str | None = None,
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        optional=optional,
-        hint=hint,
-        element=PlainTextInputElement(
-            action_id=VALUE,
-            initial_value=initial or None,
-            multiline=multiline,
-            placeholder=placeholder,
-        ),
+) -> dict:
+    element = bk.element(
+        "plain_text_input",
+        VALUE,
+        placeholder=placeholder,
+        initial_value=initial or None,
+        multiline=multiline or None,
     )
+    return bk.input_block(block_id, label, element, optional=optional, hint=hint)
 
 
 def select_input(
     block_id: str,
     label: str,
-    choices: list[Option],
+    choices: list[dict],
     *,
     initial: Any = None,
     optional: bool = False,
     dispatch: bool = False,
     hint: str | None = None,
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        optional=optional,
-        dispatch_action=dispatch,
-        hint=hint,
-        element=StaticSelectElement(
-            action_id=VALUE,
-            placeholder="Choose…",
-            options=choices,
-            initial_option=pick(choices, initial),
-        ),
+) -> dict:
+    element = bk.static_select(
+        VALUE, choices, placeholder="Choose…", initial_option=pick(choices, initial)
+    )
+    return bk.input_block(
+        block_id, label, element, optional=optional, hint=hint, dispatch_action=dispatch
     )
 
 
 def user_input(
     block_id: str, label: str, *, initial: str | None = None, optional: bool = False
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        optional=optional,
-        element=UserSelectElement(
-            action_id=VALUE, placeholder="Choose someone", initial_user=initial
-        ),
-    )
+) -> dict:
+    element = bk.element("users_select", VALUE, placeholder="Choose someone", initial_user=initial)
+    return bk.input_block(block_id, label, element, optional=optional)
 
 
 def date_input(
     block_id: str, label: str, *, initial: date | str | None = None, optional: bool = False
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        optional=optional,
-        element=DatePickerElement(action_id=VALUE, initial_date=str(initial) if initial else None),
+) -> dict:
+    element = bk.element("datepicker", VALUE, initial_date=str(initial) if initial else None)
+    return bk.input_block(block_id, label, element, optional=optional)
+
+
+def score_input(block_id: str, label: str, initial: int) -> dict:
+    element = bk.element(
+        "number_input", VALUE, is_decimal_allowed=False, initial_value=str(initial)
     )
+    return bk.input_block(block_id, label, element, hint="1 (low) to 5 (high)")
 
 
-def score_input(block_id: str, label: str, initial: int) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        hint="1 (low) to 5 (high)",
-        element=NumberInputElement(
-            action_id=VALUE, is_decimal_allowed=False, initial_value=str(initial)
-        ),
-    )
-
-
-def account_choices(accounts: Sequence[Account]) -> list[Option]:
+def account_choices(accounts: Sequence[Account]) -> list[dict]:
     """The accounts as options, in the order given (the caller puts the chosen one first)."""
     return options([(account.id, account.name) for account in accounts])
 
@@ -149,15 +105,7 @@ def account_choices(accounts: Sequence[Account]) -> list[Option]:
 def modal(
     callback_id: str, title: str, blocks: list, *, submit: str = "Save", metadata: str = ""
 ) -> dict:
-    return View(
-        type="modal",
-        callback_id=callback_id,
-        title=title,
-        submit=submit,
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
-    ).to_dict()
+    return bk.modal(callback_id, title, blocks, submit=submit, private_metadata=metadata)
 
 
 def account_modal(
@@ -178,16 +126,17 @@ def account_modal(
         ),
         text_input("potential_revenue", "Potential revenue", optional=True),
         text_input("currency", "Currency", initial="USD", optional=True),
-        InputBlock(
-            block_id="channel_id",
-            label="Account channel",
-            optional=True,
-            hint="Where the team talks about this account; sambot posts there.",
-            element=ConversationSelectElement(
-                action_id=VALUE,
+        bk.input_block(
+            "channel_id",
+            "Account channel",
+            bk.element(
+                "conversations_select",
+                VALUE,
                 initial_conversation=channel_id,
                 filter={"include": ["public", "private"], "exclude_bot_users": True},
             ),
+            optional=True,
+            hint="Where the team talks about this account; sambot posts there.",
         ),
     ]
     return modal(Callback.ACCOUNT_NEW, "New account", blocks, submit="Create", metadata=metadata)
@@ -258,25 +207,23 @@ def touchpoint_modal(
     people = options([(person.id, person.name) for person in stakeholders])
     if people:
         chosen = [
-            choice for choice in people if int(choice.value) in prefill.get("stakeholder_ids", [])
+            choice
+            for choice in people
+            if int(choice["value"]) in prefill.get("stakeholder_ids", [])
         ]
+        element = bk.element(
+            "multi_static_select",
+            VALUE,
+            placeholder="Who was there?",
+            options=people,
+            initial_options=chosen or None,
+        )
         blocks.append(
-            InputBlock(
-                block_id="stakeholder_ids",
-                label="Stakeholders involved",
-                optional=True,
-                element=StaticMultiSelectElement(
-                    action_id=VALUE,
-                    placeholder="Who was there?",
-                    options=people,
-                    initial_options=chosen or None,
-                ),
-            )
+            bk.input_block("stakeholder_ids", "Stakeholders involved", element, optional=True)
         )
     blocks += [
-        ActionsBlock(
-            block_id="stakeholder_tools",
-            elements=[ButtonElement(text="Add a stakeholder", action_id=Button.ADD_STAKEHOLDER)],
+        bk.actions(
+            bk.button("Add a stakeholder", Button.ADD_STAKEHOLDER), block_id="stakeholder_tools"
         ),
         select_input(
             "sentiment",
@@ -293,7 +240,7 @@ def touchpoint_modal(
         ),
     ]
     blocks += [
-        SectionBlock(text=MarkdownTextObject(text="*Follow-up action* (optional)")),
+        bk.section("*Follow-up action* (optional)"),
         text_input(
             "followup_title",
             "Follow-up action",
@@ -348,14 +295,15 @@ def action_modal(
             hint="What could stop this? The team sees it; the client never does.",
         ),
         text_input("detail", "Detail", multiline=True, optional=True),
-        InputBlock(
-            block_id="shared_with_client",
-            label="Client",
-            optional=True,
-            element=CheckboxesElement(
-                action_id=VALUE,
+        bk.input_block(
+            "shared_with_client",
+            "Client",
+            bk.element(
+                "checkboxes",
+                VALUE,
                 options=[option("Shared with the client (shows in the client report)", "yes")],
             ),
+            optional=True,
         ),
     ]
     return modal(Callback.ACTION, "New action", blocks, submit="Create", metadata=metadata)
@@ -363,7 +311,7 @@ def action_modal(
 
 def change_due_modal(action: Action, *, today: date, metadata: str) -> dict:
     blocks = [
-        SectionBlock(text=MarkdownTextObject(text=f"*{action.title}*")),
+        bk.section(f"*{action.title}*"),
         date_input("due_date", "New due date", initial=max(action.due_date or today, today)),
     ]
     return modal(Callback.CHANGE_DUE, "Change due date", blocks, metadata=metadata)
@@ -371,21 +319,12 @@ def change_due_modal(action: Action, *, today: date, metadata: str) -> dict:
 
 def reassign_modal(action: Action, *, metadata: str) -> dict:
     blocks = [
-        SectionBlock(text=MarkdownTextObject(text=f"*{action.title}*")),
+        bk.section(f"*{action.title}*"),
         user_input("owner_id", "New owner", initial=action.owner_id),
     ]
     return modal(Callback.REASSIGN, "Reassign action", blocks, submit="Reassign", metadata=metadata)
 
 
 def info_modal(title: str, text: str) -> dict:
-    return View(
-        type="modal",
-        title=title,
-        close="Close",
-        blocks=[
-            SectionBlock(text=MarkdownTextObject(text=text)),
-            ContextBlock(
-                elements=[MarkdownTextObject(text="Type `/sam help` to see every command.")]
-            ),
-        ],
-    ).to_dict()
+    blocks = [bk.section(text), bk.context("Type `/sam help` to see every command.")]
+    return bk.modal(None, title, blocks, close="Close")

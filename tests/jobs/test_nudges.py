@@ -83,7 +83,7 @@ def test_one_message_per_account_channel_and_one_digest_per_owner(db, standin, c
     assert "<@UOWNER>, 1 action more than 14 days late: over to you" in text
     escalated = [i for i, b in enumerate(channel["blocks"]) if b["type"] == "context"]
     assert len(escalated) == 1
-    assert channel["blocks"][escalated[0] - 1]["block_id"] == f"action_{ids['late20']}"
+    assert channel["blocks"][escalated[0]]["block_id"] == f"action_note_{ids['late20']}"
     buttons = [
         e["text"]["text"]
         for b in channel["blocks"]
@@ -169,15 +169,6 @@ def test_a_long_list_of_overdue_actions_fits_in_one_message(db, standin, client)
     [digest] = standin.messages("U1")
     assert len(digest["blocks"]) <= 50
     assert "more: `/action list` shows them all" in message_text(digest)
-
-
-def test_nudge_blocks_are_those_of_the_action_builder(db, actions):
-    from sambot.nudges.render import _action
-    from sambot.slack.action_blocks import action_blocks
-
-    with db.session() as s:
-        action = s.get(Action, actions["late20"])
-        assert _action(action, TODAY) == [b.to_dict() for b in action_blocks(action, TODAY)]
 
 
 def test_a_channel_shared_with_the_client_is_nudged_only_about_shared_actions(db, standin, client):

@@ -115,7 +115,7 @@ def redrawn_action_list(interaction: Interaction, *, changed: Action, note: str)
                 today=today,
             )
             _, blocks = messages.action_list_message(mine, today)
-        top = messages.context(f"{note}: {action_line(changed, today)}").to_dict()
+        top = messages.context(f"{note}: {action_line(changed, today)}")
         return [top, *blocks][:50]
 
     return draw

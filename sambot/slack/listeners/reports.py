@@ -4,11 +4,11 @@ import re
 from datetime import date
 
 from slack_bolt import App
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject
 
 from sambot.accounts import service as accounts
 from sambot.reports.monthly import client_version_for, report_for_account
 from sambot.reports.render import render_report
+from sambot.slack import blocks as bk
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.ids import Button
@@ -49,19 +49,8 @@ def preview_report(*, respond, interaction: Interaction, rest: str, **_):
         rendered = render_report(report, client=client_version)
     value = ReportChoice(account_id=account.id, period=period, client=client_version).encode()
     controls = [
-        ContextBlock(
-            elements=[MarkdownTextObject(text="Preview: only you can see this.")]
-        ).to_dict(),
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text="Post to channel",
-                    action_id=Button.POST_REPORT,
-                    value=value,
-                    style="primary",
-                )
-            ]
-        ).to_dict(),
+        bk.context("Preview: only you can see this."),
+        bk.actions(bk.button("Post to channel", Button.POST_REPORT, value=value, style="primary")),
     ]
     # Two blocks are kept for the controls: the report itself stays within 48.
     respond(
