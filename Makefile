@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ lint: install
 test: lint
 	$(BIN)/sambot db upgrade
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Mutation testing of the modules whose rules are promises (tests/MUTATION.md): a fresh
+# run on SQLite, two workers, then the table per module. Long: not part of `make test`.
+mutation: install
+	rm -rf mutants
+	start=$$(date +%s); \
+	SAMBOT_TEST_BACKENDS=sqlite $(BIN)/mutmut run --max-children 2 && \
+	echo "run time: $$(( $$(date +%s) - start )) s"
+	$(BIN)/python tests/mutation_report.py
+	$(BIN)/python tests/mutation_manual.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -1,0 +1,224 @@
+"""Mutants mutmut cannot make, made by hand: templates, cached functions and properties.
+
+mutmut mutates function bodies only, and skips decorated functions (the claim statements
+under @cache, properties, pydantic validators); Jinja2 templates are not Python at all.
+Each mutant below breaks one rule there. For each, this applies it to a copy of the
+project, runs the tests named, and counts it killed when they fail. Run by `make mutation`.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COPIED = ("sambot", "tests", "migrations", "deploy", "pyproject.toml")
+
+DELIVERIES = "sambot/jobs/deliveries.py"
+TEMPLATES = "sambot/reports/templates/"
+RENDER_TESTS = "tests/rules/test_report_render.py"
+DELIVERY_TESTS = "tests/rules/test_deliveries.py"
+
+PYTEST = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
+
+# (file, text, replacement, tests that must fail)
+MUTANTS = [
+    (
+        DELIVERIES,
+        "_insert_for(dialect, _table).on_conflict_do_nothing()",
+        "_insert_for(dialect, _table)",
+        DELIVERY_TESTS,
+    ),
+    (
+        DELIVERIES,
+        'same_key, _c.account_id == bindparam("account_id")',
+        "same_key",
+        DELIVERY_TESTS,
+    ),
+    (
+        DELIVERIES,
+        'same_key, _c.recipient_id == bindparam("recipient_id")',
+        "same_key",
+        DELIVERY_TESTS,
+    ),
+    (
+        DELIVERIES,
+        '_c.id == bindparam("delivery_id"), _c.status == DeliveryStatus.FAILED',
+        '_c.id == bindparam("delivery_id")',
+        DELIVERY_TESTS,
+    ),
+    (
+        DELIVERIES,
+        "status=DeliveryStatus.CLAIMED,\n            channel_id",
+        "status=DeliveryStatus.FAILED,\n            channel_id",
+        DELIVERY_TESTS,
+    ),
+    (DELIVERIES, "error=None,", "", DELIVERY_TESTS),
+    (DELIVERIES, "status=DeliveryStatus.POSTED,", "status=DeliveryStatus.CLAIMED,", DELIVERY_TESTS),
+    (
+        DELIVERIES,
+        ".values(status=DeliveryStatus.FAILED, error=",
+        ".values(status=DeliveryStatus.CLAIMED, error=",
+        DELIVERY_TESTS,
+    ),
+    (
+        "sambot/reports/monthly.py",
+        "return self.current - self.previous",
+        "return self.previous - self.current",
+        RENDER_TESTS,
+    ),
+    (
+        "sambot/reports/monthly.py",
+        "return self.as_of >= self.period.end",
+        "return self.as_of > self.period.end",
+        RENDER_TESTS,
+    ),
+    (
+        "sambot/reports/monthly.py",
+        "if action.shared_with_client]",
+        "if not action.shared_with_client]",
+        RENDER_TESTS,
+    ),
+    (
+        "sambot/nudges/service.py",
+        "self.overdue + self.due_today + self.due_tomorrow",
+        "self.due_today + self.overdue + self.due_tomorrow",
+        "tests/rules/test_nudge_selection.py",
+    ),
+    (
+        "sambot/actions/schemas.py",
+        "return None if isinstance(value, str) and not value.strip() else value",
+        "return value",
+        "tests/rules/test_validation.py",
+    ),
+    (
+        "sambot/accounts/schemas.py",
+        "and margin > revenue:",
+        "and margin > revenue + 1:",
+        "tests/rules/test_validation.py",
+    ),
+    (
+        "sambot/accounts/schemas.py",
+        '.replace(",", "").replace(" ", "")',
+        '.replace(",", "")',
+        "tests/rules/test_validation.py",
+    ),
+    (
+        TEMPLATES + "monthly_report.json.j2",
+        "{%- if a.objective and not client %}",
+        "{%- if a.objective %}",
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "monthly_report.json.j2",
+        "{%- if a.shared_with_client and not client %}",
+        "{%- if a.shared_with_client %}",
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "monthly_report.json.j2",
+        "{%- for a in report.shared_completed[:limit] %}",
+        "{%- for a in report.completed[:limit] %}",
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "monthly_report.json.j2",
+        "{%- for a in report.shared_open[:limit] %}",
+        "{%- for a in report.due_next_month[:limit] %}",
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "monthly_report.json.j2",
+        '(" so far" if not report.is_complete else "")',
+        '(" so far" if report.is_complete else "")',
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "monthly_report.json.j2",
+        "{%- if client %}\n{{ b.header(",
+        "{%- if not client %}\n{{ b.header(",
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "monthly_report.json.j2",
+        "{%- if a.obstacle %}",
+        "{%- if not a.obstacle %}",
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "_blocks.j2",
+        "{% if items | length > limit %}",
+        "{% if items | length >= limit %}",
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "_blocks.j2",
+        "{{ items | length - limit }} more",
+        "{{ items | length }} more",
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "monthly_report.txt.j2",
+        '{{ report.shared_completed | length | plural("shared action") }}',
+        '{{ report.completed | length | plural("shared action") }}',
+        RENDER_TESTS,
+    ),
+    (
+        TEMPLATES + "monthly_report.txt.j2",
+        "{{ report.shared_open | length }} open",
+        "{{ report.overdue | length }} open",
+        RENDER_TESTS,
+    ),
+]
+
+
+def run(copy: Path, path: str, text: str, replacement: str, tests: str) -> bool:
+    """Whether the tests fail with the mutant applied (the copy is restored after)."""
+    target = copy / path
+    original = target.read_text()
+    if original.count(text) != 1:
+        raise SystemExit(f"{path}: the text to mutate is not there exactly once: {text!r}")
+    target.write_text(original.replace(text, replacement))
+    try:
+        result = subprocess.run(
+            [*PYTEST, *tests.split()],
+            cwd=copy,
+            env={**os.environ, "SAMBOT_TEST_BACKENDS": "sqlite"},
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        target.write_text(original)
+    return result.returncode == 1
+
+
+def main() -> int:
+    killed, total, survivors = Counter(), Counter(), []
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp)
+        for name in COPIED:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(source, copy / name)
+        for path, text, replacement, tests in MUTANTS:
+            total[path] += 1
+            if run(copy, path, text, replacement, tests):
+                killed[path] += 1
+            else:
+                survivors.append(f"{path}: {text!r} -> {replacement!r}")
+    width = max(len(path) for path in total)
+    print(f"{'hand-made mutants in':<{width}}  killed  total")
+    for path in total:
+        print(f"{path:<{width}}  {killed[path]:>6}  {total[path]:>5}")
+    for survivor in survivors:
+        print(f"SURVIVED {survivor}")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
