@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("sambot", "tests", "migrations", "deploy", "pyproject.toml")
 
 DELIVERIES = "sambot/jobs/deliveries.py"
-TEMPLATES = "sambot/reports/templates/"
+TEMPLATES = "sambot/slack/templates/"
 RENDER_TESTS = "tests/rules/test_report_render.py"
 DELIVERY_TESTS = "tests/rules/test_deliveries.py"
 

@@ -8,7 +8,7 @@ from sambot.jobs import deliveries
 from sambot.jobs.job import Job, WorkspaceRun, batches
 from sambot.jobs.posting import Outcome, Target
 from sambot.nudges import service as nudges
-from sambot.nudges.render import render_channel_nudge, render_owner_digest
+from sambot.slack.nudge_render import render_channel_nudge, render_owner_digest
 
 JOB_KIND = "nudges"
 # Outcomes after which the actions in the message count as nudged today.

@@ -24,7 +24,8 @@ from sambot.db import Database, utcnow
 from sambot.deliveries.models import DeliveryStatus
 from sambot.jobs import deliveries
 from sambot.jobs.summary import RunSummary
-from sambot.reports.render import RenderedMessage, readable_text
+from sambot.slack.blocks import Message
+from sambot.slack.report_render import readable_text
 
 log = logging.getLogger("sambot.jobs")
 
@@ -132,7 +133,7 @@ class Poster:
     def connection(self, connection: Connection | None) -> None:
         self._local.connection = connection
 
-    def post(self, target: Target, message: RenderedMessage) -> Outcome:
+    def post(self, target: Target, message: Message) -> Outcome:
         if self.dry_run:
             self.echo(f"--- would post to {target.label} ---\n{readable_text(message)}\n")
             self.summary.posted.append(target.label)
@@ -175,7 +176,7 @@ class Poster:
         self.summary.posted.append(target.label)
         return Outcome.POSTED
 
-    def _post(self, channel: str, message: RenderedMessage):
+    def _post(self, channel: str, message: Message):
         self.pacer.wait()
         try:
             return self._chat_post(channel, message)
@@ -186,7 +187,7 @@ class Poster:
         self.pacer.wait()
         return self._chat_post(channel, message)
 
-    def _chat_post(self, channel: str, message: RenderedMessage):
+    def _chat_post(self, channel: str, message: Message):
         return self.client.chat_postMessage(
             channel=channel,
             text=message.text,
@@ -266,7 +267,7 @@ class Poster:
             account_name=target.account_name,
         )
         # The notice is keyed on the account (one per account a month), sent to its owner.
-        outcome = notice_poster.post(notice_target, RenderedMessage(text=text, blocks=[]))
+        outcome = notice_poster.post(notice_target, Message(text=text, blocks=[]))
         if outcome == Outcome.POSTED:
             self.summary.notified.append(f"{target.account_owner_id} ({notice}, {target.label})")
         for what, why in notice_poster.summary.failed:
@@ -321,7 +322,7 @@ class PostQueue:
     def submit(
         self,
         target: Target,
-        message: RenderedMessage,
+        message: Message,
         done: Callable[[Outcome], None] | None = None,
     ) -> None:
         """Queue a post; `done` is called with its outcome, in a posting thread."""

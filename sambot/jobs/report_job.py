@@ -11,7 +11,7 @@ from sambot.jobs.job import Job, WorkspaceRun, batches
 from sambot.jobs.posting import Target
 from sambot.reports.monthly import client_version_for, compute_reports
 from sambot.reports.period import Period
-from sambot.reports.render import render_report
+from sambot.slack.report_render import render_report
 
 JOB_KIND = "monthly-report"
 

@@ -1,8 +1,8 @@
 """Block Kit limit checks, as Slack applies them to messages and views.
 
 Pure functions: each returns a list of `"<path>: <reason>"` strings, empty when Slack
-would accept the payload. Limits come from Slack's Block Kit reference (see
-/work/shared/slack-platform.md).
+would accept the payload. Limits come from Slack's Block Kit reference
+(https://api.slack.com/reference/block-kit).
 """
 
 from __future__ import annotations

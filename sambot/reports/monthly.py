@@ -2,7 +2,7 @@
 
 Computed for a batch of accounts at once, with the same seven grouped queries whatever
 the batch size, so a portfolio of thousands of accounts costs a few queries per batch.
-The result is plain dataclasses; rendering them for Slack is `sambot.reports.render`.
+The result is plain dataclasses; rendering them for Slack is `sambot.slack.report_render`.
 
 Dates people enter (due dates, touchpoint dates) are already local dates; timestamps
 (`completed_at`, `created_at`) are UTC instants, compared with the month's bounds taken at

@@ -7,7 +7,14 @@ and `tests/unit/test_blocks.py` through slack_sdk's models). Arguments left None
 out, as Slack wants.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class Message(NamedTuple):
+    """What chat.postMessage and respond take: the plain-text fallback and the blocks."""
+
+    text: str
+    blocks: list[dict]
 
 
 def _present(**fields: Any) -> dict:

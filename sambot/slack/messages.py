@@ -1,4 +1,4 @@
-"""Message builders: each returns (fallback text, blocks) ready for chat.postMessage or respond."""
+"""Message builders: each returns a Message (fallback text, blocks) for chat.postMessage or respond."""
 
 from collections.abc import Sequence
 from datetime import date
@@ -7,6 +7,7 @@ from sambot.accounts.models import Account, TeamRole
 from sambot.actions.models import Action
 from sambot.slack import blocks as bk
 from sambot.slack.action_blocks import action_blocks
+from sambot.slack.blocks import Message
 from sambot.slack.catalog import HELP
 from sambot.slack.ids import Button
 from sambot.slack.labels import (
@@ -22,7 +23,6 @@ from sambot.slack.text import escape, format_date, plural, split_lines, truncate
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
 
-Message = tuple[str, list[dict]]
 MAX_LISTED = 40
 
 
@@ -44,7 +44,7 @@ def sections(lines: list[str]) -> list[dict]:
 
 
 def notice(text: str) -> Message:
-    return text, blocks_of(section(text))
+    return Message(text, blocks_of(section(text)))
 
 
 def help_message(intro: str | None = None) -> Message:
@@ -65,7 +65,7 @@ def help_message(intro: str | None = None) -> Message:
     ]
     if intro:
         blocks.insert(0, section(intro))
-    return (intro or "sambot help"), blocks_of(*blocks)
+    return Message((intro or "sambot help"), blocks_of(*blocks))
 
 
 def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
@@ -82,13 +82,15 @@ def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
         footer += f" · <{touchpoint.message_link}|original message>"
     blocks.append(context(footer))
     text = f"{kind} with {account.name} logged by <@{touchpoint.logged_by}>: {truncate(touchpoint.summary, 200)}"
-    return text, blocks_of(*blocks)
+    return Message(text, blocks_of(*blocks))
 
 
 def action_message(action: Action, account: Account, today: date, *, note: str) -> Message:
     """An action's own message: its line, buttons while open, and who did what last."""
     blocks = action_blocks(action, today, heading=f"{escape(account.name)} · {note}")
-    return f"Action for {account.name}: {action.title} (<@{action.owner_id}>)", blocks_of(*blocks)
+    return Message(
+        f"Action for {account.name}: {action.title} (<@{action.owner_id}>)", blocks_of(*blocks)
+    )
 
 
 def action_list_message(actions: Sequence[Action], today: date) -> Message:
@@ -105,7 +107,7 @@ def action_list_message(actions: Sequence[Action], today: date) -> Message:
         blocks += action_blocks(action, today)
     if len(actions) > len(shown):
         blocks.append(context(f"…and {len(actions) - len(shown)} more."))
-    return f"Your open actions ({len(actions)})", blocks_of(*blocks)
+    return Message(f"Your open actions ({len(actions)})", blocks_of(*blocks))
 
 
 def account_summary_message(
@@ -141,7 +143,9 @@ def account_summary_message(
         section(f"*Team:* {team}"),
         section(f"*Last touchpoint:* {last}"),
     ]
-    return f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks_of(*blocks)
+    return Message(
+        f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks_of(*blocks)
+    )
 
 
 def accounts_message(accounts: Sequence[Account], total: int) -> Message:
@@ -156,8 +160,8 @@ def accounts_message(accounts: Sequence[Account], total: int) -> Message:
         )
     if total > MAX_LISTED:
         lines.append(f"…and {total - MAX_LISTED} more.")
-    return f"{plural(total, 'account')}", blocks_of(
-        section(f"*Accounts* ({total})"), *sections(lines)
+    return Message(
+        f"{plural(total, 'account')}", blocks_of(section(f"*Accounts* ({total})"), *sections(lines))
     )
 
 
@@ -182,9 +186,12 @@ def stakeholders_message(account: Account, stakeholders: Sequence[Stakeholder]) 
         )
     if len(stakeholders) > MAX_LISTED:
         lines.append(f"…and {len(stakeholders) - MAX_LISTED} more.")
-    return f"Stakeholders of {account.name}", blocks_of(
-        section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})"),
-        *sections(lines),
+    return Message(
+        f"Stakeholders of {account.name}",
+        blocks_of(
+            section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})"),
+            *sections(lines),
+        ),
     )
 
 
@@ -227,7 +234,7 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
     if hidden > 0:
         blocks.append(context(f"…and {hidden} more members."))
     blocks.append(context(note or "Change a role with its menu; new members join as *Other*."))
-    return f"Account team of {account.name}", blocks_of(*blocks)
+    return Message(f"Account team of {account.name}", blocks_of(*blocks))
 
 
 def offer_account_creation(name: str, close_names: Sequence[str] = ()) -> Message:
@@ -242,7 +249,7 @@ def offer_account_creation(name: str, close_names: Sequence[str] = ()) -> Messag
         value=truncate(name, 100),
         style="primary",
     )
-    return text, blocks_of(section(text, accessory=button))
+    return Message(text, blocks_of(section(text, accessory=button)))
 
 
 def shared_confirmation(what: str, where: str, link: str | None) -> Message:
@@ -263,7 +270,7 @@ def touchpoint_logged(
     button = bk.button(
         "Add details", Button.ADD_DETAILS, value=TouchpointRef(id=touchpoint.id).encode()
     )
-    return "Touchpoint logged", blocks_of(section(text, accessory=button))
+    return Message("Touchpoint logged", blocks_of(section(text, accessory=button)))
 
 
 def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: date) -> dict:

@@ -15,7 +15,8 @@ from sambot.actions.models import ActionStatus
 from sambot.plans.models import Horizon, Objective, ObjectiveStatus
 from sambot.reports.monthly import Figure, compute_reports, report_for_account
 from sambot.reports.period import Period, local_midnight
-from sambot.reports.render import check_limits, render_report
+from sambot.slack.limits import check_limits
+from sambot.slack.report_render import render_report
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Sentiment, Source, Touchpoint, TouchpointKind
 from sambot.workspaces.models import Workspace

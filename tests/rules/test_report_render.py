@@ -1,6 +1,6 @@
 """The monthly report as Slack shows it: Slack's limits, the client version, the dry-run text.
 
-The rules of sambot.reports.render (and its templates), on reports built by hand.
+The rules of sambot.slack.report_render and sambot.slack.limits (and the templates), on reports built by hand.
 """
 
 from datetime import date
@@ -10,14 +10,9 @@ import pytest
 from sambot.actions.models import ActionStatus
 from sambot.reports.monthly import Figure, MonthlyReport, ReportAction, client_version_for
 from sambot.reports.period import Period
-from sambot.reports.render import (
-    RenderedMessage,
-    check_limits,
-    label,
-    readable_text,
-    render_report,
-    title_label,
-)
+from sambot.slack.blocks import Message
+from sambot.slack.limits import check_limits
+from sambot.slack.report_render import label, readable_text, render_report, title_label
 from sambot.touchpoints.models import TouchpointKind
 
 OCTOBER = Period(2026, 10)
@@ -63,7 +58,7 @@ def section(text: str) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def everything(message: RenderedMessage) -> str:
+def everything(message: Message) -> str:
     return message.text + "\n" + "\n".join(str(block) for block in message.blocks)
 
 
@@ -241,7 +236,7 @@ def test_the_dry_run_text_reads_like_the_message():
         },
         {"type": "divider"},
     ]
-    assert readable_text(RenderedMessage("fallback", blocks)) == "\n".join(
+    assert readable_text(Message("fallback", blocks)) == "\n".join(
         [
             "Report",
             "======",
@@ -256,14 +251,14 @@ def test_the_dry_run_text_reads_like_the_message():
 
 
 def test_the_dry_run_text_of_a_message_without_readable_blocks_is_its_text():
-    assert readable_text(RenderedMessage("Hi <@ULEE> &amp; all", [])) == "Hi @ULEE & all"
+    assert readable_text(Message("Hi <@ULEE> &amp; all", [])) == "Hi @ULEE & all"
     image = {"type": "image", "image_url": "https://example.com/x.png", "alt_text": "x"}
-    assert readable_text(RenderedMessage("Chart", [image])) == "Chart"
+    assert readable_text(Message("Chart", [image])) == "Chart"
 
 
 def test_every_header_is_underlined_wherever_it_is():
     blocks = [section("Intro"), {"type": "header", "text": {"type": "plain_text", "text": "Part"}}]
-    assert readable_text(RenderedMessage("", blocks)) == "Intro\nPart\n===="
+    assert readable_text(Message("", blocks)) == "Intro\nPart\n===="
 
 
 @pytest.mark.parametrize("client", [False, True])

@@ -24,7 +24,7 @@ from sambot.actions.models import Action
 from sambot.localslack.requests import FORM, values_for
 from sambot.slack.guard import MAX_BODY_BYTES, BodyLimit, HeadTimeoutProtocol, Refusals
 from tests.slack import seed
-from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE, SIGNING_SECRET
+from tests.slack.conftest import ACME_CHANNEL, DANA, LEE, SIGNING_SECRET
 
 JSON = "application/json"
 
@@ -431,7 +431,8 @@ def test_a_duplicate_press_changes_nothing_more(slack, db):
 
 def test_two_people_creating_the_same_account_at_once_get_one_account(slack, db):
     for user in (DANA, LEE):
-        slack.command("/sam", "account new", user=user, channel=GENERAL)
+        # From their direct messages: no channel is offered, only the name can clash.
+        slack.command("/sam", "account new", user=user, channel=f"D{user}")
     deadline = time.monotonic() + 5
     while len(slack.standin.calls("views.open")) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -55,7 +55,7 @@ def test_a_refused_submission_keeps_the_blocks_for_the_retry(slack, db):
     nudge = long_nudge(slack, db)
     press(slack, nudge, "action_change_due")
     view = slack.opened_view("action_change_due")
-    past = (date.today() - timedelta(days=1)).isoformat()
+    past = (date.today() - timedelta(days=3)).isoformat()  # past in every time zone
     answer = slack.requests.view_submission(view, values_for(view, {"due_date": past}), LEE).json()
     assert answer["response_action"] == "errors"
     assert kept(db) == 1

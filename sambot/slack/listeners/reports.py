@@ -7,12 +7,12 @@ from slack_bolt import App
 
 from sambot.accounts import service as accounts
 from sambot.reports.monthly import client_version_for, report_for_account
-from sambot.reports.render import render_report
 from sambot.slack import blocks as bk
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.ids import Button
 from sambot.slack.refs import ReportChoice
+from sambot.slack.report_render import render_report
 from sambot.slack.sharing import permalink, post_to_account
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -7,7 +7,6 @@ lowered until the message fits (Slack rejects a message over any of its limits).
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from functools import cache
@@ -16,30 +15,15 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from sambot.reports.monthly import COVERAGE_GAP_DAYS, MonthlyReport
+from sambot.slack.blocks import Message
+from sambot.slack.limits import check_limits
 from sambot.slack.text import escape, format_date, plural, truncate
 from sambot.stakeholders.models import ATTITUDE_LABELS
 
-# Slack's limits for a message (see /work/shared/slack-platform.md).
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3000
-MAX_FIELD_TEXT = 2000
-MAX_FIELDS = 10
-MAX_HEADER_TEXT = 150
-MAX_CONTEXT_ELEMENTS = 10
-# The combined block text cap is undocumented (around 12k): keep a margin under it.
-MAX_MESSAGE_BLOCK_TEXT = 11_000
 LIST_LIMITS = (15, 10, 6, 3, 1)
 
 # How enum values read in messages; anything else is its value with spaces for underscores.
 LABELS = {"qbr": "QBR"}
-
-
-@dataclass(frozen=True)
-class RenderedMessage:
-    """What chat.postMessage takes: the blocks and the plain-text fallback."""
-
-    text: str
-    blocks: list[dict[str, Any]]
 
 
 def label(value: Any) -> str:
@@ -61,7 +45,7 @@ def _signed(change: int) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("sambot.reports", "templates"),
+        loader=PackageLoader("sambot.slack", "templates"),
         autoescape=False,  # the output is JSON; strings are made safe by tojson
         undefined=StrictUndefined,
         keep_trailing_newline=False,
@@ -83,7 +67,7 @@ def environment() -> Environment:
     return env
 
 
-def render_report(report: MonthlyReport, *, client: bool) -> RenderedMessage:
+def render_report(report: MonthlyReport, *, client: bool) -> Message:
     """The report as Block Kit plus fallback text, always within Slack's limits."""
     env = environment()
     text = env.get_template("monthly_report.txt.j2").render(report=report, client=client)
@@ -91,51 +75,15 @@ def render_report(report: MonthlyReport, *, client: bool) -> RenderedMessage:
     for limit in LIST_LIMITS:
         blocks = json.loads(template.render(report=report, client=client, limit=limit))
         if not check_limits(blocks):
-            return RenderedMessage(text=text, blocks=blocks)
+            return Message(text=text, blocks=blocks)
     # Every line is clipped, so one item per list always fits; reaching this is a bug.
     raise ValueError(f"report does not fit Slack's limits: {check_limits(blocks)}")
-
-
-def _texts(value: Any) -> list[str]:
-    """Every text of a block, wherever it is nested (the combined cap counts them all)."""
-    if isinstance(value, dict):
-        if value.get("type") in ("plain_text", "mrkdwn") and isinstance(value.get("text"), str):
-            return [value["text"]]
-        return [text for item in value.values() for text in _texts(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _texts(item)]
-    return []
-
-
-def check_limits(blocks: list[dict[str, Any]]) -> list[str]:
-    """The Slack message limits these blocks break; empty when Slack would take them."""
-    problems = []
-    if len(blocks) > MAX_BLOCKS:
-        problems.append(f"{len(blocks)} blocks (at most {MAX_BLOCKS})")
-    for i, block in enumerate(blocks):
-        text = (block.get("text") or {}).get("text", "")
-        if block["type"] == "header" and len(text) > MAX_HEADER_TEXT:
-            problems.append(f"block {i}: header of {len(text)} characters")
-        if block["type"] == "section":
-            if len(text) > MAX_SECTION_TEXT:
-                problems.append(f"block {i}: section text of {len(text)} characters")
-            fields = block.get("fields") or []
-            if len(fields) > MAX_FIELDS:
-                problems.append(f"block {i}: {len(fields)} fields")
-            if any(len(f["text"]) > MAX_FIELD_TEXT for f in fields):
-                problems.append(f"block {i}: a field over {MAX_FIELD_TEXT} characters")
-        if block["type"] == "context" and len(block["elements"]) > MAX_CONTEXT_ELEMENTS:
-            problems.append(f"block {i}: {len(block['elements'])} context elements")
-    total = sum(len(text) for text in _texts(blocks))
-    if total > MAX_MESSAGE_BLOCK_TEXT:
-        problems.append(f"{total} characters of block text (at most {MAX_MESSAGE_BLOCK_TEXT})")
-    return problems
 
 
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
 
 
-def readable_text(message: RenderedMessage) -> str:
+def readable_text(message: Message) -> str:
     """The message as a person reads it, for `--dry-run` and logs (not for Slack)."""
     lines: list[str] = []
     for block in message.blocks:

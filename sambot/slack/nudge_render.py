@@ -7,8 +7,9 @@ from datetime import date
 
 from sambot.actions.models import Action
 from sambot.nudges.service import ChannelNudge, OwnerDigest
-from sambot.reports.render import RenderedMessage, check_limits
 from sambot.slack.action_blocks import action_blocks, action_line
+from sambot.slack.blocks import Message
+from sambot.slack.limits import check_limits
 from sambot.slack.text import escape, plural, truncate
 
 # How many actions get their buttons; lowered until the message fits.
@@ -50,9 +51,7 @@ def _context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def render_channel_nudge(
-    nudge: ChannelNudge, *, today: date, escalation_days: int
-) -> RenderedMessage:
+def render_channel_nudge(nudge: ChannelNudge, *, today: date, escalation_days: int) -> Message:
     """The account channel's message: its overdue actions, owners mentioned, escalations."""
     escalated_ids = {action.id for action in nudge.escalated}
     count = plural(len(nudge.actions), "overdue action")
@@ -82,10 +81,10 @@ def render_channel_nudge(
         for action in nudge.actions[:3]
     )
     text = truncate(f"{count} on {nudge.account_name}: {titles}", FALLBACK_TEXT)
-    return RenderedMessage(text=text, blocks=_fit(build))
+    return Message(text=text, blocks=_fit(build))
 
 
-def render_owner_digest(digest: OwnerDigest, *, today: date) -> RenderedMessage:
+def render_owner_digest(digest: OwnerDigest, *, today: date) -> Message:
     """The owner's direct message: overdue actions across accounts, then due today, tomorrow.
 
     Within each group the actions are grouped by account, under the account's name.
@@ -117,4 +116,4 @@ def render_owner_digest(digest: OwnerDigest, *, today: date) -> RenderedMessage:
 
     parts = [plural(len(items), "action") + " " + title.lower() for title, items in groups if items]
     text = truncate("Your actions: " + ", ".join(parts) + ".", FALLBACK_TEXT)
-    return RenderedMessage(text=text, blocks=_fit(build))
+    return Message(text=text, blocks=_fit(build))
