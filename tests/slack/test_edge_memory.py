@@ -38,8 +38,8 @@ def memory_kib(pid: int, field: str) -> int:
 def sambot_run(tmp_path):
     if not Path("/proc/self/status").exists():
         pytest.skip("reads memory from /proc (Linux)")
-    port = free_port()
     with SlackStandIn() as standin:
+        port = free_port()  # after the stand-in took its own port, so never the same
         env = {
             **os.environ,
             "SLACK_BOT_TOKEN": standin.bot_token,
@@ -66,6 +66,7 @@ def sambot_run(tmp_path):
                     if time.monotonic() > deadline or process.poll() is not None:
                         raise AssertionError("sambot run did not start") from None
                     time.sleep(0.1)
+            assert process.poll() is None, "sambot run exited (its port taken?)"
             yield process, port
         finally:
             process.terminate()
