@@ -80,6 +80,8 @@ class Interaction:
     channel_id: str | None
     # When Slack sent the request (its signed timestamp), to know a trigger_id has expired.
     sent_at: float | None = None
+    trigger_id: str | None = None  # lets a listener open a form, for 3 seconds
+    response_url: str | None = None  # answers the user alone
 
     @cached_property
     def workspace(self) -> Workspace:
@@ -125,7 +127,7 @@ class NotLinked(DomainError):
 def context_middleware(sam: Sam):
     """Puts `sam` and the `interaction` into Bolt's context for every listener."""
 
-    def inject(context, request, next):
+    def inject(context, body, request, next):
         context["sam"] = sam
         if context.team_id:
             timestamp = (request.headers.get("x-slack-request-timestamp") or [None])[0]
@@ -135,6 +137,8 @@ def context_middleware(sam: Sam):
                 user_id=context.user_id,
                 channel_id=context.channel_id,
                 sent_at=float(timestamp) if timestamp and timestamp.isdigit() else None,
+                trigger_id=body.get("trigger_id"),
+                response_url=context.response_url,
             )
         next()
 

@@ -80,12 +80,19 @@ def _report(exc: Exception, args: Args) -> None:
 def _tell_user(args: Args, body: dict, text: str) -> None:
     user_id = (body.get("user") or {}).get("id") or body.get("user_id")
     channel_id = (body.get("channel") or {}).get("id") or body.get("channel_id")
+    can_respond = bool(body.get("response_url") or body.get("response_urls"))
     try:
-        if body.get("response_url") or body.get("response_urls"):
-            args.respond(text=text, response_type="ephemeral", replace_original=False)
-        elif channel_id and user_id:
-            args.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-        elif user_id:
-            args.client.chat_postMessage(channel=user_id, text=text)
+        tell_user(args.client, args.respond, user_id, channel_id, can_respond, text)
     except Exception:
         logger.exception("could not tell %s about an error", user_id)
+
+
+def tell_user(client, respond, user_id, channel_id, can_respond: bool, text: str) -> None:
+    """Answer one user alone: through the response_url, else ephemerally in the channel,
+    else in a direct message."""
+    if can_respond:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    elif channel_id and user_id:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+    elif user_id:
+        client.chat_postMessage(channel=user_id, text=text)

@@ -26,14 +26,6 @@ from sambot.touchpoints.models import Touchpoint
 MAX_LISTED = 40
 
 
-def blocks_of(*blocks: dict) -> list[dict]:
-    return list(blocks)
-
-
-def context(text: str) -> dict:
-    return bk.context(text)
-
-
 def section(text: str, **kwargs) -> dict:
     return bk.section(truncate(text, 3000), **kwargs)
 
@@ -44,7 +36,7 @@ def sections(lines: list[str]) -> list[dict]:
 
 
 def notice(text: str) -> Message:
-    return Message(text, blocks_of(section(text)))
+    return Message(text, [section(text)])
 
 
 def help_message(intro: str | None = None) -> Message:
@@ -57,7 +49,7 @@ def help_message(intro: str | None = None) -> Message:
             "with overdue nudges and a monthly strategic-action report."
         ),
         section(lines),
-        context(
+        bk.context(
             "Message shortcuts (the ⋯ menu on any message): *Log as touchpoint*, *Create action*. "
             "sambot's *Home* tab lists your accounts and open actions. "
             "Touchpoint kinds: " + ", ".join(kind.value for kind in KIND_LABELS) + "."
@@ -65,7 +57,7 @@ def help_message(intro: str | None = None) -> Message:
     ]
     if intro:
         blocks.insert(0, section(intro))
-    return Message((intro or "sambot help"), blocks_of(*blocks))
+    return Message((intro or "sambot help"), blocks)
 
 
 def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
@@ -80,17 +72,15 @@ def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
     footer = f"Logged by <@{touchpoint.logged_by}>"
     if touchpoint.message_link:
         footer += f" · <{touchpoint.message_link}|original message>"
-    blocks.append(context(footer))
+    blocks.append(bk.context(footer))
     text = f"{kind} with {account.name} logged by <@{touchpoint.logged_by}>: {truncate(touchpoint.summary, 200)}"
-    return Message(text, blocks_of(*blocks))
+    return Message(text, blocks)
 
 
 def action_message(action: Action, account: Account, today: date, *, note: str) -> Message:
     """An action's own message: its line, buttons while open, and who did what last."""
     blocks = action_blocks(action, today, heading=f"{escape(account.name)} · {note}")
-    return Message(
-        f"Action for {account.name}: {action.title} (<@{action.owner_id}>)", blocks_of(*blocks)
-    )
+    return Message(f"Action for {account.name}: {action.title} (<@{action.owner_id}>)", blocks)
 
 
 def action_list_message(actions: Sequence[Action], today: date) -> Message:
@@ -106,8 +96,8 @@ def action_list_message(actions: Sequence[Action], today: date) -> Message:
     for action in shown:
         blocks += action_blocks(action, today)
     if len(actions) > len(shown):
-        blocks.append(context(f"…and {len(actions) - len(shown)} more."))
-    return Message(f"Your open actions ({len(actions)})", blocks_of(*blocks))
+        blocks.append(bk.context(f"…and {len(actions) - len(shown)} more."))
+    return Message(f"Your open actions ({len(actions)})", blocks)
 
 
 def account_summary_message(
@@ -143,9 +133,7 @@ def account_summary_message(
         section(f"*Team:* {team}"),
         section(f"*Last touchpoint:* {last}"),
     ]
-    return Message(
-        f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks_of(*blocks)
-    )
+    return Message(f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks)
 
 
 def accounts_message(accounts: Sequence[Account], total: int) -> Message:
@@ -161,7 +149,7 @@ def accounts_message(accounts: Sequence[Account], total: int) -> Message:
     if total > MAX_LISTED:
         lines.append(f"…and {total - MAX_LISTED} more.")
     return Message(
-        f"{plural(total, 'account')}", blocks_of(section(f"*Accounts* ({total})"), *sections(lines))
+        f"{plural(total, 'account')}", [section(f"*Accounts* ({total})"), *sections(lines)]
     )
 
 
@@ -188,10 +176,10 @@ def stakeholders_message(account: Account, stakeholders: Sequence[Stakeholder]) 
         lines.append(f"…and {len(stakeholders) - MAX_LISTED} more.")
     return Message(
         f"Stakeholders of {account.name}",
-        blocks_of(
+        [
             section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})"),
             *sections(lines),
-        ),
+        ],
     )
 
 
@@ -232,9 +220,9 @@ def team_message(account: Account, *, note: str | None = None) -> Message:
     )
     hidden = len(account.team) - 20
     if hidden > 0:
-        blocks.append(context(f"…and {hidden} more members."))
-    blocks.append(context(note or "Change a role with its menu; new members join as *Other*."))
-    return Message(f"Account team of {account.name}", blocks_of(*blocks))
+        blocks.append(bk.context(f"…and {hidden} more members."))
+    blocks.append(bk.context(note or "Change a role with its menu; new members join as *Other*."))
+    return Message(f"Account team of {account.name}", blocks)
 
 
 def offer_account_creation(name: str, close_names: Sequence[str] = ()) -> Message:
@@ -249,7 +237,7 @@ def offer_account_creation(name: str, close_names: Sequence[str] = ()) -> Messag
         value=truncate(name, 100),
         style="primary",
     )
-    return Message(text, blocks_of(section(text, accessory=button)))
+    return Message(text, [section(text, accessory=button)])
 
 
 def shared_confirmation(what: str, where: str, link: str | None) -> Message:
@@ -270,7 +258,7 @@ def touchpoint_logged(
     button = bk.button(
         "Add details", Button.ADD_DETAILS, value=TouchpointRef(id=touchpoint.id).encode()
     )
-    return Message("Touchpoint logged", blocks_of(section(text, accessory=button)))
+    return Message("Touchpoint logged", [section(text, accessory=button)])
 
 
 def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: date) -> dict:
@@ -297,6 +285,6 @@ def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: dat
     for action in shown:
         blocks += action_blocks(action, today)
     if len(actions) > len(shown):
-        blocks.append(context(f"…and {len(actions) - len(shown)} more: `/action list`."))
-    blocks.append(context("Type `/sam help` for every command."))
-    return {"type": "home", "blocks": blocks_of(*blocks)}
+        blocks.append(bk.context(f"…and {len(actions) - len(shown)} more: `/action list`."))
+    blocks.append(bk.context("Type `/sam help` for every command."))
+    return {"type": "home", "blocks": blocks}

@@ -9,7 +9,6 @@ on the event loop and serialise every request).
 
 import gc
 import logging
-import secrets
 import sys
 
 import uvicorn
@@ -24,6 +23,7 @@ from starlette.routing import Route
 
 from sambot.slack import envelopes
 from sambot.slack.catalog import BOT_EVENTS, SHORTCUTS, SLASH_COMMANDS
+from sambot.slack.errors import reference_code
 from sambot.slack.guard import (
     BodyLimit,
     HeadTimeoutProtocol,
@@ -99,7 +99,7 @@ def build_web_app(
             refusals.record("415 unsupported content type")
             return PlainTextResponse(f"unsupported media type: {exc}", status_code=415)
         except envelopes.Malformed as exc:
-            code = secrets.token_hex(3).upper()
+            code = reference_code()
             logger.warning("[ref %s] 400 malformed Slack request: %s", code, exc)
             return PlainTextResponse(f"malformed request (ref {code})", status_code=400)
         # Already verified and parsed: Bolt takes a parsed body only in its "socket_mode",

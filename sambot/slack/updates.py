@@ -12,7 +12,7 @@ from sambot.accounts.models import Account
 from sambot.actions.models import Action
 from sambot.slack import kept_messages
 from sambot.slack.action_blocks import action_block_ids, action_blocks
-from sambot.slack.messages import action_message, blocks_of
+from sambot.slack.messages import action_message
 from sambot.slack.refs import MessageOrigin
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 def replace_action(blocks: list[dict], action: Action, today: date, note: str) -> list[dict]:
     """The message's blocks with this action's blocks swapped for its new state."""
     ids = action_block_ids(action.id)
-    fresh = blocks_of(*action_blocks(action, today, heading=note))
+    fresh = action_blocks(action, today, heading=note)
     result: list[dict] = []
     for block in blocks:
         if block.get("block_id") in ids:

@@ -52,8 +52,7 @@ class Workload:
 
     @property
     def ahead(self) -> int:
-        listeners = self.app.listener_runner.listener_executor
-        return self.dispatcher.in_flight + getattr(listeners, "in_flight", 0)
+        return self.dispatcher.in_flight + self.app.listener_runner.listener_executor.in_flight
 
     def busy(self) -> bool:
         return self.ahead >= self.most_ahead

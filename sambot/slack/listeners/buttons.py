@@ -11,7 +11,6 @@ from sambot.slack.ids import ActionButton, Button
 from sambot.slack.listeners.common import (
     open_form,
     redrawn_action_list,
-    teller,
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.events import publish_home
@@ -96,12 +95,7 @@ def _open_action_form(body, pressed, client, respond, interaction: Interaction, 
         view = build(item, today=interaction.today, metadata=metadata)
     else:
         view = build(item, metadata=metadata)
-    _open_button_form(body, client, respond, interaction, view)
-
-
-def _open_button_form(body, client, respond, interaction: Interaction, view: dict) -> None:
-    tell = teller(respond, client, interaction, body.get("response_url"))
-    open_form(client, interaction, trigger_id=body["trigger_id"], view=view, tell=tell)
+    open_form(client, respond, interaction, view)
 
 
 def open_touchpoint_details(ack, body, action, client, respond, interaction: Interaction):
@@ -132,7 +126,7 @@ def open_touchpoint_details(ack, body, action, client, respond, interaction: Int
                 response_url=body.get("response_url"),
             ),
         )
-    _open_button_form(body, client, respond, interaction, view)
+    open_form(client, respond, interaction, view)
 
 
 def open_account_for_channel(ack, body, action, client, respond, interaction: Interaction):
@@ -144,7 +138,7 @@ def open_account_for_channel(ack, body, action, client, respond, interaction: In
         name=action["value"],
         metadata=FormOrigin(channel=channel_id).encode(),
     )
-    _open_button_form(body, client, respond, interaction, view)
+    open_form(client, respond, interaction, view)
 
 
 def add_team_member(ack, action, respond, interaction: Interaction):

@@ -18,7 +18,6 @@ from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
     open_form,
-    teller,
     touchpoint_modal_for,
 )
 from sambot.slack.refs import FormOrigin
@@ -95,19 +94,13 @@ def unknown_subcommand(text: str) -> messages.Message:
     return messages.help_message(f":thinking_face: I don't know `/sam {text}`.{hint}")
 
 
-def open_command_form(command, client, respond, interaction: Interaction, view: dict) -> None:
-    tell = teller(respond, client, interaction, command.get("response_url"))
-    open_form(client, interaction, trigger_id=command["trigger_id"], view=view, tell=tell)
-
-
 def form_origin(command) -> FormOrigin:
     return FormOrigin(channel=command["channel_id"], response_url=command.get("response_url"))
 
 
 def open_account_modal(command, client, respond, interaction: Interaction, name: str = ""):
     channel_id = command["channel_id"]
-    open_command_form(
-        command,
+    open_form(
         client,
         respond,
         interaction,
@@ -132,7 +125,7 @@ def open_stakeholder_modal(command, client, respond, interaction: Interaction):
         user_id=interaction.user_id,
         metadata=form_origin(command).encode(),
     )
-    open_command_form(command, client, respond, interaction, view)
+    open_form(client, respond, interaction, view)
 
 
 def show_account(*, respond, interaction: Interaction, **_):
@@ -259,7 +252,7 @@ def open_touchpoint_modal(command, client, respond, interaction: Interaction):
         view = touchpoint_modal_for(
             session, interaction, account=account, origin=form_origin(command)
         )
-    open_command_form(command, client, respond, interaction, view)
+    open_form(client, respond, interaction, view)
 
 
 # /action ------------------------------------------------------------------------------------
@@ -287,7 +280,7 @@ def open_action_modal(command, client, respond, interaction: Interaction):
     with interaction.sam.session() as session:
         account = interaction.account(session)
         view = action_modal_for(session, interaction, account=account, origin=form_origin(command))
-    open_command_form(command, client, respond, interaction, view)
+    open_form(client, respond, interaction, view)
 
 
 def list_my_actions(respond, interaction: Interaction):

@@ -8,9 +8,11 @@ from sambot.accounts.models import Account
 from sambot.actions import service as actions
 from sambot.actions.models import Action
 from sambot.plans import service as plans
+from sambot.slack import blocks as bk
 from sambot.slack import messages, modals
 from sambot.slack.action_blocks import action_line
 from sambot.slack.context import Interaction
+from sambot.slack.errors import tell_user
 from sambot.slack.modals import MAX_OPTIONS
 from sambot.slack.refs import FormOrigin
 from sambot.stakeholders import service as stakeholders
@@ -23,26 +25,24 @@ WINDOW_CLOSED = (
 )
 
 
-def open_form(client, interaction: Interaction, *, trigger_id: str, view: dict, tell) -> None:
-    """Open a modal, unless Slack's 3-second trigger has certainly expired: then say so.
-
-    `tell(text)` answers the user ephemerally (through the response_url, or a DM).
-    """
-    if interaction.trigger_expired():
-        return tell(WINDOW_CLOSED)
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        if exc.response.get("error") != "expired_trigger_id":
-            raise
-        tell(WINDOW_CLOSED)
-
-
-def teller(respond, client, interaction: Interaction, response_url: str | None):
-    """How to answer the user alone: the response_url when there is one, else a DM."""
-    if response_url:
-        return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
-    return lambda text: client.chat_postMessage(channel=interaction.user_id, text=text)
+def open_form(client, respond, interaction: Interaction, view: dict) -> None:
+    """Open a modal with the interaction's trigger, unless Slack's 3-second trigger has
+    certainly expired: then tell the user, alone, to run the command again."""
+    if not interaction.trigger_expired():
+        try:
+            client.views_open(trigger_id=interaction.trigger_id, view=view)
+            return
+        except SlackApiError as exc:
+            if exc.response.get("error") != "expired_trigger_id":
+                raise
+    tell_user(
+        client,
+        respond,
+        interaction.user_id,
+        interaction.channel_id,
+        bool(interaction.response_url),
+        WINDOW_CLOSED,
+    )
 
 
 def accounts_to_choose(
@@ -115,7 +115,7 @@ def redrawn_action_list(interaction: Interaction, *, changed: Action, note: str)
                 today=today,
             )
             _, blocks = messages.action_list_message(mine, today)
-        top = messages.context(f"{note}: {action_line(changed, today)}")
+        top = bk.context(f"{note}: {action_line(changed, today)}")
         return [top, *blocks][:50]
 
     return draw

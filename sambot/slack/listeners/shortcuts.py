@@ -8,7 +8,6 @@ from sambot.slack.ids import Callback
 from sambot.slack.listeners.common import (
     action_modal_for,
     open_form,
-    teller,
     touchpoint_modal_for,
 )
 from sambot.slack.refs import FormOrigin
@@ -35,7 +34,7 @@ def log_as_touchpoint(ack, shortcut, client, respond, interaction: Interaction):
                 message_link=message_link(shortcut),
             ),
         )
-    _open_shortcut_form(shortcut, client, respond, interaction, view)
+    open_form(client, respond, interaction, view)
 
 
 def create_action(ack, shortcut, client, respond, interaction: Interaction):
@@ -51,12 +50,7 @@ def create_action(ack, shortcut, client, respond, interaction: Interaction):
                 channel=interaction.channel_id, response_url=shortcut.get("response_url")
             ),
         )
-    _open_shortcut_form(shortcut, client, respond, interaction, view)
-
-
-def _open_shortcut_form(shortcut, client, respond, interaction: Interaction, view: dict) -> None:
-    tell = teller(respond, client, interaction, shortcut.get("response_url"))
-    open_form(client, interaction, trigger_id=shortcut["trigger_id"], view=view, tell=tell)
+    open_form(client, respond, interaction, view)
 
 
 def message_link(shortcut: dict) -> str:
