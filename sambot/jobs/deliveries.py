@@ -2,9 +2,9 @@
 
 The claim is a row inserted (and committed) under a unique key per job, account or
 recipient, and period. Whoever inserts it posts; anyone else skips. A run killed between
-its claim and Slack's answer, or a post Slack never answered, leaves the claim unconfirmed,
-and that post is not made again: a missing message is better than a double one. A post Slack refused is marked failed, and
-the next run may claim it again.
+its claim and Slack's answer, or a post Slack never answered, leaves the claim
+unconfirmed, and that post is not made again: a missing message is better than a double
+one. A post Slack refused is marked failed, and the next run may claim it again.
 """
 
 from functools import cache
