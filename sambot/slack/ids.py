@@ -32,3 +32,10 @@ class Button(StrEnum):
     TEAM_ROLE = "team_member_role"
     TEAM_REMOVE = "team_member_remove"
     POST_REPORT = "report_post_to_channel"
+
+
+class RelationshipButton(StrEnum):
+    """The cadence reminder's buttons; the value is a CadenceRef."""
+
+    LOG_TOUCHPOINT = "cadence_log_touchpoint"
+    SNOOZE = "cadence_snooze"

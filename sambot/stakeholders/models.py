@@ -1,6 +1,5 @@
-from enum import StrEnum
-
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
