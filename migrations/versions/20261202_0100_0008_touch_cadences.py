@@ -15,18 +15,20 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+COLUMNS = ("cadence_days", "cadence_snoozed_until")
+
+# Plain ALTER TABLE, not batch mode: batch mode rebuilds the table on SQLite and reflects
+# the accounts table it refers to, whose case-insensitive name index it cannot reflect.
+
 
 def upgrade() -> None:
-    with op.batch_alter_table("stakeholders") as batch:
-        batch.add_column(sa.Column("cadence_days", sa.SmallInteger(), nullable=True))
-        batch.add_column(sa.Column("cadence_snoozed_until", sa.Date(), nullable=True))
-        batch.create_check_constraint(
-            op.f("ck_stakeholders_cadence_1_to_365_days"), "cadence_days BETWEEN 1 AND 365"
-        )
+    op.add_column("stakeholders", sa.Column("cadence_days", sa.SmallInteger(), nullable=True))
+    op.add_column("stakeholders", sa.Column("cadence_snoozed_until", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("stakeholders") as batch:
-        batch.drop_constraint(op.f("ck_stakeholders_cadence_1_to_365_days"), type_="check")
-        batch.drop_column("cadence_snoozed_until")
-        batch.drop_column("cadence_days")
+    for column in reversed(COLUMNS):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE stakeholders DROP COLUMN {column}")
+        else:
+            op.drop_column("stakeholders", column)

@@ -46,7 +46,10 @@ class Cadences:
         return self.default_days
 
 
-@dataclass(frozen=True)
+DEFAULT_CADENCES = Cadences()
+
+
+@dataclass(frozen=True, slots=True)
 class Touch:
     """A stakeholder with their cadence and last touch, as of a day."""
 

@@ -32,7 +32,6 @@ class Stakeholder(Timestamps, Base):
         CheckConstraint("attitude BETWEEN -2 AND 2", name="attitude_minus_2_to_2"),
         CheckConstraint("reports_to_id IS NULL OR reports_to_id <> id", name="not_own_manager"),
         Index(None, "account_id", "power"),
-        CheckConstraint("cadence_days BETWEEN 1 AND 365", name="cadence_1_to_365_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +51,8 @@ class Stakeholder(Timestamps, Base):
     reports_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("stakeholders.id", ondelete="SET NULL")
     )
-    # Days between touches; None: the default for the role and power (SAMBOT_CADENCE_*).
+    # Days between touches (1 to 365, checked by the schema); None: the default for the
+    # role and power (SAMBOT_CADENCE_*).
     cadence_days: Mapped[int | None] = mapped_column(SmallInteger)
     # "Snooze two weeks" on the cadence reminder: not listed as past cadence before then.
     cadence_snoozed_until: Mapped[date | None] = mapped_column(Date)
