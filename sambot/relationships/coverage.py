@@ -6,7 +6,8 @@ The checks (the article's relationship practices):
 - the client's economic buyer or decision maker mapped; a champion mapped;
 - every key stakeholder (power 4-5) with a relationship owner, and within their cadence;
 - every client executive (decision maker, economic buyer) paired with one of our
-  executives: an executive sponsor of the account is their relationship owner.
+  executives: an executive sponsor of the account is their relationship owner (checked
+  once there is a sponsor: without one, the sponsor's reason says what to do).
 All hold: green. One or two fail: amber. Three or more: red.
 """
 
@@ -87,7 +88,8 @@ def assess(account_id: int, people: Sequence[Touch], sponsors: set[str], today: 
             Reason(
                 Check.EXECUTIVE_SPONSOR,
                 "no executive sponsor on the account team",
-                "add one with `/sam team` and give them the Executive sponsor role",
+                "add one with `/sam team` and give them the Executive sponsor role, then make "
+                "them the relationship owner of the client's executives",
             )
         )
     if not any(person.role in DECIDERS for person in people):
@@ -131,7 +133,8 @@ def assess(account_id: int, people: Sequence[Touch], sponsors: set[str], today: 
         for person in people
         if person.role in DECIDERS and person.relationship_owner_id not in sponsors
     ]
-    if unpaired:
+    # With no executive sponsor nobody can be paired: that one reason (and fix) says it.
+    if unpaired and sponsors:
         reasons.append(
             Reason(
                 Check.EXECUTIVES_PAIRED,
