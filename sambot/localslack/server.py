@@ -321,6 +321,11 @@ class SlackStandIn:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (a client that keeps them alive opens few)."""
+        return self._server.connections if self._server else 0
+
+    @property
     def base_url(self) -> str:
         """What `WebClient(base_url=...)` takes."""
         return f"{self.url}/api/"
@@ -1054,6 +1059,11 @@ class _Server(ThreadingHTTPServer):
     # The default backlog of 5 drops connections under concurrent load (1 s SYN retries).
     request_queue_size = 128
     standin: SlackStandIn
+    connections = 0  # accepted, so that tests can see clients keep theirs alive
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1
+        super().process_request(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
