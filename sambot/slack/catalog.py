@@ -65,6 +65,8 @@ HELP = [
     ("/sam accounts", "Every account."),
     ("/sam stakeholder new", "Add a stakeholder: role, power, influence, interest, attitude."),
     ("/sam stakeholders", "This account's stakeholders."),
+    ("/sam map", "The stakeholder map (power x interest) as an image, and its text."),
+    ("/sam map org", "The client's org chart from reports-to, with attitudes and owners."),
     ("/sam team", "The account team; add people and set their roles."),
     ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
     ("/sam report client", "The client version: only actions shared with the client."),
@@ -81,4 +83,6 @@ SAM_SUBCOMMANDS = [
     "stakeholders",
     "team",
     "report",
+    "map",
+    "map org",
 ]
