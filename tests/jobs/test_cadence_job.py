@@ -7,9 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from sambot.cli import main
+from sambot.config import load_settings
 from sambot.deliveries.models import Delivery, DeliveryStatus
 from sambot.jobs.cadence_job import ONLY_DRY_RUN, week_of
 from sambot.jobs.posting import UNANSWERED
+from sambot.jobs.scheduler import triggers
 from sambot.relationships import cadence
 from sambot.slack.client import build_web_client
 from sambot.stakeholders.models import Stakeholder, StakeholderRole
@@ -247,3 +250,35 @@ def test_week_keys_follow_iso_weeks():
     assert week_of(date(2026, 12, 7)) == "2026-W50"
     assert week_of(date(2027, 1, 1)) == "2026-W53"  # a Friday: ISO week 53 of 2026
     assert week_of(date(2027, 1, 4)) == "2027-W01"
+
+
+def test_the_reminder_fires_mondays_at_nine_in_the_workspace_zone():
+    settings = load_settings(sambot_timezone="Europe/Paris", _env_file=None)
+    trigger = triggers(settings)["cadence"]
+    start = datetime(2026, 3, 20, tzinfo=UTC)  # across the change to summer time
+    fires = []
+    for _ in range(3):
+        start = trigger.get_next_fire_time(None, start)
+        fires.append(start)
+        start += timedelta(minutes=1)
+    assert [(f.strftime("%a %d %H:%M"), f.utcoffset()) for f in fires] == [
+        ("Mon 23 09:00", timedelta(hours=1)),
+        ("Mon 30 09:00", timedelta(hours=2)),
+        ("Mon 06 09:00", timedelta(hours=2)),
+    ]
+
+
+def test_sambot_jobs_run_cadence_follows_the_cadence_settings(db, standin, monkeypatch, tmp_path):
+    world(db, standin)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", standin.base_url)
+    monkeypatch.setenv("SAMBOT_TIMEZONE", "Europe/Paris")
+    # Greta (power 2) was met 61 days before; Walter (key decision maker) 31 days before.
+    monkeypatch.setenv("SAMBOT_CADENCE_DEFAULT_DAYS", "90")
+    monkeypatch.setenv("SAMBOT_CADENCE_KEY_DECISION_MAKER_DAYS", "45")
+    monkeypatch.setenv("SAMBOT_POST_RATE", "0")
+    assert main(["jobs", "run", "cadence", "--at", "2026-12-07T09:00"]) == 0
+    assert listed(db, standin, DANA) == []
+    assert listed(db, standin, OWNER) == [["Kim"]]
