@@ -135,14 +135,14 @@ class BotOutput:
                 )
 
     def _save_file(self, file_id: str, name: str) -> Path | None:
-        """An uploaded file, written where the person can open it (once per file)."""
+        """An uploaded file, written where the person can open it. File ids start again
+        with each stand-in, so an older session's file of the same name is replaced."""
         content = next((f["content"] for f in self.standin.uploads() if f["id"] == file_id), None)
         if content is None:
             return None
         FILES_DIR.mkdir(parents=True, exist_ok=True)
         path = FILES_DIR / f"{Path(name).stem}-{file_id}{Path(name).suffix}"
-        if not path.exists():
-            path.write_bytes(content)
+        path.write_bytes(content)
         return path
 
     def _snapshot(self) -> Snapshot:

@@ -9,7 +9,6 @@ from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
 from sambot.db import Database
 from sambot.relationships import cadence, coverage, related
-from sambot.relationships.drawing import draw_map, draw_org_chart
 from sambot.relationships.stakeholder_map import map_points, org_chart
 from sambot.slack import blocks as bk
 from sambot.slack import relationship_render as render
@@ -43,6 +42,9 @@ def account_coverage(
 
 
 def show_map(*, command, client, respond, interaction: Interaction, rest: str, **_):
+    # Imported here: matplotlib costs about a second and 40 MB, paid only by who draws.
+    from sambot.relationships.drawing import draw_map, draw_org_chart
+
     org = rest.strip().lower() == "org"
     with interaction.sam.session() as session:
         account = interaction.linked_account(session, doing="draw its stakeholder map")
