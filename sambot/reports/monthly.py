@@ -1,6 +1,6 @@
 """The monthly strategic-action report: what happened on each account during one month.
 
-Computed for a batch of accounts at once, with the same seven grouped queries whatever
+Computed for a batch of accounts at once, with the same nine grouped queries whatever
 the batch size, so a portfolio of thousands of accounts costs a few queries per batch.
 The result is plain dataclasses; rendering them for Slack is `sambot.slack.report_render`.
 
