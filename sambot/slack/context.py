@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
+import urllib3
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from sambot.accounts.models import Account
 from sambot.config import Settings
 from sambot.dates import today_in
 from sambot.db import Database, utcnow
+from sambot.slack.client import PooledRespond
 from sambot.slack.people import People
 from sambot.validation import DomainError
 from sambot.workspaces import service as workspaces
@@ -124,11 +126,14 @@ class NotLinked(DomainError):
         )
 
 
-def context_middleware(sam: Sam):
-    """Puts `sam` and the `interaction` into Bolt's context for every listener."""
+def context_middleware(sam: Sam, pool: urllib3.PoolManager):
+    """Puts `sam` and the `interaction` into Bolt's context for every listener, and a
+    `respond()` that keeps its connections alive."""
 
     def inject(context, body, request, next):
         context["sam"] = sam
+        if context.response_url:
+            context["respond"] = PooledRespond(response_url=context.response_url, pool=pool)
         if context.team_id:
             timestamp = (request.headers.get("x-slack-request-timestamp") or [None])[0]
             context["interaction"] = Interaction(
