@@ -63,9 +63,12 @@ class Sam:
         with self.database.session() as own:
             return workspaces.ensure(own, team_id=team_id, timezone=self.settings.sambot_timezone)
 
-    def today_for(self, user_id: str) -> date:
-        """Today where the user is: their own Slack time zone decides."""
-        return today_in(self.people.timezone(user_id), now=self.clock())
+    def today_for(self, user_id: str, *, before_ack: bool = False) -> date:
+        """Today where the user is: their own Slack time zone decides. Before an ack, only
+        a time zone already known is used: users.info never delays an ack."""
+        people = self.people
+        timezone = people.timezone_at_once(user_id) if before_ack else people.timezone(user_id)
+        return today_in(timezone, now=self.clock())
 
 
 @dataclass
@@ -84,6 +87,8 @@ class Interaction:
     sent_at: float | None = None
     trigger_id: str | None = None  # lets a listener open a form, for 3 seconds
     response_url: str | None = None  # answers the user alone
+    # A form's submission: its listener acks after the work, so nothing may wait on Slack.
+    before_ack: bool = False
 
     @cached_property
     def workspace(self) -> Workspace:
@@ -91,7 +96,7 @@ class Interaction:
 
     @cached_property
     def today(self) -> date:
-        return self.sam.today_for(self.user_id)
+        return self.sam.today_for(self.user_id, before_ack=self.before_ack)
 
     def account(self, session: Session) -> Account | None:
         """The account whose channel this is, if any."""
@@ -144,6 +149,7 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
                 sent_at=float(timestamp) if timestamp and timestamp.isdigit() else None,
                 trigger_id=body.get("trigger_id"),
                 response_url=context.response_url,
+                before_ack=body.get("type") == "view_submission",
             )
         next()
 
