@@ -2,8 +2,8 @@
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
