@@ -16,15 +16,21 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE (SQLite has ADD and DROP COLUMN): batch mode would rebuild the tables.
+COLUMNS = (
+    ("actions", sa.Column("cancel_reason", sa.Text(), nullable=True)),
+    ("stakeholders", sa.Column("left_on", sa.Date(), nullable=True)),
+)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("actions") as batch:
-        batch.add_column(sa.Column("cancel_reason", sa.Text(), nullable=True))
-    with op.batch_alter_table("stakeholders") as batch:
-        batch.add_column(sa.Column("left_on", sa.Date(), nullable=True))
+    for table, column in COLUMNS:
+        op.add_column(table, column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("stakeholders") as batch:
-        batch.drop_column("left_on")
-    with op.batch_alter_table("actions") as batch:
-        batch.drop_column("cancel_reason")
+    for table, column in reversed(COLUMNS):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column.name}")
+        else:
+            op.drop_column(table, column.name)
