@@ -187,7 +187,7 @@ def stakeholders_message(account: Account, stakeholders: Sequence[Stakeholder]) 
         edit = bk.button(
             "Edit", Button.STAKEHOLDER_EDIT, value=StakeholderRef(id=person.id).encode()
         )
-        blocks.append(section(line, accessory=edit))
+        blocks.append(section(line, accessory=edit, block_id=f"stakeholder_{person.id}"))
     footer = "People who left the company are kept in the history: `/sam history @name`."
     if len(stakeholders) > MAX_STAKEHOLDERS:
         footer = f"…and {len(stakeholders) - MAX_STAKEHOLDERS} more. " + footer

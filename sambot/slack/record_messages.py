@@ -61,7 +61,9 @@ def objectives_message(
         edit = bk.button(
             "Edit", Button.OBJECTIVE_EDIT, value=ObjectiveRef(id=objective.id).encode()
         )
-        blocks.append(section("\n".join(lines), accessory=edit))
+        blocks.append(
+            section("\n".join(lines), accessory=edit, block_id=f"objective_{objective.id}")
+        )
         choices = [
             option(label, ObjectiveStatusChoice(id=objective.id, status=status.value).encode())
             for status, label in OBJECTIVE_STATUS_LABELS.items()

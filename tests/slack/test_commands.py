@@ -147,7 +147,14 @@ def test_quick_action_with_owner_and_relative_date(slack, db):
         if b["type"] == "actions"
         for e in b["elements"]
     ]
-    assert buttons == ["Mark done", "Snooze a week", "Change due date", "Reassign", "Edit", "overflow"]
+    assert buttons == [
+        "Mark done",
+        "Snooze a week",
+        "Change due date",
+        "Reassign",
+        "Edit",
+        "overflow",
+    ]
     with db.session() as session:
         action = session.scalar(select(Action))
         assert action.owner_id == LEE and action.created_by == DANA

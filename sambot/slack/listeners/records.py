@@ -444,28 +444,34 @@ def history_page(ack, action, respond, interaction: Interaction):
 
 
 def read_history_filters(session, account_id: int, text: str, today: date) -> HistoryPage:
-    """The filters typed after `/sam history`: a kind, `@name` of a stakeholder, a date."""
+    """The filters typed after `/sam history`, in any order: a kind (`call`), a stakeholder
+    (`@Walter Boss`), and a date (`since 2026-09-01`, or just the date)."""
     words = text.split()
-    kind = None
-    if words and words[0].lower() in KIND_WORDS:
-        kind = KIND_WORDS[words.pop(0).lower()].value
-    since = None
-    if "since" in [word.lower() for word in words]:
-        at = [word.lower() for word in words].index("since")
-        since_text, words = " ".join(words[at + 1 :]), words[:at]
-        since = parse_past_date(since_text, today)
+    lowered = [word.lower() for word in words]
+    since_text = ""
+    if "since" in lowered:
+        at = lowered.index("since")
+        since_text, words = " ".join(words[at + 1 :]) or " ", words[:at]
+    kind, name, rest = None, [], []
+    for word in words:
+        if kind is None and word.lower() in KIND_WORDS:
+            kind = KIND_WORDS[word.lower()].value
+        elif word.startswith("@") or (name and not rest):
+            name.append(word)
+        else:
+            rest.append(word)
     person_id = None
-    if words and words[0].startswith("@"):
-        name = " ".join(words).lstrip("@")
-        person = stakeholders.find_by_name(session, account_id=account_id, name=name)
+    if name:
+        wanted = " ".join(name).lstrip("@")
+        person = stakeholders.find_by_name(session, account_id=account_id, name=wanted)
         if person is None:
             raise DomainError(
-                f"No single stakeholder of this account is called `{escape(name)}`: "
+                f"No single stakeholder of this account is called `{escape(wanted)}`: "
                 "`/sam stakeholders` lists them."
             )
-        person_id, words = person.id, []
-    if words and since is None:
-        since = parse_past_date(" ".join(words), today)
+        person_id = person.id
+    since_text = since_text or " ".join(rest)
+    since = parse_past_date(since_text, today) if since_text else None
     return HistoryPage(
         account_id=account_id,
         stakeholder_id=person_id,
