@@ -9,6 +9,8 @@ from sambot.accounts import service as accounts
 from sambot.actions import service as actions
 from sambot.actions.models import ActionStatus
 from sambot.plans import service as plans
+from sambot.reports.monthly import compute_reports
+from sambot.reports.period import Period
 from sambot.stakeholders import service as stakeholders
 from sambot.touchpoints import service as touchpoints
 from sambot.touchpoints.models import TouchpointKind
@@ -234,6 +236,22 @@ def test_someone_who_left_is_out_of_lists_but_found_for_history(session, acme):
     assert stakeholders.find_by_name(session, account_id=acme.id, name="a") is None  # ambiguous
     stakeholders.set_left(session, stakeholder=walter, left=False, today=TODAY)
     assert walter.left_on is None
+
+
+def test_a_key_stakeholder_who_left_is_no_coverage_gap(session, acme, workspace):
+    walter = person(session, acme, "Walter", power=5)
+    person(session, acme, "Anna", power=4)
+    stakeholders.set_left(session, stakeholder=walter, left=True, today=TODAY)
+    [report] = compute_reports(
+        session,
+        workspace_id=workspace.id,
+        timezone="UTC",
+        # This month up to today: the stakeholders were created today.
+        period=Period(date.today().year, date.today().month),
+        account_ids=[acme.id],
+        today=date.today(),
+    )
+    assert [gap.name for gap in report.coverage_gaps] == ["Anna"]
 
 
 # Accounts -----------------------------------------------------------------------------------
