@@ -52,6 +52,14 @@ def test_nudges_skip_cancelled_actions_and_show_blocked_ones_as_blocked(db, stan
     with time_machine.travel(AT, tick=False):
         run("nudges", db, client)
     [channel] = standin.messages("CACME")
+    with_buttons = [
+        int(e["value"])
+        for b in channel["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "action_done"
+    ]
+    assert with_buttons == [ids["blocked"], ids["open"]]
     text = message_text(channel)
     assert "2 overdue actions* on *Acme*" in text
     assert "Blocked late" in text and "· Blocked" in text
