@@ -43,7 +43,7 @@ def checkbox(block_id: str, label: str, text: str, *, checked: bool) -> dict:
 
 
 def _amount(value) -> str | None:
-    return None if value is None else f"{value:f}"
+    return None if value is None else f"{value:,.2f}".removesuffix(".00")
 
 
 def _long(value: str | None) -> str | None:
