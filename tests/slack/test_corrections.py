@@ -399,3 +399,29 @@ def test_history_pages_newest_first_and_filters(slack, db):
     slack.ephemeral(DANA, "couldn't read `the day after never` as a date")
     slack.command("/sam", "history @nobody")
     slack.ephemeral(DANA, "No single stakeholder of this account is called `nobody`")
+
+
+def test_someone_who_left_stays_on_the_touchpoints_they_were_at(slack, db):
+    walter_id, _ = _people(db)
+    slack.command("/touchpoint", "call Budget review")
+    confirmation = slack.ephemeral(DANA, "Add details")
+    slack.requests.block_action(
+        DANA, "touchpoint_add_details", message=confirmation, channel_id=ACME_CHANNEL
+    )
+    view = slack.opened_view("touchpoint")
+    assert submit(slack, view, {"stakeholder_ids": [str(walter_id)]}, user=DANA) == {}
+    slack.wait("chat.update", lambda c: "Walter Boss" in json.dumps(c.args))
+    with db.session() as session:
+        session.get(Stakeholder, walter_id).left_on = date.today() - timedelta(days=3)
+    slack.requests.block_action(
+        DANA, "touchpoint_add_details", message=confirmation, channel_id=ACME_CHANNEL
+    )
+    call = slack.wait("views.open", lambda c: "initial_options" in json.dumps(c.args))
+    view = slack.latest_view(call.response["view"]["id"])
+    people = next(b for b in view["blocks"] if b["block_id"] == "stakeholder_ids")["element"]
+    assert [o["value"] for o in people["initial_options"]] == [str(walter_id)]
+    assert submit(slack, view, {"summary": "Budget review, details"}, user=DANA) == {}
+    slack.wait("chat.update", lambda c: "Budget review, details" in json.dumps(c.args))
+    with db.session() as session:
+        touchpoint = session.scalar(select(Touchpoint))
+        assert [p.id for p in touchpoint.stakeholders] == [walter_id]
