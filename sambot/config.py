@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     sambot_report_schedule: str = "0 9 1W * *"
     sambot_nudge_schedule: str = "0 9 * * mon-fri"
     sambot_escalation_days: int = 14
+    # Touch cadences (days between touches): key decision makers and economic buyers
+    # (power 4-5), and everyone else; a stakeholder's form can set its own. The reminder
+    # goes to relationship owners on SAMBOT_CADENCE_SCHEDULE.
+    sambot_cadence_key_decision_maker_days: int = 30
+    sambot_cadence_default_days: int = 60
+    sambot_cadence_schedule: str = "0 9 * * mon"
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
 
@@ -74,7 +80,7 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("sambot_report_schedule", "sambot_nudge_schedule")
+    @field_validator("sambot_report_schedule", "sambot_nudge_schedule", "sambot_cadence_schedule")
     @classmethod
     def _crontab_shape(cls, value: str) -> str:
         try:
@@ -83,9 +89,14 @@ class Settings(BaseSettings):
             raise ValueError(f"not a crontab schedule ({exc}), e.g. '0 9 * * mon-fri'") from None
         return value
 
-    @field_validator("sambot_escalation_days", mode="before")
+    @field_validator(
+        "sambot_escalation_days",
+        "sambot_cadence_key_decision_maker_days",
+        "sambot_cadence_default_days",
+        mode="before",
+    )
     @classmethod
-    def _escalation_days(cls, value):
+    def _whole_days(cls, value):
         try:
             days = int(value)
         except (TypeError, ValueError):

@@ -13,6 +13,7 @@ from sambot.config import Settings
 from sambot.db import Database
 from sambot.jobs.posting import PostQueue
 from sambot.jobs.summary import RunSummary
+from sambot.relationships.cadence import DEFAULT_CADENCES, Cadences
 
 DEFAULT_BATCH_SIZE = 500
 T = TypeVar("T")
@@ -32,6 +33,7 @@ class JobOptions:
     # None: each workspace's own.
     timezone: str | None = None
     echo: Callable[[str], None] | None = None  # where --dry-run prints
+    cadences: Cadences = DEFAULT_CADENCES  # SAMBOT_CADENCE_*: the touch-cadence reminder
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
@@ -39,6 +41,7 @@ class JobOptions:
             escalation_days=settings.sambot_escalation_days,
             post_rate=settings.sambot_post_rate,
             timezone=settings.sambot_timezone,
+            cadences=Cadences.from_settings(settings),
         )
         return replace(options, **overrides)
 

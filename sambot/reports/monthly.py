@@ -22,6 +22,8 @@ from sambot.accounts.models import Account
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
 from sambot.dates import today_in
 from sambot.plans.models import Horizon, Objective, ObjectiveStatus
+from sambot.relationships.cadence import DEFAULT_CADENCES, Cadences
+from sambot.relationships.coverage import Coverage, coverage_of
 from sambot.reports.period import Period, as_utc, local_midnight
 from sambot.stakeholders.models import Stakeholder, StakeholderRole
 from sambot.touchpoints.models import Sentiment, Touchpoint, TouchpointKind, touchpoint_stakeholders
@@ -35,8 +37,6 @@ def client_version_for(*, channel_shared_with_client: bool, asked: bool = False)
 
 
 KEY_STAKEHOLDER_POWER = 4
-# A key stakeholder nobody met in this many days before the month's end is a coverage gap.
-COVERAGE_GAP_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ class TouchpointTally:
 
 @dataclass(frozen=True)
 class CoverageGap:
-    """A key stakeholder with no touchpoint in the last COVERAGE_GAP_DAYS days."""
+    """A key stakeholder past their touch cadence (sambot.relationships.cadence) at the
+    report's day: never met, or last met more than their cadence's days before."""
 
     id: int
     name: str
@@ -85,6 +86,7 @@ class CoverageGap:
     interest: int
     attitude: int
     last_touchpoint_on: date | None
+    cadence_days: int
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ class MonthlyReport:
     touchpoints_by_kind: list[TouchpointTally] = field(default_factory=list)
     coverage_gaps: list[CoverageGap] = field(default_factory=list)
     objectives: list[ObjectiveLine] = field(default_factory=list)
+    # The account's relationship coverage on the report's day (internal version only).
+    coverage: Coverage | None = None
 
     @property
     def is_complete(self) -> bool:
@@ -185,10 +189,12 @@ def compute_reports(
     period: Period,
     account_ids: Sequence[int],
     today: date | None = None,
+    cadences: Cadences = DEFAULT_CADENCES,
 ) -> list[MonthlyReport]:
-    """The reports of the given accounts (in that order), in seven queries whatever their number.
+    """The reports of the given accounts (in that order), in nine queries whatever their number.
 
-    `today` caps the month for a report asked while it is still running.
+    `today` caps the month for a report asked while it is still running; `cadences` are
+    the default touch cadences that decide which key stakeholders are overdue a touch.
     """
     zone = ZoneInfo(timezone)
     as_of = min(period.end, today) if today else period.end
@@ -206,7 +212,8 @@ def compute_reports(
     lists = _action_lists(db, ids, bounds, zone)
     tallies, touchpoint_totals = _touchpoint_tallies(db, ids, bounds)
     engaged = _stakeholders_engaged(db, ids, bounds)
-    gaps = _coverage_gaps(db, ids, bounds)
+    gaps = _coverage_gaps(db, ids, bounds, cadences)
+    covered = coverage_of(db, account_ids=ids, today=as_of, cadences=cadences)
     objectives = _objectives(db, ids)
 
     by_id = {row.id: row for row in accounts}
@@ -239,6 +246,7 @@ def compute_reports(
                 touchpoints_by_kind=tallies.get(account_id, []),
                 coverage_gaps=gaps.get(account_id, []),
                 objectives=objectives.get(account_id, []),
+                coverage=covered.get(account_id),
             )
         )
     return reports
@@ -251,6 +259,7 @@ def report_for_account(
     account: Account,
     period_key: str,
     today: date | None = None,
+    cadences: Cadences = DEFAULT_CADENCES,
 ) -> MonthlyReport:
     """One account's report (for `/sam report [YYYY-MM]`); ValueError for a bad period key."""
     period = Period.parse(period_key)
@@ -262,6 +271,7 @@ def report_for_account(
         period=period,
         account_ids=[account.id],
         today=today,
+        cadences=cadences,
     )
     return report
 
@@ -415,7 +425,9 @@ def _stakeholders_engaged(db: Session, ids: list[int], b: _Bounds) -> dict[int, 
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
-def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[CoverageGap]]:
+def _coverage_gaps(
+    db: Session, ids: list[int], b: _Bounds, cadences: Cadences
+) -> dict[int, list[CoverageGap]]:
     link = touchpoint_stakeholders
     last_seen = func.max(Touchpoint.occurred_on)
     rows = db.execute(
@@ -429,6 +441,7 @@ def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[Co
             Stakeholder.influence,
             Stakeholder.interest,
             Stakeholder.attitude,
+            Stakeholder.cadence_days,
             last_seen.label("last_seen"),
         )
         .outerjoin(link, link.c.stakeholder_id == Stakeholder.id)
@@ -444,15 +457,12 @@ def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[Co
             or_(Stakeholder.left_on.is_(None), Stakeholder.left_on >= b.as_of),
         )
         .group_by(Stakeholder.id)
-        .having(
-            or_(
-                last_seen.is_(None),
-                last_seen < b.as_of - timedelta(days=COVERAGE_GAP_DAYS),
-            )
-        )
     ).all()
     gaps: dict[int, list[CoverageGap]] = defaultdict(list)
     for row in rows:
+        days = cadences.days_for(role=row.role, power=row.power, own=row.cadence_days)
+        if row.last_seen is not None and row.last_seen >= b.as_of - timedelta(days=days):
+            continue  # met within their cadence
         gaps[row.account_id].append(
             CoverageGap(
                 id=row.id,
@@ -464,6 +474,7 @@ def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[Co
                 interest=row.interest,
                 attitude=row.attitude,
                 last_touchpoint_on=row.last_seen,
+                cadence_days=days,
             )
         )
     for account_gaps in gaps.values():

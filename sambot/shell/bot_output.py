@@ -4,12 +4,17 @@ refused. Buttons are numbered as they are shown, for `:press N`."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import gettempdir
 
 import httpx
 
 from sambot.localslack.server import SlackStandIn
 from sambot.shell.render import Renderer
 from sambot.shell.workspace import LocalWorkspace, Viewer
+
+# Where files the bot uploads (the stakeholder map) are saved for the person to open.
+FILES_DIR = Path(gettempdir()) / "sambot-shell-files"
 
 
 @dataclass
@@ -122,6 +127,23 @@ class BotOutput:
         self.say(self.renderer.style.label(label))
         for line in self.renderer.message(message, number):
             self.say("  " + line)
+        for shared in message.get("files") or []:
+            saved = self._save_file(shared["id"], shared["name"])
+            if saved is not None:
+                self.say(
+                    "  " + self.renderer.style.dim(f"[file {shared['name']}: saved to {saved}]")
+                )
+
+    def _save_file(self, file_id: str, name: str) -> Path | None:
+        """An uploaded file, written where the person can open it. File ids start again
+        with each stand-in, so an older session's file of the same name is replaced."""
+        content = next((f["content"] for f in self.standin.uploads() if f["id"] == file_id), None)
+        if content is None:
+            return None
+        FILES_DIR.mkdir(parents=True, exist_ok=True)
+        path = FILES_DIR / f"{Path(name).stem}-{file_id}{Path(name).suffix}"
+        path.write_bytes(content)
+        return path
 
     def _snapshot(self) -> Snapshot:
         snapshot = Snapshot()
@@ -135,7 +157,8 @@ class BotOutput:
     def _show_failed_calls(self) -> None:
         calls = self.standin.calls()
         for call in calls[self.calls_seen :]:
-            if not call.ok:
+            # The upload of a file's bytes answers 200 with no "ok": not a refusal.
+            if not call.ok and (call.status != 200 or "error" in call.response):
                 error = call.response.get("error", f"HTTP {call.status}")
                 self.say(self.renderer.style.dim(f"(Slack answered {call.method}: {error})"))
         self.calls_seen = len(calls)

@@ -236,7 +236,7 @@ COMMANDS = [
     ShellCommand(
         ":run",
         "nudges",
-        "run a scheduled job now, at the shell's time (also: :run monthly-report)",
+        "run a scheduled job now, at the shell's time (also: :run monthly-report, :run cadence)",
         _run,
     ),
     ShellCommand(

@@ -67,6 +67,8 @@ HELP = [
     ("/sam accounts", "Every account."),
     ("/sam stakeholder new", "Add a stakeholder: role, power, influence, interest, attitude."),
     ("/sam stakeholders", "This account's stakeholders, each with Edit (or left the company)."),
+    ("/sam map", "The stakeholder map (power x interest) as an image, and its text."),
+    ("/sam map org", "The client's org chart from reports-to, with attitudes and owners."),
     ("/sam team", "The account team; add people and set their roles."),
     ("/sam account edit", "Correct the account: name, owner, tier, revenue, margin, potential."),
     ("/sam account archive", "Archive the account: no nudges or reports, history kept."),
@@ -97,4 +99,6 @@ SAM_SUBCOMMANDS = [
     "account unarchive",
     "objectives",
     "history",
+    "map",
+    "map org",
 ]

@@ -11,10 +11,12 @@ from sambot.slack.forms import VALUE
 from sambot.slack.ids import Callback
 from sambot.slack.labels import ATTITUDE_OPTIONS, ROLE_LABELS, TIER_LABELS
 from sambot.slack.modals import (
+    cadence_input,
     date_input,
     modal,
     option,
     options,
+    score_input,
     select_input,
     text_input,
     user_input,
@@ -120,20 +122,14 @@ def action_cancel_modal(action: Action, *, metadata: str) -> dict:
 def stakeholder_edit_modal(
     person: Stakeholder, *, managers: Sequence[Stakeholder], metadata: str
 ) -> dict:
-    def score(block_id: str, label: str, initial: int) -> dict:
-        element = bk.element(
-            "number_input", VALUE, is_decimal_allowed=False, initial_value=str(initial)
-        )
-        return bk.input_block(block_id, label, element, hint="1 (low) to 5 (high)")
-
     blocks = [
         text_input("name", "Name", initial=person.name),
         text_input("title", "Job title", initial=person.title, optional=True),
         text_input("email", "Email", initial=person.email, optional=True),
         select_input("role", "Role", options(list(ROLE_LABELS.items())), initial=person.role),
-        score("power", "Power", person.power),
-        score("influence", "Influence", person.influence),
-        score("interest", "Interest", person.interest),
+        score_input("power", "Power", person.power),
+        score_input("influence", "Influence", person.influence),
+        score_input("interest", "Interest", person.interest),
         select_input("attitude", "Attitude", options(ATTITUDE_OPTIONS), initial=person.attitude),
         user_input(
             "relationship_owner_id",
@@ -141,6 +137,7 @@ def stakeholder_edit_modal(
             initial=person.relationship_owner_id,
             optional=True,
         ),
+        cadence_input(person.cadence_days),
     ]
     others = [manager for manager in managers if manager.id != person.id]
     if others:

@@ -45,3 +45,10 @@ class Button(StrEnum):
     OBJECTIVE_EDIT = "objective_edit"
     OBJECTIVE_STATUS = "objective_status"
     HISTORY_PAGE = "history_page"
+
+
+class RelationshipButton(StrEnum):
+    """The cadence reminder's buttons; the value is a CadenceRef."""
+
+    LOG_TOUCHPOINT = "cadence_log_touchpoint"
+    SNOOZE = "cadence_snooze"

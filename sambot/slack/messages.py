@@ -1,10 +1,11 @@
 """Message builders: each returns a Message (fallback text, blocks) for chat.postMessage or respond."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sambot.accounts.models import Account, TeamRole
 from sambot.actions.models import Action
+from sambot.relationships.coverage import Coverage
 from sambot.slack import blocks as bk
 from sambot.slack.action_blocks import action_blocks
 from sambot.slack.blocks import Message
@@ -19,6 +20,7 @@ from sambot.slack.labels import (
 )
 from sambot.slack.modals import option, options, pick
 from sambot.slack.refs import StakeholderRef, TeamBlock, TeamMemberRef, TouchpointRef
+from sambot.slack.relationship_render import coverage_badge
 from sambot.slack.text import escape, format_date, plural, split_lines, truncate
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
@@ -147,8 +149,10 @@ def account_summary_message(
     return Message(f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks)
 
 
-def accounts_message(accounts: Sequence[Account], total: int) -> Message:
-    """The first accounts by name, and how many there are in all."""
+def accounts_message(
+    accounts: Sequence[Account], total: int, *, coverage: Mapping[int, Coverage] | None = None
+) -> Message:
+    """The first accounts by name, and how many there are in all, each with its coverage."""
     if not accounts:
         return notice("No accounts yet. Create the first with `/sam account new`.")
     lines = []
@@ -156,6 +160,7 @@ def accounts_message(accounts: Sequence[Account], total: int) -> Message:
         channel = f"<#{account.channel_id}>" if account.channel_id else "_no channel_"
         lines.append(
             f"• *{escape(account.name)}* · {TIER_LABELS[account.tier]} · <@{account.owner_id}> · {channel}"
+            + _coverage_of(account, coverage)
         )
     if total > MAX_LISTED:
         lines.append(f"…and {total - MAX_LISTED} more.")
@@ -273,12 +278,29 @@ def touchpoint_logged(
     return Message("Touchpoint logged", [section(text, accessory=button)])
 
 
-def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: date) -> dict:
+def _coverage_of(account: Account, coverage: Mapping[int, Coverage] | None) -> str:
+    found = (coverage or {}).get(account.id)
+    if found is None:
+        return ""
+    first = f": {found.reasons[0].problem}" if found.reasons else ""
+    more = f" (+{len(found.reasons) - 1})" if len(found.reasons) > 1 else ""
+    return f" · coverage {coverage_badge(found)}{first}{more}"
+
+
+def home_view(
+    actions: Sequence[Action],
+    accounts: Sequence[Account],
+    today: date,
+    *,
+    coverage: Mapping[int, Coverage] | None = None,
+) -> dict:
     """The App Home tab: the user's accounts and open actions, overdue first, with buttons."""
     blocks: list = [bk.header("Your account plan")]
     if accounts:
         lines = [
-            f"• *{escape(a.name)}*" + (f" · <#{a.channel_id}>" if a.channel_id else "")
+            f"• *{escape(a.name)}*"
+            + (f" · <#{a.channel_id}>" if a.channel_id else "")
+            + _coverage_of(a, coverage)
             for a in accounts[:MAX_LISTED]
         ]
         blocks += sections(["*Your accounts*", *lines])

@@ -241,3 +241,25 @@ class StakeholderFormRef(Reference):
     stakeholder_id: int = Field(gt=0)
     channel: str | None = None
     response_url: str | None = None
+
+
+class CadenceRef(Reference):
+    """The value of "Log touchpoint" and "Snooze two weeks" in the cadence reminder."""
+
+    account_id: int = Field(gt=0)
+    stakeholder_id: int = Field(gt=0)
+
+    def encode(self) -> str:
+        return f"{self.account_id}:{self.stakeholder_id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        account_id, _, stakeholder_id = (raw or "").partition(":")
+        if not (account_id.isascii() and account_id.isdigit()):
+            raise StaleReference()
+        if not (stakeholder_id.isascii() and stakeholder_id.isdigit()):
+            raise StaleReference()
+        try:
+            return cls(account_id=int(account_id), stakeholder_id=int(stakeholder_id))
+        except ValidationError:
+            raise StaleReference() from None

@@ -14,9 +14,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sambot.reports.monthly import COVERAGE_GAP_DAYS, MonthlyReport
+from sambot.reports.monthly import MonthlyReport
 from sambot.slack.blocks import Message
 from sambot.slack.limits import check_limits
+from sambot.slack.relationship_render import coverage_text
 from sambot.slack.text import escape, format_date, plural, truncate
 from sambot.stakeholders.models import ATTITUDE_LABELS
 
@@ -63,7 +64,7 @@ def environment() -> Environment:
         yesterday=lambda day: day - timedelta(days=1),
         attitude=lambda value: ATTITUDE_LABELS[value],
     )
-    env.globals["gap_days"] = COVERAGE_GAP_DAYS
+    env.filters["coverage"] = coverage_text
     return env
 
 

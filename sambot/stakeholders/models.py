@@ -53,6 +53,11 @@ class Stakeholder(Timestamps, Base):
     )
     # Left the company: kept for the history of touchpoints, out of lists and reports.
     left_on: Mapped[date | None] = mapped_column(Date)
+    # Days between touches (1 to 365, checked by the schema); None: the default for the
+    # role and power (SAMBOT_CADENCE_*).
+    cadence_days: Mapped[int | None] = mapped_column(SmallInteger)
+    # "Snooze two weeks" on the cadence reminder: not listed as past cadence before then.
+    cadence_snoozed_until: Mapped[date | None] = mapped_column(Date)
 
     @property
     def attitude_label(self) -> str:

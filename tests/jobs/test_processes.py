@@ -23,17 +23,23 @@ from sqlalchemy import select, text
 from sambot.deliveries.models import Delivery, DeliveryStatus
 from sambot.jobs.scheduler import last_runs, record_run
 from sambot.reports.period import as_utc
+from sambot.stakeholders.models import Stakeholder
 from tests.jobs.builders import TEAM_ID, TOKEN, make_account, make_action, make_workspace, posts
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERRUPTED = "claimed by another run that has not finished or was interrupted"
-SCHEDULE_SETTINGS = {"monthly-report": "SAMBOT_REPORT_SCHEDULE", "nudges": "SAMBOT_NUDGE_SCHEDULE"}
-JOBS = ["monthly-report", "nudges"]
+SCHEDULE_SETTINGS = {
+    "monthly-report": "SAMBOT_REPORT_SCHEDULE",
+    "nudges": "SAMBOT_NUDGE_SCHEDULE",
+    "cadence": "SAMBOT_CADENCE_SCHEDULE",
+}
+JOBS = ["monthly-report", "nudges", "cadence"]
 
 
 def portfolio(db, standin, kind: str, count: int) -> list[str]:
-    """`count` accounts, each with a channel (C1, C2, ...), an owner (U1, U2, ...) and an
-    action three days late; where the job posts: each channel, and for nudges each owner."""
+    """`count` accounts, each with a channel (C1, C2, ...), an owner (U1, U2, ...), an
+    action three days late and a key stakeholder never met; where the job posts: each
+    channel, for nudges each owner too, and for the cadence reminder each owner only."""
     workspace_id = make_workspace(db)
     today = datetime.now(UTC).date()
     for n in range(1, count + 1):
@@ -49,9 +55,15 @@ def portfolio(db, standin, kind: str, count: int) -> list[str]:
             due=today - timedelta(days=3),
             created=datetime.now(UTC) - timedelta(days=40),
         )
+        with db.session() as s:
+            s.add(
+                Stakeholder(
+                    workspace_id=workspace_id, account_id=account_id, name=f"Key {n}", power=5
+                )
+            )
     channels = [f"C{n}" for n in range(1, count + 1)]
     owners = [f"U{n}" for n in range(1, count + 1)]
-    return channels + owners if kind == "nudges" else channels
+    return {"nudges": channels + owners, "cadence": owners}.get(kind, channels)
 
 
 def owe_a_run(db, kind: str) -> dict[str, str]:
@@ -298,7 +310,7 @@ def test_a_report_and_nudges_at_once_tell_an_owner_about_a_gone_channel_once(
     # Both jobs read the channel as postable and claimed their post to it.
     wait_until(lambda: len(claimed(db)) == 2, lambda: f"both jobs' claims:\n{scheduler.log}")
     held_posts.set()
-    for kind in JOBS:
+    for kind in ("monthly-report", "nudges"):
         scheduler.wait_for_run(kind)
     assert scheduler.stop() == 0, scheduler.log
     assert scheduler.log.count("failed: Account 1 (<#C1>): is_archived") == 2

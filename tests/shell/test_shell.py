@@ -460,3 +460,24 @@ def test_the_forms_that_correct_what_is_stored_work_in_the_shell(settings):
             assert (blocked.obstacle, blocked.detail) == ("Waiting for legal", "The full proposal")
     finally:
         database.dispose()
+
+
+def test_the_stakeholder_map_is_saved_and_the_cadence_reminder_shows(settings):
+    code, transcript = run_session(
+        settings,
+        ["/sam map", "/sam map org", ":time 2030-01-14T09:00", ":run cadence", ":press 2"],
+    )
+    assert code == 0
+    output = dict(steps(transcript)[1])
+    shown = output["/sam map"]
+    assert "Manage closely (high power, high interest)" in shown
+    saved = re.search(r"\[file acme-corporation-stakeholder-map\.png: saved to (\S+)\]", shown)
+    assert saved, shown
+    assert Path(saved[1]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Slack answered" not in shown
+    assert "acme-corporation-org-chart.png: saved to" in output["/sam map org"]
+    # In 2030 nobody in the demo was met within their cadence: each owner gets a reminder.
+    reminders = output[":run cadence"]
+    assert "Time to get back in touch" in reminders and "[1] Log touchpoint" in reminders
+    assert "cadence T0001 2030-W03:" in reminders
+    assert "snoozed until" in output[":press 2"]

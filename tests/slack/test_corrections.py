@@ -217,7 +217,13 @@ def test_stakeholder_edit_refuses_a_loop_then_saves_and_redraws_the_list(slack, 
     answer = submit(
         slack,
         view,
-        {"title": "CFO", "email": "walter@acme.example", "attitude": "-1", "interest": "2"},
+        {
+            "title": "CFO",
+            "email": "walter@acme.example",
+            "attitude": "-1",
+            "interest": "2",
+            "cadence_days": "14",
+        },
         user=DANA,
     )
     assert answer == {}
@@ -231,6 +237,7 @@ def test_stakeholder_edit_refuses_a_loop_then_saves_and_redraws_the_list(slack, 
             -1,
             2,
         )
+        assert walter.cadence_days == 14
 
 
 def test_someone_who_left_is_out_of_the_list_and_kept_in_history(slack, db):

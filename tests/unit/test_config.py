@@ -48,6 +48,9 @@ def test_environment_and_dotenv(monkeypatch, tmp_path):
         ("SLACK_BOT_TOKEN", "xoxp-user-token"),
         ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
         ("SLACK_API_URL", "slack.com/api"),
+        ("SAMBOT_CADENCE_SCHEDULE", "every monday"),
+        ("SAMBOT_CADENCE_DEFAULT_DAYS", "0"),
+        ("SAMBOT_CADENCE_KEY_DECISION_MAKER_DAYS", "soon"),
     ],
 )
 def test_a_wrong_value_names_its_variable(monkeypatch, variable, value):

@@ -7,6 +7,7 @@ from sambot.slack.listeners import (
     commands,
     events,
     records,
+    relationships,
     reports,
     shortcuts,
     views,
@@ -14,5 +15,5 @@ from sambot.slack.listeners import (
 
 
 def register(app: App) -> None:
-    for module in (events, commands, reports, views, buttons, shortcuts, records):
+    for module in (events, commands, reports, views, buttons, shortcuts, records, relationships):
         module.register(app)

@@ -8,12 +8,12 @@ from slack_bolt import App
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
 from sambot.dates import parse_date
-from sambot.slack import messages, modals
+from sambot.slack import messages, modals, relationship_render
 from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
-from sambot.slack.listeners import records, reports
+from sambot.slack.listeners import records, relationships, reports
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
@@ -81,6 +81,7 @@ def sam_command(ack, command, client, respond, interaction: Interaction):
         "report": reports.preview_report,
         "objectives": records.list_objectives,
         "history": records.show_history,
+        "map": relationships.show_map,
     }
     handler = handlers.get(first)
     if handler is None:
@@ -145,7 +146,8 @@ def show_account(*, respond, interaction: Interaction, **_):
         message = messages.account_summary_message(
             account, open_count=open_count, overdue_count=overdue, last_touchpoint=last
         )
-    reply(respond, message)
+        covered = relationships.account_coverage(interaction, session, [account.id])[account.id]
+    reply(respond, relationship_render.with_coverage(message, covered))
 
 
 def list_accounts(*, respond, interaction: Interaction, **_):
@@ -155,7 +157,8 @@ def list_accounts(*, respond, interaction: Interaction, **_):
             session, workspace_id=workspace_id, limit=messages.MAX_LISTED
         )
         total = accounts.count_accounts(session, workspace_id=workspace_id)
-        message = messages.accounts_message(first, total)
+        covered = relationships.account_coverage(interaction, session, [a.id for a in first])
+        message = messages.accounts_message(first, total, coverage=covered)
     reply(respond, message)
 
 
@@ -250,6 +253,15 @@ def touchpoint_command(ack, command, client, respond, interaction: Interaction):
     posted_in = None if posted.channel_id == channel_id else where(posted)
     link = permalink(client, posted) if posted_in else None
     reply(respond, messages.touchpoint_logged(touchpoint, account, posted_in=posted_in, link=link))
+    relationships.offer_actions_to_review(
+        client,
+        sam.database,
+        touchpoint=touchpoint,
+        account=account,
+        user_id=user_id,
+        channel_id=channel_id,
+        today=today,
+    )
 
 
 def open_touchpoint_modal(command, client, respond, interaction: Interaction):

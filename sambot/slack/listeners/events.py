@@ -7,6 +7,8 @@ from slack_bolt import App, BoltResponse
 
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
+from sambot.relationships import coverage
+from sambot.relationships.cadence import Cadences
 from sambot.slack import messages
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
@@ -55,7 +57,13 @@ def publish_home(client, interaction: Interaction) -> None:
             session, workspace_id=workspace_id, owner_id=user_id, today=today, limit=100
         )
         on_team = accounts.accounts_of_member(session, workspace_id=workspace_id, user_id=user_id)
-        view = messages.home_view(mine, on_team, today)
+        covered = coverage.coverage_of(
+            session,
+            account_ids=[a.id for a in on_team[: messages.MAX_LISTED]],
+            today=today,
+            cadences=Cadences.from_settings(interaction.sam.settings),
+        )
+        view = messages.home_view(mine, on_team, today, coverage=covered)
     client.views_publish(user_id=user_id, view=view)
 
 

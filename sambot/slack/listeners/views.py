@@ -15,6 +15,7 @@ from sambot.slack.context import Interaction, Sam
 from sambot.slack.errors import reported
 from sambot.slack.forms import VALUE, errors_for_view, form_values
 from sambot.slack.ids import Button, Callback
+from sambot.slack.listeners import relationships
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
@@ -187,6 +188,17 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
         origin_channel=meta.channel,
         user_id=user_id,
         response_url=meta.response_url,
+    )
+    relationships.offer_actions_to_review(
+        client,
+        interaction.sam.database,
+        touchpoint=touchpoint,
+        account=account,
+        user_id=user_id,
+        channel_id=meta.channel or posted.channel_id,
+        today=today,
+        follow_up_objective_id=action.objective_id if action else None,
+        leave_out=(action.id,) if action else (),
     )
 
 
