@@ -51,6 +51,8 @@ class Stakeholder(Timestamps, Base):
     reports_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("stakeholders.id", ondelete="SET NULL")
     )
+    # Left the company: kept for the history of touchpoints, out of lists and reports.
+    left_on: Mapped[date | None] = mapped_column(Date)
     # Days between touches (1 to 365, checked by the schema); None: the default for the
     # role and power (SAMBOT_CADENCE_*).
     cadence_days: Mapped[int | None] = mapped_column(SmallInteger)

@@ -7,6 +7,8 @@ from slack_sdk.errors import SlackApiError
 
 from sambot.localslack import SlackStandIn
 from sambot.slack.client import PooledWebClient, build_web_client
+from tests.slack import seed
+from tests.slack.conftest import DANA
 
 
 @pytest.fixture
@@ -53,3 +55,16 @@ def test_a_server_that_is_gone_is_retried_then_reported(standin):
         client.chat_postMessage(channel="C1", text="lost")
     # Two retries, each after slack-sdk's backoff: the failure was retried, not raised at once.
     assert time.monotonic() - started >= 0.5
+
+
+def test_answers_through_response_urls_keep_their_connections(slack, db):
+    seed.acme(db)
+    slack.command("/sam", "help")
+    slack.ephemeral(DANA, "/sam account new")
+    before = slack.standin.connections
+    for _ in range(5):
+        slack.command("/sam", "accounts")
+        slack.in_flight.settle()
+    answers = [e for e in slack.standin.ephemerals(DANA) if e["source"] == "response_url"]
+    assert len(answers) == 6
+    assert slack.standin.connections - before <= 1

@@ -6,6 +6,7 @@ from sambot.slack.listeners import (
     buttons,
     commands,
     events,
+    records,
     relationships,
     reports,
     shortcuts,
@@ -14,5 +15,5 @@ from sambot.slack.listeners import (
 
 
 def register(app: App) -> None:
-    for module in (events, commands, reports, views, buttons, shortcuts, relationships):
+    for module in (events, commands, reports, views, buttons, shortcuts, records, relationships):
         module.register(app)
