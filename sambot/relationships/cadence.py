@@ -97,8 +97,8 @@ def touches(
     cadences: Cadences,
     key_only: bool = False,
 ) -> dict[int, list[Touch]]:
-    """Each account's stakeholders with their cadence and last touch before `as_of` (in one
-    query), the most powerful first."""
+    """Each account's stakeholders still with the client, with their cadence and last touch
+    on or before `as_of` (in one query), the most powerful first."""
     if not account_ids:
         return {}
     link = touchpoint_stakeholders
@@ -112,7 +112,8 @@ def touches(
     query = (
         select(Stakeholder, last_touch.c.last_touch)
         .outerjoin(last_touch, last_touch.c.stakeholder_id == Stakeholder.id)
-        .where(Stakeholder.account_id.in_(account_ids))
+        # Someone who left the company is out of the map, coverage and reminders.
+        .where(Stakeholder.account_id.in_(account_ids), Stakeholder.left_on.is_(None))
         .order_by(
             Stakeholder.account_id,
             Stakeholder.power.desc(),

@@ -4,9 +4,10 @@ one at a time, are amber with that one reason and its fix; more failures make re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from sambot.accounts.models import TeamRole
-from sambot.relationships.cadence import Cadences
+from sambot.relationships.cadence import Cadences, touches
 from sambot.relationships.coverage import Check, Colour, coverage_of
 from sambot.stakeholders.models import Stakeholder, StakeholderRole
 from tests.jobs.builders import make_account, make_workspace
@@ -140,3 +141,15 @@ def test_a_long_list_of_names_is_cut(db):
         person(db, workspace_id, account_id, f"Key {n}", power=5)
     reason = next(r for r in covered(db, account_id).reasons if r.check == Check.KEY_OWNED)
     assert reason.problem.endswith("Key 4 and 3 more")
+
+
+def test_someone_who_left_is_out_of_what_coverage_maps_and_reminders_read(db):
+    account_id = build(db)
+    with db.session() as s:
+        walter = s.scalar(select(Stakeholder).where(Stakeholder.name == "Walter Boss"))
+        walter.left_on = TODAY - timedelta(days=1)
+    # The economic buyer left: none is mapped any more.
+    assert covered(db, account_id).failing == {Check.DECISION_MAKER}
+    with db.session() as s:
+        people = touches(s, account_ids=[account_id], as_of=TODAY, cadences=CADENCES)
+    assert [p.name for p in people[account_id]] == ["Kim Key", "Chloe Champ"]
