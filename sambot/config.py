@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     sambot_escalation_days: int = 14
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
+    # A plan section not updated in this many days is flagged in /sam plan and the report.
+    sambot_stale_days: int = 90
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -83,7 +85,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not a crontab schedule ({exc}), e.g. '0 9 * * mon-fri'") from None
         return value
 
-    @field_validator("sambot_escalation_days", mode="before")
+    @field_validator("sambot_escalation_days", "sambot_stale_days", mode="before")
     @classmethod
     def _escalation_days(cls, value):
         try:

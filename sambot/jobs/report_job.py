@@ -73,6 +73,7 @@ def run(job: WorkspaceRun) -> None:
                 period=period,
                 account_ids=batch,
                 today=job.today,
+                stale_days=job.options.stale_days,
             )
         for report in reports:
             client = report.account_id in client_version

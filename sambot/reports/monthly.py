@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from sambot.accountplan.models import Section
+from sambot.accountplan.service import DEFAULT_STALE_DAYS, is_stale, last_updates
 from sambot.accounts.models import Account
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
 from sambot.dates import today_in
@@ -96,6 +98,14 @@ class ObjectiveLine:
     target_date: date | None
 
 
+@dataclass(frozen=True)
+class StaleSection:
+    """A section of the account plan nobody updated in the last `stale_days` days."""
+
+    section: Section
+    last_updated_on: date | None  # None: never filled in
+
+
 @dataclass
 class MonthlyReport:
     workspace_id: int
@@ -121,6 +131,9 @@ class MonthlyReport:
     touchpoints_by_kind: list[TouchpointTally] = field(default_factory=list)
     coverage_gaps: list[CoverageGap] = field(default_factory=list)
     objectives: list[ObjectiveLine] = field(default_factory=list)
+    # Internal only: the plan sections to bring up to date.
+    stale_sections: list[StaleSection] = field(default_factory=list)
+    stale_days: int = DEFAULT_STALE_DAYS
 
     @property
     def is_complete(self) -> bool:
@@ -185,10 +198,12 @@ def compute_reports(
     period: Period,
     account_ids: Sequence[int],
     today: date | None = None,
+    stale_days: int = DEFAULT_STALE_DAYS,
 ) -> list[MonthlyReport]:
-    """The reports of the given accounts (in that order), in seven queries whatever their number.
+    """The reports of the given accounts (in that order), in eleven queries whatever their number.
 
-    `today` caps the month for a report asked while it is still running.
+    `today` caps the month for a report asked while it is still running. A plan section
+    not updated in the `stale_days` before the report's day is named in it.
     """
     zone = ZoneInfo(timezone)
     as_of = min(period.end, today) if today else period.end
@@ -208,6 +223,7 @@ def compute_reports(
     engaged = _stakeholders_engaged(db, ids, bounds)
     gaps = _coverage_gaps(db, ids, bounds)
     objectives = _objectives(db, ids)
+    updates = last_updates(db, ids)
 
     by_id = {row.id: row for row in accounts}
     reports = []
@@ -239,6 +255,16 @@ def compute_reports(
                 touchpoints_by_kind=tallies.get(account_id, []),
                 coverage_gaps=gaps.get(account_id, []),
                 objectives=objectives.get(account_id, []),
+                stale_sections=[
+                    StaleSection(section, update.at.date() if update else None)
+                    for section in Section
+                    if is_stale(
+                        update := updates.get(account_id, {}).get(section),
+                        today=as_of,
+                        stale_days=stale_days,
+                    )
+                ],
+                stale_days=stale_days,
             )
         )
     return reports
@@ -251,6 +277,7 @@ def report_for_account(
     account: Account,
     period_key: str,
     today: date | None = None,
+    stale_days: int = DEFAULT_STALE_DAYS,
 ) -> MonthlyReport:
     """One account's report (for `/sam report [YYYY-MM]`); ValueError for a bad period key."""
     period = Period.parse(period_key)
@@ -262,6 +289,7 @@ def report_for_account(
         period=period,
         account_ids=[account.id],
         today=today,
+        stale_days=stale_days,
     )
     return report
 

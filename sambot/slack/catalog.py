@@ -68,6 +68,12 @@ HELP = [
     ("/sam team", "The account team; add people and set their roles."),
     ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
     ("/sam report client", "The client version: only actions shared with the client."),
+    ("/sam plan", "The account plan: one block per section, each with its Edit button."),
+    (
+        "/sam plan competition",
+        "Open one section: profile, value, strategy, industry, competition, expansion, objectives.",
+    ),
+    ("/sam plan export", "The whole plan as a Markdown file and a web page, in this channel."),
     ("/sam help", "This help."),
 ]
 
@@ -81,4 +87,6 @@ SAM_SUBCOMMANDS = [
     "stakeholders",
     "team",
     "report",
+    "plan",
+    "plan export",
 ]

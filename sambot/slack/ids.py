@@ -22,6 +22,8 @@ class Callback(StrEnum):
     REASSIGN = "action_reassign"
     LOG_AS_TOUCHPOINT = "log_as_touchpoint"
     CREATE_ACTION = "create_action"
+    PLAN_FIELDS = "plan_fields"
+    PLAN_ITEM = "plan_item"
 
 
 class Button(StrEnum):
@@ -32,3 +34,10 @@ class Button(StrEnum):
     TEAM_ROLE = "team_member_role"
     TEAM_REMOVE = "team_member_remove"
     POST_REPORT = "report_post_to_channel"
+    PLAN_OPEN = "plan_open"
+    # One per section (`plan_edit_profile`…): a block's buttons need distinct action ids.
+    PLAN_EDIT = "plan_edit"
+    PLAN_ITEM = "plan_item_menu"
+    PLAN_ADD = "plan_item_add"
+    PLAN_MORE = "plan_more"
+    PLAN_POST = "plan_post_to_channel"

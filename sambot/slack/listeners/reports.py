@@ -41,7 +41,11 @@ def preview_report(*, respond, interaction: Interaction, rest: str, **_):
     with interaction.sam.session() as session:
         account = interaction.linked_account(session, doing="show its report")
         report = report_for_account(
-            session, workspace=interaction.workspace, account=account, period_key=period
+            session,
+            workspace=interaction.workspace,
+            account=account,
+            period_key=period,
+            stale_days=interaction.sam.settings.sambot_stale_days,
         )
         client_version = client_version_for(
             channel_shared_with_client=account.channel_shared_with_client, asked=client_version
@@ -65,7 +69,11 @@ def post_report(ack, action, client, respond, interaction: Interaction):
     with interaction.sam.session() as session:
         account = accounts.get(session, workspace_id=workspace.id, account_id=choice.account_id)
         report = report_for_account(
-            session, workspace=workspace, account=account, period_key=choice.period
+            session,
+            workspace=workspace,
+            account=account,
+            period_key=choice.period,
+            stale_days=interaction.sam.settings.sambot_stale_days,
         )
         client_version = client_version_for(
             channel_shared_with_client=account.channel_shared_with_client, asked=choice.client
