@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ PERMALINK_BASE = "https://localslack.example/archives"
 RESPONSE_URL_USES = 5
 RESPONSE_URL_TTL = 30 * 60.0
 # Form-encoded calls carry these as JSON strings; JSON calls carry them as JSON.
-_JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+_JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 
 Args = dict[str, Any]
 Predicate = Callable[[Args], bool]
@@ -156,6 +156,21 @@ class _ResponseUrl:
     uses: int = 0
 
 
+@dataclass
+class _File:
+    id: str
+    filename: str
+    length: int
+    title: str = ""
+    content: bytes = b""
+    uploaded: bool = False
+    completed: bool = False
+    channel: str | None = None
+    initial_comment: str | None = None
+    thread_ts: str | None = None
+    ts: str | None = None  # the message that shares it
+
+
 def _flag(value: Any) -> bool:
     # slack-sdk sends booleans as "1"/"0" in forms and true/false in JSON.
     return value in (True, 1, "1", "true", "True")
@@ -248,6 +263,8 @@ class SlackStandIn:
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
             "apps.connections.open": self._apps_connections_open,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
 
     def _clear(self) -> None:
@@ -261,6 +278,7 @@ class SlackStandIn:
         self._triggers: dict[str, tuple[float, str | None]] = {}  # id -> (issued, view id)
         self._used_triggers: set[str] = set()
         self._response_urls: dict[str, _ResponseUrl] = {}
+        self._files: dict[str, _File] = {}  # file id -> file, from files.getUploadURLExternal
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -479,6 +497,16 @@ class SlackStandIn:
         """Every view opened, pushed or published, as it is now."""
         with self._lock:
             return copy.deepcopy(list(self._views.values()))
+
+    def uploads(self) -> list[dict[str, Any]]:
+        """Files uploaded and completed (files_upload_v2), oldest first: `{"id", "filename",
+        "title", "content" (bytes), "channel", "initial_comment", "thread_ts", "ts"}`."""
+        with self._lock:
+            return [
+                {**asdict(f), "content": bytes(f.content)}
+                for f in self._files.values()
+                if f.completed
+            ]
 
     @property
     def violations(self) -> list[str]:
@@ -775,6 +803,55 @@ class SlackStandIn:
 
     # -- Web API methods -----------------------------------------------------------------
 
+    def _files_get_upload_url(self, args: Args) -> dict[str, Any]:
+        _require(args, "filename", "length")
+        try:
+            length = int(args["length"])
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        if length <= 0:
+            raise SlackError("invalid_arguments")
+        file = _File(self._new_id("F"), args["filename"], length)
+        self._files[file.id] = file
+        return {"upload_url": f"{self.url}/upload/v1/{file.id}", "file_id": file.id}
+
+    def _receive_upload(self, file_id: str, content: bytes) -> tuple[int, str]:
+        with self._lock:
+            file = self._files.get(file_id)
+            if file is None or file.uploaded:
+                return 404, "not found"
+            file.content, file.uploaded = content, True
+            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {})
+            return 200, f"OK - {len(content)}"
+
+    def _files_complete_upload(self, args: Args) -> dict[str, Any]:
+        _require(args, "files")
+        items = args["files"]
+        if not isinstance(items, list) or not items:
+            raise SlackError("invalid_arguments")
+        files = [self._files.get(item.get("id", "")) for item in items]
+        if any(f is None or not f.uploaded or f.completed for f in files):
+            raise SlackError("file_not_found")
+        channel = None
+        if args.get("channel_id"):
+            channel = self._target(args["channel_id"])
+            self._check_postable(channel)
+        for file, item in zip(files, items, strict=True):
+            file.title = item.get("title") or file.filename
+            file.completed = True
+        shared = [{"id": f.id, "name": f.filename, "title": f.title} for f in files]
+        if channel is not None:
+            message = self._bot_message({"text": args.get("initial_comment") or ""})
+            message["files"] = shared
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            self._messages.setdefault(channel.id, []).append(message)
+            for file in files:
+                file.channel, file.ts = channel.id, message["ts"]
+                file.initial_comment = args.get("initial_comment")
+                file.thread_ts = args.get("thread_ts")
+        return {"files": [{**f, "size": len(self._files[f["id"]].content)} for f in shared]}
+
     def _apps_connections_open(self, args: Args) -> dict[str, Any]:
         return {"url": self.socket_mode.ticket_url()}
 
@@ -986,12 +1063,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        standin = self.server.standin
+        if url.path.startswith("/upload/v1/"):
+            # files_upload_v2's second step: the file's bytes, as they are, to its URL.
+            status, text = standin._receive_upload(url.path.removeprefix("/upload/v1/"), raw)
+            self._send(status, text.encode(), "text/plain; charset=utf-8")
+            return
         try:
             args = _parse_args(raw, self.headers.get("Content-Type", ""), url.query)
         except ValueError:
             self._send(400, b'{"ok": false, "error": "invalid_json"}', "application/json")
             return
-        standin = self.server.standin
         if url.path.startswith("/api/"):
             method = url.path.removeprefix("/api/")
             status, body, headers = standin._api(method, args, self.headers.get("Authorization"))

@@ -457,3 +457,77 @@ def test_parallel_posts_are_all_recorded(standin: SlackStandIn) -> None:
     assert len(messages) == 80
     assert len({m["ts"] for m in messages}) == 80
     assert [m["ts"] for m in messages] == sorted(m["ts"] for m in messages)
+
+
+# -- files_upload_v2 ---------------------------------------------------------------------
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256))  # not UTF-8: sent as raw bytes
+
+
+def test_files_upload_v2_shares_the_file_in_the_channel(
+    client: WebClient, standin: SlackStandIn
+) -> None:
+    response = client.files_upload_v2(
+        channel="C1",
+        content=PNG_BYTES,
+        filename="map.png",
+        title="Stakeholder map",
+        initial_comment="The map",
+    )
+    [upload] = standin.uploads()
+    assert upload["content"] == PNG_BYTES
+    assert (upload["filename"], upload["title"]) == ("map.png", "Stakeholder map")
+    assert (upload["channel"], upload["initial_comment"]) == ("C1", "The map")
+    assert response["file"]["id"] == upload["id"]
+    [message] = standin.messages("C1")
+    assert message["text"] == "The map"
+    assert message["files"] == [{"id": upload["id"], "name": "map.png", "title": "Stakeholder map"}]
+    assert [c.method for c in standin.calls()] == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+
+
+def test_files_upload_v2_in_a_thread_with_several_files(
+    client: WebClient, standin: SlackStandIn
+) -> None:
+    client.files_upload_v2(
+        channel="C1",
+        thread_ts="1700000000.000100",
+        file_uploads=[
+            {"content": "# Plan", "filename": "plan.md"},
+            {"content": "<html></html>", "filename": "plan.html", "title": "Plan (HTML)"},
+        ],
+    )
+    uploads = standin.uploads()
+    assert [(u["filename"], u["title"], u["content"]) for u in uploads] == [
+        ("plan.md", "plan.md", b"# Plan"),
+        ("plan.html", "Plan (HTML)", b"<html></html>"),
+    ]
+    assert {u["thread_ts"] for u in uploads} == {"1700000000.000100"}
+    assert len(standin.messages("C1")) == 1
+
+
+def test_files_upload_v2_refused_where_the_bot_cannot_post(
+    client: WebClient, standin: SlackStandIn
+) -> None:
+    assert (
+        error_of(lambda: client.files_upload_v2(channel="C2", content=b"x", filename="a.txt"))
+        == "not_in_channel"
+    )
+    assert standin.uploads() == []
+    assert standin.messages("C2") == []
+
+
+def test_files_complete_upload_needs_the_bytes_first(
+    client: WebClient, standin: SlackStandIn
+) -> None:
+    started = client.files_getUploadURLExternal(filename="a.txt", length=3)
+    files = [{"id": started["file_id"], "title": "a"}]
+    error = error_of(lambda: client.files_completeUploadExternal(files=files, channel_id="C1"))
+    assert error == "file_not_found"
+    assert error_of(lambda: client.files_getUploadURLExternal(filename="a.txt", length=0)) == (
+        "invalid_arguments"
+    )
+    assert httpx.post(f"{standin.url}/upload/v1/F-unknown", content=b"x").status_code == 404
