@@ -123,7 +123,7 @@ def _environment(*, html: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(day=_day, words=_words)
+    env.filters.update(day=_day, words=_words, sentence=lambda text: text[:1].upper() + text[1:])
     env.globals.update(
         Section=Section,
         FIELD_SECTIONS=FIELD_SECTIONS,
@@ -144,9 +144,12 @@ def _template(name: str):
 
 
 def render_markdown(document: PlanDocument) -> str:
-    return _template("plan.md.j2").render(
+    text = _template("plan.md.j2").render(
         doc=document, plan=document.plan, account=document.account
     )
+    # One blank line between blocks, and before every heading, whatever the loops left.
+    text = re.sub(r"([^\n])\n(#+ )", r"\1\n\n\2", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 def render_html(document: PlanDocument) -> str:

@@ -4,6 +4,7 @@ refused. Buttons are numbered as they are shown, for `:press N`."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -122,6 +123,18 @@ class BotOutput:
         self.say(self.renderer.style.label(label))
         for line in self.renderer.message(message, number):
             self.say("  " + line)
+        for shared in message.get("files") or []:
+            self.say(f"  📎 {shared['title']}: saved as {self.save_upload(shared['id'])}")
+
+    def save_upload(self, file_id: str, folder: Path = Path("var/uploads")) -> Path | None:
+        """An uploaded file, written where the person can open it (Slack would show it)."""
+        for upload in self.standin.uploads():
+            if upload["id"] == file_id:
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / Path(upload["filename"]).name
+                path.write_bytes(upload["content"])
+                return path
+        return None
 
     def _snapshot(self) -> Snapshot:
         snapshot = Snapshot()
