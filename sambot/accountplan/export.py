@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sambot.accountplan import labels
@@ -156,3 +156,17 @@ def render_html(document: PlanDocument) -> str:
     return _template("plan.html.j2").render(
         doc=document, plan=document.plan, account=document.account
     )
+
+
+def export_plan(db: Session, *, account_name: str, today: date, format: str) -> str:
+    """`sambot export plan ACCOUNT`: the plan of the account of that name (in any
+    workspace; LookupError when none or several have it), with user ids for names."""
+    found = list(
+        db.scalars(select(Account).where(func.lower(Account.name) == account_name.strip().lower()))
+    )
+    if not found:
+        raise LookupError(f"no account named {account_name!r}")
+    if len(found) > 1:
+        raise LookupError(f"{len(found)} workspaces have an account named {account_name!r}")
+    document = plan_document(db, account=found[0], today=today)
+    return render_html(document) if format == "html" else render_markdown(document)
