@@ -49,8 +49,10 @@ class BotOutput:
         viewer: Viewer,
         renderer: Renderer,
         say: Callable[[str], None],
+        uploads: Path = Path("var/uploads"),
     ):
         self.standin, self.workspace, self.viewer = standin, workspace, viewer
+        self.uploads = uploads
         self.renderer, self.say = renderer, say
         self.pressables: dict[int, Pressable] = {}
         self.seen = self._snapshot()
@@ -126,12 +128,12 @@ class BotOutput:
         for shared in message.get("files") or []:
             self.say(f"  📎 {shared['title']}: saved as {self.save_upload(shared['id'])}")
 
-    def save_upload(self, file_id: str, folder: Path = Path("var/uploads")) -> Path | None:
+    def save_upload(self, file_id: str) -> Path | None:
         """An uploaded file, written where the person can open it (Slack would show it)."""
         for upload in self.standin.uploads():
             if upload["id"] == file_id:
-                folder.mkdir(parents=True, exist_ok=True)
-                path = folder / Path(upload["filename"]).name
+                self.uploads.mkdir(parents=True, exist_ok=True)
+                path = self.uploads / Path(upload["filename"]).name
                 path.write_bytes(upload["content"])
                 return path
         return None
