@@ -12,6 +12,7 @@ from sambot.accountplan.models import Competitor, ExpansionArea, IndustryFactor,
 from sambot.accounts.models import Account
 from sambot.localslack.requests import values_for
 from sambot.slack.limits import check_limits
+from sambot.stakeholders import service as stakeholders
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE
 
@@ -375,6 +376,15 @@ def test_account_summary_and_home_open_the_plan(slack, db):
 def test_a_stale_report_button_opens_the_section(slack, db):
     account_id = seed.acme(db)
     seed.october_activity(db, account_id)
+    with db.session() as session:
+        session.add(
+            Competitor(
+                workspace_id=session.get(Account, account_id).workspace_id,
+                account_id=account_id,
+                name="Vandelay Industries",
+                updated_by=DANA,
+            )
+        )
     slack.command("/sam", f"report {seed.OCTOBER}")
     report = slack.ephemeral(DANA, "Monthly report")
     text = json.dumps(report["blocks"])
@@ -388,6 +398,8 @@ def test_a_stale_report_button_opens_the_section(slack, db):
     client = slack.ephemeral(DANA, "Monthly update")
     assert "plan_edit" not in json.dumps(client["blocks"])
     assert "Account plan sections" not in json.dumps(client["blocks"])
+    # Competitors are internal: no report shows them.
+    assert "Vandelay" not in json.dumps(client) and "Vandelay" not in json.dumps(report)
 
 
 def test_sam_plan_with_a_section_word_and_a_wrong_word(slack, db):
@@ -398,3 +410,40 @@ def test_sam_plan_with_a_section_word_and_a_wrong_word(slack, db):
     slack.ephemeral(DANA, "takes nothing, or one of")
     slack.command("/sam", "plan", channel=GENERAL)
     slack.ephemeral(DANA, "not linked to an account")
+
+
+def test_plan_export_uploads_markdown_and_html_to_the_channel(slack, db):
+    account_id = seed.acme(db)
+    with db.session() as session:
+        account = session.get(Account, account_id)
+        stakeholders.create(
+            session,
+            workspace_id=account.workspace_id,
+            account_id=account_id,
+            data={"name": "<script>alert(1)</script>"},
+        )
+    slack.command("/sam", "plan export")
+    slack.channel_message(ACME_CHANNEL, "exported by <@UDANA>")
+    uploads = {u["filename"]: u for u in slack.standin.uploads()}
+    assert set(uploads) == {"account-plan-acme.md", "account-plan-acme.html"}
+    assert {u["channel"] for u in uploads.values()} == {ACME_CHANNEL}
+    page = uploads["account-plan-acme.html"]["content"].decode()
+    markdown = uploads["account-plan-acme.md"]["content"].decode()
+    assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in markdown and "&lt;script&gt;" in markdown
+    for title in ("Industry analysis", "Competitive assessment", "Stakeholders"):
+        assert title in page and title in markdown
+
+
+def test_plan_export_in_a_client_channel_goes_to_the_user_alone(slack, db):
+    account_id = seed.acme(db)
+    with db.session() as session:
+        session.execute(
+            update(Account).where(Account.id == account_id).values(channel_shared_with_client=True)
+        )
+    slack.command("/sam", "plan export")
+    slack.ephemeral(DANA, "direct messages (this channel is shared with the client")
+    uploads = slack.standin.uploads()
+    assert len(uploads) == 2
+    assert all(u["channel"] != ACME_CHANNEL for u in uploads)
+    assert slack.standin.messages(ACME_CHANNEL) == []
