@@ -145,14 +145,24 @@ def _history(plan: AccountPlan) -> str:
 
 
 def _fields_digest(fields: dict, section: Section) -> list[str]:
-    filled = [(name, fields.get(name)) for name in FIELD_SCHEMAS[section].model_fields]
-    filled = [(name, value) for name, value in filled if value]
+    """The first field filled on one line; as many of the others as fit on the second."""
+    filled = [
+        (FIELD_LABELS[name], fields[name])
+        for name in FIELD_SCHEMAS[section].model_fields
+        if fields.get(name)
+    ]
     if not filled:
         return ["_Not filled in yet._"]
-    lines = [f"*{FIELD_LABELS[name]}:* {_clip(value)}" for name, value in filled[:2]]
-    if len(filled) > 2:
-        rest = ", ".join(FIELD_LABELS[name].lower() for name, _ in filled[2:])
-        lines[-1] += f" (also: {rest})"
+    (label, value), rest = filled[0], filled[1:]
+    lines = [f"*{label}:* {_clip(value)}"]
+    if rest:
+        parts = [f"*{label}:* {_clip(value, 60)}" for label, value in rest]
+        second = parts[0]
+        for part in parts[1:]:
+            if len(second) + len(part) > 2 * DIGEST_LINE:
+                break
+            second += f" · {part}"
+        lines.append(second)
     return lines
 
 

@@ -442,7 +442,7 @@ def test_plan_export_in_a_client_channel_goes_to_the_user_alone(slack, db):
             update(Account).where(Account.id == account_id).values(channel_shared_with_client=True)
         )
     slack.command("/sam", "plan export")
-    slack.ephemeral(DANA, "direct messages (this channel is shared with the client")
+    slack.ephemeral(DANA, "direct messages: this channel is shared with the client")
     uploads = slack.standin.uploads()
     assert len(uploads) == 2
     assert all(u["channel"] != ACME_CHANNEL for u in uploads)

@@ -130,26 +130,22 @@ def export_plan(client, respond, interaction: Interaction, account: Account) -> 
             "title": f"Account plan · {account.name} (web page)",
         },
     ]
-    channel = interaction.channel_id
-    if account.channel_shared_with_client or channel != account.channel_id:
-        channel = client.conversations_open(users=interaction.user_id)["channel"]["id"]
-        where = (
-            "your direct messages (this channel is shared with the client; the plan is internal)"
-            if account.channel_shared_with_client
-            else "your direct messages"
-        )
-    else:
-        where = "this channel"
-    client.files_upload_v2(
-        channel=channel,
-        file_uploads=files,
-        initial_comment=f"Account plan of *{escape(account.name)}*, exported by <@{interaction.user_id}>: "
-        "Markdown, and a web page that prints cleanly.",
+    comment = (
+        f"Account plan of *{escape(account.name)}*, exported by <@{interaction.user_id}>: "
+        "Markdown, and a web page that prints cleanly."
     )
-    if where != "this channel":
-        respond(
-            text=f":page_facing_up: The plan's export is in {where}.", response_type="ephemeral"
+    if not account.channel_shared_with_client:
+        client.files_upload_v2(
+            channel=interaction.channel_id, file_uploads=files, initial_comment=comment
         )
+        return
+    direct = client.conversations_open(users=interaction.user_id)["channel"]["id"]
+    client.files_upload_v2(channel=direct, file_uploads=files, initial_comment=comment)
+    respond(
+        text=":page_facing_up: The plan's export is in your direct messages: this channel is "
+        "shared with the client, and the plan is internal.",
+        response_type="ephemeral",
+    )
 
 
 def _namer(interaction: Interaction):
