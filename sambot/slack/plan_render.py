@@ -220,6 +220,7 @@ def plan_overview(
         blocks.append(
             bk.section(
                 truncate(text, 3000),
+                block_id=f"plan_{section}",
                 accessory=bk.button(label, edit_action_id(section), value=value),
             )
         )
@@ -368,6 +369,7 @@ def _items_page(
         blocks.append(
             bk.section(
                 truncate(item_line(section, item, account), 3000),
+                block_id=f"plan_item_{item.id}",
                 accessory=bk.element("overflow", Button.PLAN_ITEM, options=menu),
             )
         )

@@ -47,7 +47,7 @@ def test_plan_forms_work_in_the_shell(settings):  # noqa: F811
     assert "ACCOUNT PLAN · INITECH" in output["/sam plan"]
     assert "⚠️ never filled in" in output["/sam plan"]
     added = next(text for typed, text in shown if typed == ":press 9")
-    assert "│ Factor: political" in added and "@dana added a factor" in added
+    assert "│ Factor: political" in added and "@dana added ↑ Political" in added
     assert "↑ Political · Up: helps the client · trend: Subsidies" in added
     assert "! Factor: The political factor is already in the analysis" in transcript
     profile = output[":press 1"]

@@ -160,7 +160,7 @@ def test_industry_factors_added_edited_and_removed_one_at_a_time(slack, db):
     answer = submit(slack, view, {"factor": "political", "trend": "Subsidies"})
     assert answer == {"response_action": "errors", "errors": {"impact": "This field is required."}}
     assert submit(slack, view, {"factor": "political", "impact": "up", "trend": "Subsidies"}) == {}
-    listing = slack.ephemeral(DANA, "added a factor")
+    listing = slack.ephemeral(DANA, "<@UDANA> added")
     assert "Political" in json.dumps(listing["blocks"])
 
     # A second political factor is refused under the factor's field.
@@ -187,12 +187,12 @@ def test_industry_factors_added_edited_and_removed_one_at_a_time(slack, db):
     assert (
         submit(slack, editing, {"factor": "political", "impact": "down", "note": "Tariffs"}) == {}
     )
-    slack.ephemeral(DANA, "changed a factor")
+    slack.ephemeral(DANA, "<@UDANA> changed")
     with db.session() as session:
         [changed] = section_rows(session, IndustryFactor)
         assert (changed.id, changed.impact.value, changed.note) == (factor.id, "down", "Tariffs")
 
-    listing = slack.ephemeral(DANA, "changed a factor")
+    listing = slack.ephemeral(DANA, "<@UDANA> changed")
     press(slack, listing, "plan_item_menu", selected=remove)
     slack.ephemeral(DANA, "removed")
     with db.session() as session:
@@ -215,7 +215,7 @@ def test_competitor_form_valid_and_invalid(slack, db):
     answer = submit(slack, view, answers)
     assert answer == {"response_action": "errors", "errors": {"name": "This field is required."}}
     assert submit(slack, view, {**answers, "name": "Vandelay"}) == {}
-    slack.ephemeral(DANA, "added a competitor")
+    slack.ephemeral(DANA, "<@UDANA> added *Vandelay*")
     with db.session() as session:
         [rival] = section_rows(session, Competitor)
         assert (rival.name, rival.position.value, rival.updated_by) == ("Vandelay", "behind", DANA)
@@ -235,7 +235,7 @@ def test_expansion_area_form_valid_and_invalid(slack, db):
         "errors": {"estimated_value": "Enter an amount, such as 250,000."},
     }
     assert submit(slack, view, {**answers, "estimated_value": "1,500,000"}) == {}
-    listing = slack.ephemeral(DANA, "added an expansion area")
+    listing = slack.ephemeral(DANA, "<@UDANA> added *Automotive line*")
     assert "1,500,000 USD" in json.dumps(listing["blocks"])
     with db.session() as session:
         [area] = section_rows(session, ExpansionArea)

@@ -9,7 +9,7 @@ from slack_sdk.webhook import WebhookClient
 
 from sambot.accountplan import export
 from sambot.accountplan import service as plan_service
-from sambot.accountplan.labels import ITEM_NAMES, SECTION_TITLES, SECTION_WORDS
+from sambot.accountplan.labels import SECTION_TITLES, SECTION_WORDS
 from sambot.accountplan.models import FIELD_SECTIONS, ITEM_SECTIONS, Section
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
@@ -318,7 +318,7 @@ def submit_fields(ack, view, client, interaction: Interaction):
     account = save(ack, view, interaction.sam, work)
     if account is not None:
         _after_save(
-            client, interaction, account, meta, f"updated the {SECTION_TITLES[section].lower()}"
+            client, interaction, account, meta, f"updated the {SECTION_TITLES[section].lower()}."
         )
 
 
@@ -333,7 +333,7 @@ def submit_item(ack, view, client, interaction: Interaction):
         account = accounts.get(
             session, workspace_id=interaction.workspace.id, account_id=meta.plan.account_id
         )
-        plan_service.save_item(
+        item = plan_service.save_item(
             session,
             workspace_id=account.workspace_id,
             account_id=account.id,
@@ -343,25 +343,19 @@ def submit_item(ack, view, client, interaction: Interaction):
             item_id=meta.plan.item_id,
             now=interaction.sam.clock(),
         )
-        return account
+        return account, plan_render.item_line(section, item, account).split("\n")[0]
 
-    account = save(ack, view, interaction.sam, work)
-    if account is not None:
-        one, _ = ITEM_NAMES[section]
+    saved = save(ack, view, interaction.sam, work)
+    if saved is not None:
+        account, what = saved
         verb = "changed" if meta.plan.item_id else "added"
-        _after_save(
-            client,
-            interaction,
-            account,
-            meta,
-            f"{verb} {'an' if one[0] in 'aeiou' else 'a'} {one} in the {SECTION_TITLES[section].lower()}",
-        )
+        _after_save(client, interaction, account, meta, f"{verb} {what}")
 
 
 def _after_save(client, interaction: Interaction, account: Account, meta: PlanFormRef, did: str):
     """Redraw the message the form came from (the overview or the section's list); else
     tell the user alone."""
-    note = f":pencil2: <@{interaction.user_id}> {did}."
+    note = f":pencil2: <@{interaction.user_id}> {did}"
     if meta.response_url and meta.plan.back:
         if meta.plan.back in ("plan", "preview"):
             preview = meta.plan.back == "preview"
