@@ -412,8 +412,19 @@ def _items_page(
 def objectives_message(
     account: Account, plan: AccountPlan, *, today: date, offset: int = 0
 ) -> Message:
-    """The objectives with their actions (the action plan itself is edited where it lives:
-    each action's buttons, `/action`)."""
+    """The objectives with their actions, a page at a time (the action plan itself is
+    edited where it lives: each action's buttons, `/action`)."""
+    page = 10
+    while True:
+        message = _objectives_page(account, plan, today=today, offset=offset, page=page)
+        if not check_limits(message.blocks) or page == 1:
+            return message
+        page = max(1, page // 2)
+
+
+def _objectives_page(
+    account: Account, plan: AccountPlan, *, today: date, offset: int, page: int
+) -> Message:
     groups: list[tuple[str, list[Action]]] = []
     for o in plan.objectives:
         target = f" · target {format_date(o.target_date)}" if o.target_date else ""
@@ -422,7 +433,6 @@ def objectives_message(
     loose = plan.actions_of(None)
     if loose:
         groups.append(("*Actions serving no objective*", loose))
-    page = 10
     shown = groups[offset : offset + page]
     blocks: list[dict] = [
         bk.section(

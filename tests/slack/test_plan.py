@@ -10,7 +10,9 @@ from sqlalchemy import select, update
 
 from sambot.accountplan.models import Competitor, ExpansionArea, IndustryFactor, PlanSection
 from sambot.accounts.models import Account
+from sambot.actions.models import Action
 from sambot.localslack.requests import values_for
+from sambot.plans.models import Objective
 from sambot.slack.limits import check_limits
 from sambot.stakeholders import service as stakeholders
 from tests.slack import seed
@@ -447,3 +449,44 @@ def test_plan_export_in_a_client_channel_goes_to_the_user_alone(slack, db):
     assert len(uploads) == 2
     assert all(u["channel"] != ACME_CHANNEL for u in uploads)
     assert slack.standin.messages(ACME_CHANNEL) == []
+
+
+def test_objectives_and_actions_page_within_the_limits(slack, db):
+    account_id = seed.acme(db)
+    with db.session() as session:
+        workspace_id = session.get(Account, account_id).workspace_id
+        for i in range(25):
+            goal = Objective(
+                workspace_id=workspace_id, account_id=account_id, title=f"Goal {i:02d}"
+            )
+            session.add(goal)
+            session.flush()
+            for j in range(10):
+                session.add(
+                    Action(
+                        workspace_id=workspace_id,
+                        account_id=account_id,
+                        objective_id=goal.id,
+                        title=f"Step {j} " + "t" * 190,
+                        owner_id=DANA,
+                        created_by=DANA,
+                    )
+                )
+    slack.command("/sam", "plan objectives")
+    listing = slack.ephemeral(DANA, "Objectives and actions of Acme")
+    seen = set()
+    for _ in range(25):
+        assert check_limits(listing["blocks"]) == []
+        text = json.dumps(listing["blocks"])
+        seen |= {i for i in range(25) if f"Goal {i:02d}" in text}
+        assert "0/10 done" in text and "and 2 more open" in text
+        if "plan_more" not in text:
+            break
+        press(slack, listing, "plan_more")
+        slack.in_flight.settle()
+        listing = next(
+            e
+            for e in reversed(slack.standin.ephemerals(DANA))
+            if "Objectives and actions of Acme" in e["text"]
+        )
+    assert seen == set(range(25))
