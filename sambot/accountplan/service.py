@@ -153,17 +153,17 @@ def save_item(
     if section not in ITEM_MODELS:
         raise NotFound("That part of the plan has no entries.")
     values = validate(ITEM_SCHEMAS[section], data).model_dump()
-    if item_id is None:
-        item = ITEM_MODELS[section](workspace_id=workspace_id, account_id=account_id)
-        db.add(item)
-    else:
+    if item_id is not None:
         item = get_item(db, workspace_id=workspace_id, section=section, item_id=item_id)
         if item.account_id != account_id:
             raise NotFound("That entry of the plan no longer exists.")
+    _check_unique(db, section=section, account_id=account_id, values=values, item_id=item_id)
+    if item_id is None:
+        item = ITEM_MODELS[section](workspace_id=workspace_id, account_id=account_id)
+        db.add(item)
     for key, value in values.items():
         setattr(item, key, value)
     item.updated_by = updated_by
-    _flush_unique(db, section, values)
     _touch(
         db,
         workspace_id=workspace_id,
@@ -172,26 +172,43 @@ def save_item(
         updated_by=updated_by,
         now=now,
     )
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:
+        # A concurrent save won the race past the check: it is committed by now, so a
+        # fresh session's check names the field that clashed.
+        with Session(db.get_bind()) as fresh:
+            _check_unique(
+                fresh, section=section, account_id=account_id, values=values, item_id=item_id
+            )
+        raise
     return item
 
 
-def _flush_unique(db: Session, section: Section, values: dict) -> None:
-    """One entry per factor and per competitor name: a second one is a field error."""
-    try:
-        with db.begin_nested():
-            db.flush()
-    except IntegrityError:
-        if section == Section.INDUSTRY:
+def _check_unique(
+    db: Session, *, section: Section, account_id: int, values: dict, item_id: int | None
+) -> None:
+    """One entry per factor, and per competitor name (whatever its case), in an account."""
+    if section == Section.INDUSTRY:
+        same = db.scalar(
+            select(IndustryFactor).where(
+                IndustryFactor.account_id == account_id, IndustryFactor.factor == values["factor"]
+            )
+        )
+        if same is not None and same.id != item_id:
             label = values["factor"].value.replace("_", " ")
             raise InvalidInput(
                 {"factor": f"The {label} factor is already in the analysis: edit it instead."}
-            ) from None
-        if section == Section.COMPETITION:
-            raise InvalidInput(
-                {"name": f"{values['name']} is already assessed: edit it instead."}
-            ) from None
-        raise
+            )
+    if section == Section.COMPETITION:
+        same = db.scalar(
+            select(Competitor).where(
+                Competitor.account_id == account_id,
+                func.lower(Competitor.name) == values["name"].lower(),
+            )
+        )
+        if same is not None and same.id != item_id:
+            raise InvalidInput({"name": f"{same.name} is already assessed: edit it instead."})
 
 
 def remove_item(
