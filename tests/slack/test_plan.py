@@ -490,3 +490,24 @@ def test_objectives_and_actions_page_within_the_limits(slack, db):
             if "Objectives and actions of Acme" in e["text"]
         )
     assert seen == set(range(25))
+
+
+def test_a_form_whose_message_cannot_be_redrawn_still_confirms(slack, db):
+    seed.acme(db)
+    message = overview(slack)
+    button = element(message, "plan_edit_value")
+    slack.requests.block_action(
+        DANA,
+        "plan_edit_value",
+        value=button["value"],
+        message=message,
+        channel_id=ACME_CHANNEL,
+        response_url=False,  # as from a message whose response_url is spent
+    )
+    view = slack.opened_view("plan_fields")
+    assert submit(slack, view, {"unique_value": "Second source"}) == {}
+    call = slack.wait(
+        "chat.postEphemeral", lambda c: "updated the value proposition" in c.args["text"]
+    )
+    assert call.args["channel"] == ACME_CHANNEL and call.args["user"] == DANA
+    assert "*Acme*" in call.args["text"]
