@@ -56,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the demo portfolio")
     demo_commands = demo.add_subparsers(dest="demo_command", metavar="DEMO_COMMAND", required=True)
     demo_commands.add_parser("load", help="load the demo portfolio (again: nothing is duplicated)")
+
+    export = commands.add_parser("export", help="export an account's plan")
+    export_commands = export.add_subparsers(
+        dest="export_command", metavar="EXPORT_COMMAND", required=True
+    )
+    export_plan = export_commands.add_parser(
+        "plan", help="the whole account plan as Markdown or a standalone HTML page"
+    )
+    export_plan.add_argument("account", metavar="ACCOUNT", help="the account's name")
+    export_plan.add_argument("--format", choices=["md", "html"], default="md")
+    export_plan.add_argument(
+        "--output", metavar="FILE", help="write it to this file (default: standard output)"
+    )
     return parser
 
 
@@ -81,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         "scheduler": _scheduler,
         "shell": _shell,
         "demo": _demo,
+        "export": _export,
     }[args.command]
     return handler(args, settings)
 
@@ -160,3 +174,33 @@ def _demo(args, settings: Settings) -> int:
     from sambot.shell import load_demo
 
     return load_demo(settings)
+
+
+def _export(args, settings: Settings) -> int:
+    from sambot import migrate
+    from sambot.accountplan.export import export_plan
+    from sambot.dates import today_in
+    from sambot.db import Database
+
+    migrate.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            text = export_plan(
+                session,
+                account_name=args.account,
+                today=today_in(settings.sambot_timezone),
+                format=args.format,
+            )
+    except LookupError as exc:
+        print(f"sambot: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+        print(f"sambot: wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

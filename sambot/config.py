@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     sambot_cadence_schedule: str = "0 9 * * mon"
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
+    # A plan section not updated in this many days is flagged in /sam plan and the report.
+    sambot_stale_days: int = 90
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -93,6 +95,7 @@ class Settings(BaseSettings):
         "sambot_escalation_days",
         "sambot_cadence_key_decision_maker_days",
         "sambot_cadence_default_days",
+        "sambot_stale_days",
         mode="before",
     )
     @classmethod

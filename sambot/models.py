@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata (and Alembic) sees all tables."""
 
+from sambot.accountplan.models import Competitor, ExpansionArea, IndustryFactor, PlanSection
 from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
 from sambot.db import Base
@@ -15,10 +16,14 @@ __all__ = [
     "Account",
     "Action",
     "Base",
+    "Competitor",
     "Delivery",
+    "ExpansionArea",
+    "IndustryFactor",
     "JobRun",
     "KeptMessage",
     "Objective",
+    "PlanSection",
     "Stakeholder",
     "TeamMember",
     "Touchpoint",

@@ -22,6 +22,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class JobOptions:
     escalation_days: int = 14
+    stale_days: int = 90  # a plan section not updated for longer is named in the report
     post_rate: float = 0.0  # messages per second per workspace; 0: no pacing
     # Threads posting at once. One (posts in order) keeps up with Slack's pace; more only
     # help when pacing is off, against a local stand-in.
@@ -39,6 +40,7 @@ class JobOptions:
     def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
         options = cls(
             escalation_days=settings.sambot_escalation_days,
+            stale_days=settings.sambot_stale_days,
             post_rate=settings.sambot_post_rate,
             timezone=settings.sambot_timezone,
             cadences=Cadences.from_settings(settings),

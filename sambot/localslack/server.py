@@ -832,7 +832,7 @@ class SlackStandIn:
             if file is None or file.uploaded:
                 return 404, "not found"
             file.content, file.uploaded = content, True
-            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {})
+            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {"ok": True})
             return 200, f"OK - {len(content)}"
 
     def _files_complete_upload(self, args: Args) -> dict[str, Any]:

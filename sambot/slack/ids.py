@@ -30,6 +30,8 @@ class Callback(StrEnum):
     STAKEHOLDER_EDIT = "stakeholder_edit"
     ACCOUNT_EDIT = "account_edit"
     OBJECTIVE = "objective"
+    PLAN_FIELDS = "plan_fields"
+    PLAN_ITEM = "plan_item"
 
 
 class Button(StrEnum):
@@ -52,3 +54,10 @@ class RelationshipButton(StrEnum):
 
     LOG_TOUCHPOINT = "cadence_log_touchpoint"
     SNOOZE = "cadence_snooze"
+    PLAN_OPEN = "plan_open"
+    # One per section (`plan_edit_profile`…): a block's buttons need distinct action ids.
+    PLAN_EDIT = "plan_edit"
+    PLAN_ITEM = "plan_item_menu"
+    PLAN_ADD = "plan_item_add"
+    PLAN_MORE = "plan_more"
+    PLAN_POST = "plan_post_to_channel"

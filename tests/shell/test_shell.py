@@ -471,11 +471,11 @@ def test_the_stakeholder_map_is_saved_and_the_cadence_reminder_shows(settings):
     output = dict(steps(transcript)[1])
     shown = output["/sam map"]
     assert "Manage closely (high power, high interest)" in shown
-    saved = re.search(r"\[file acme-corporation-stakeholder-map\.png: saved to (\S+)\]", shown)
+    saved = re.search(r"📎 .*: saved as (\S+acme-corporation-stakeholder-map\.png)", shown)
     assert saved, shown
     assert Path(saved[1]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Slack answered" not in shown
-    assert "acme-corporation-org-chart.png: saved to" in output["/sam map org"]
+    assert "acme-corporation-org-chart.png" in output["/sam map org"]
     # In 2030 nobody in the demo was met within their cadence: each owner gets a reminder.
     reminders = output[":run cadence"]
     assert "Time to get back in touch" in reminders and "[1] Log touchpoint" in reminders

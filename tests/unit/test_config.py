@@ -60,3 +60,13 @@ def test_a_wrong_value_names_its_variable(monkeypatch, variable, value):
     message = str(raised.value)
     assert message.startswith(f"{variable}:")
     assert "\n" not in message
+
+
+def test_stale_days_for_the_account_plan(monkeypatch):
+    monkeypatch.delenv("SAMBOT_STALE_DAYS", raising=False)
+    assert load_settings().sambot_stale_days == 90
+    monkeypatch.setenv("SAMBOT_STALE_DAYS", "30")
+    assert load_settings().sambot_stale_days == 30
+    monkeypatch.setenv("SAMBOT_STALE_DAYS", "0")
+    with pytest.raises(ConfigError, match=r"^SAMBOT_STALE_DAYS: must be at least 1 day$"):
+        load_settings()
