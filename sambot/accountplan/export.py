@@ -56,7 +56,8 @@ def plan_document(
     people = list(
         db.scalars(
             select(Stakeholder)
-            .where(Stakeholder.account_id == account.id)
+            # Those who left stay on their touchpoints, not in the stakeholder table.
+            .where(Stakeholder.account_id == account.id, Stakeholder.left_on.is_(None))
             .order_by(Stakeholder.power.desc(), Stakeholder.name)
         )
     )

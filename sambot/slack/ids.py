@@ -47,13 +47,6 @@ class Button(StrEnum):
     OBJECTIVE_EDIT = "objective_edit"
     OBJECTIVE_STATUS = "objective_status"
     HISTORY_PAGE = "history_page"
-
-
-class RelationshipButton(StrEnum):
-    """The cadence reminder's buttons; the value is a CadenceRef."""
-
-    LOG_TOUCHPOINT = "cadence_log_touchpoint"
-    SNOOZE = "cadence_snooze"
     PLAN_OPEN = "plan_open"
     # One per section (`plan_edit_profile`…): a block's buttons need distinct action ids.
     PLAN_EDIT = "plan_edit"
@@ -61,3 +54,10 @@ class RelationshipButton(StrEnum):
     PLAN_ADD = "plan_item_add"
     PLAN_MORE = "plan_more"
     PLAN_POST = "plan_post_to_channel"
+
+
+class RelationshipButton(StrEnum):
+    """The cadence reminder's buttons; the value is a CadenceRef."""
+
+    LOG_TOUCHPOINT = "cadence_log_touchpoint"
+    SNOOZE = "cadence_snooze"

@@ -97,9 +97,10 @@ def test_scripted_session(settings):
         "9",  # power: out of range, the app says so
         "4",
         "3",
-        "",
-        "",
-        "",
+        "",  # attitude
+        "",  # relationship owner
+        "",  # touch cadence
+        "",  # reports to
         "5",  # power again, alone
         "/action @lee Send the deck by tomorrow",
         ":press 1",
@@ -358,9 +359,10 @@ def test_adding_a_stakeholder_from_inside_the_touchpoint_form(settings):
         "9",  # power: out of range, the app says so
         "4",
         "3",
-        "",
-        "",
-        "",
+        "",  # attitude
+        "",  # relationship owner
+        "",  # touch cadence
+        "",  # reports to
         "5",  # power again, alone
         "",  # back on the touchpoint: stakeholders now shows Jane Doe; keep it
         "positive",  # Sentiment, asked again
@@ -426,7 +428,7 @@ def test_the_forms_that_correct_what_is_stored_work_in_the_shell(settings):
         "",  # shared with the client
         "/sam stakeholders",
         ":press 55",  # Hélène Martin's Edit
-        *[""] * 9,
+        *[""] * 10,  # name to touch cadence, as they are
         "Tom Becker",  # reports to: Tom reports to Hélène already
         "",  # left the company: no
         "-",  # the error is re-asked alone: clear the field

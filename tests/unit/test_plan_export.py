@@ -185,3 +185,12 @@ def test_cli_exports_the_plan(tmp_path, database_url):
 
         empty_all_tables(database)
         database.dispose()
+
+
+def test_someone_who_left_is_out_of_the_stakeholders_but_on_their_touchpoints(session):
+    document = hostile_plan(session)
+    [person] = document.stakeholders
+    stakeholders.set_left(session, stakeholder=person, left=True, today=TODAY)
+    again = export.plan_document(session, account=document.account, today=TODAY, name_of=str)
+    assert again.stakeholders == []
+    assert [p.name for t in again.plan.recent_touchpoints for p in t.stakeholders] == [SCRIPT]
