@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     sambot_escalation_days: int = 14
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
+    # Seconds a scheduled post's claim holds before another run may take it over.
+    sambot_claim_lease: float = Field(default=300.0, gt=0)
+    # Seconds the Web API client waits for Slack's answer.
+    sambot_slack_timeout: float = Field(default=10.0, gt=0)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -3,7 +3,7 @@ runner, so the runner can import the jobs."""
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from sambot.config import Settings
 from sambot.db import Database
+from sambot.jobs.deliveries import DEFAULT_LEASE
 from sambot.jobs.posting import PostQueue
 from sambot.jobs.summary import RunSummary
 
@@ -32,6 +33,8 @@ class JobOptions:
     # None: each workspace's own.
     timezone: str | None = None
     echo: Callable[[str], None] | None = None  # where --dry-run prints
+    # How long a claim holds before another run may take it over (its run was killed).
+    claim_lease: timedelta = DEFAULT_LEASE
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
@@ -39,6 +42,7 @@ class JobOptions:
             escalation_days=settings.sambot_escalation_days,
             post_rate=settings.sambot_post_rate,
             timezone=settings.sambot_timezone,
+            claim_lease=timedelta(seconds=settings.sambot_claim_lease),
         )
         return replace(options, **overrides)
 

@@ -82,6 +82,7 @@ def _run_in_workspace(job, database, client, workspace, at, options) -> RunSumma
             pacer=Pacer(0) if options.dry_run else pacer_for(workspace.id, options.post_rate),
             dry_run=options.dry_run,
             echo=options.echo,
+            lease=options.claim_lease,
         )
         try:
             with PostQueue(poster, threads=options.post_threads) as run.posts:

@@ -23,7 +23,9 @@ def build_app(
     *,
     clock: Callable[[], datetime] = utcnow,
 ) -> App:
-    client = client or build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    client = client or build_web_client(
+        settings.slack_bot_token, settings.slack_api_url, timeout=settings.sambot_slack_timeout
+    )
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,

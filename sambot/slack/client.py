@@ -15,9 +15,11 @@ class GatewayErrorRetryHandler(ServerErrorRetryHandler):
         return response is not None and response.status_code in (500, 502, 503, 504)
 
 
-def build_web_client(token: str | None, base_url: str, *, max_retries: int = 3) -> WebClient:
+def build_web_client(
+    token: str | None, base_url: str, *, max_retries: int = 3, timeout: float = 10
+) -> WebClient:
     """Retry connection errors, 429s (waiting Retry-After) and 5xx answers, as Slack advises."""
-    client = WebClient(token=token, base_url=base_url, timeout=10)
+    client = WebClient(token=token, base_url=base_url, timeout=timeout)
     client.retry_handlers = [
         ConnectionErrorRetryHandler(max_retry_count=max_retries),
         RateLimitErrorRetryHandler(max_retry_count=max_retries),
