@@ -73,6 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sambot: configuration error: {exc}", file=sys.stderr)
         return 2
+    from sambot.ops.logs import configure_logging
+
+    configure_logging(
+        settings.sambot_log_format,
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            _password(settings.database_url),
+        ],
+    )
     handler = {
         "db": _db,
         "run": _run,
@@ -83,6 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         "demo": _demo,
     }[args.command]
     return handler(args, settings)
+
+
+def _password(database_url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(database_url).password
+    except Exception:
+        return None
 
 
 def _db(args, settings: Settings) -> int:
@@ -113,14 +133,28 @@ def _run(args, settings: Settings) -> int:
     migrate.upgrade(settings.database_url)
     database = Database(settings.database_url)
     app = build_app(settings, database)
+    scheduler = None
     if not args.no_scheduler:
         from sambot.jobs import start_background_scheduler
 
-        start_background_scheduler(settings, database, app.client)
-    if settings.has_socket_mode:
-        serve_socket_mode(app, settings.slack_app_token)
-    else:
-        serve_http(app, settings.slack_signing_secret, port=settings.port)
+        scheduler = start_background_scheduler(settings, database, app.client)
+    from sambot.ops.health import readiness_problem
+
+    try:
+        if settings.has_socket_mode:
+            serve_socket_mode(app, settings.slack_app_token)
+        else:
+            serve_http(
+                app,
+                settings.slack_signing_secret,
+                port=settings.port,
+                readiness=lambda: readiness_problem(database),
+            )
+    finally:
+        if scheduler is not None:
+            from sambot.jobs.scheduler import stop_gracefully
+
+            stop_gracefully(scheduler)
     return 0
 
 

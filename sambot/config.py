@@ -1,6 +1,7 @@
 """Settings from environment variables and an optional `.env` file."""
 
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
     sambot_claim_lease: float = Field(default=300.0, gt=0)
     # Seconds the Web API client waits for Slack's answer.
     sambot_slack_timeout: float = Field(default=10.0, gt=0)
+    # "text" (readable) or "json" (one object per line, for a log collector).
+    sambot_log_format: Literal["text", "json"] = "text"
+    # A port for /metrics in a process without the web server (`sambot scheduler`).
+    sambot_metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -32,6 +32,7 @@ from sambot.db import Database, utcnow
 from sambot.deliveries.models import DeliveryStatus
 from sambot.jobs import deliveries
 from sambot.jobs.summary import RunSummary
+from sambot.ops.metrics import DELIVERY_LAG, POSTS
 from sambot.slack.blocks import Message
 from sambot.slack.report_render import readable_text
 
@@ -48,6 +49,14 @@ METADATA_EVENT = "sambot_delivery"
 HISTORY_MARGIN = timedelta(minutes=2)
 HISTORY_PAGES = 10
 JOB_LABELS = {"monthly-report": "monthly report", "nudges": "overdue-action reminder"}
+
+
+class Stopping(Exception):
+    """The process is shutting down: the posts under way are finished, no other starts."""
+
+
+# Set on SIGTERM (`stop_gracefully`): runs stop after their current post.
+STOPPING = threading.Event()
 
 
 class WorkspaceStopped(Exception):
@@ -124,6 +133,7 @@ class Poster:
         dry_run: bool = False,
         echo: Callable[[str], None] | None = None,
         lease: timedelta = deliveries.DEFAULT_LEASE,
+        scheduled_at: datetime | None = None,
     ):
         self.database = database
         self._local = threading.local()  # each posting thread has its own connection
@@ -138,6 +148,7 @@ class Poster:
         self.dry_run = dry_run
         self.echo = echo or print
         self.lease = lease
+        self.scheduled_at = scheduled_at  # for the delivery lag
 
     @property
     def connection(self) -> Connection:
@@ -169,6 +180,8 @@ class Poster:
                 return Outcome.ALREADY_POSTED
             self.summary.skipped.append((target.label, HELD))
             return Outcome.SKIPPED
+        if earlier is not None:
+            POSTS.labels(self.job_kind, "retried").inc()
         if earlier is not None and outcome_unknown(earlier):
             try:
                 found = self._find_in_history(target.channel, delivery_id, earlier.claimed_at)
@@ -185,6 +198,7 @@ class Poster:
                     self.connection, delivery_id=delivery_id, channel_id=channel_id, message_ts=ts
                 )
                 log.info("%s: %s was posted before (found in history)", self.job_kind, target.label)
+                POSTS.labels(self.job_kind, "found").inc()
                 self.summary.posted.append(target.label)
                 return Outcome.POSTED
         try:
@@ -197,6 +211,7 @@ class Poster:
             # the next run looks in the channel's history before it posts again.
             deliveries.record_failed(self.connection, delivery_id=delivery_id, error=UNANSWERED)
             self.summary.failed.append((target.label, UNANSWERED))
+            POSTS.labels(self.job_kind, "failed").inc()
             log.warning("%s: %s: %s", self.job_kind, target.label, UNANSWERED)
             return Outcome.FAILED
         except Exception as exc:  # network trouble after the client's own retries
@@ -208,6 +223,11 @@ class Poster:
             message_ts=response["ts"],
         )
         self.summary.posted.append(target.label)
+        POSTS.labels(self.job_kind, "delivered").inc()
+        if self.scheduled_at is not None:
+            DELIVERY_LAG.labels(self.job_kind).observe(
+                (utcnow() - self.scheduled_at).total_seconds()
+            )
         return Outcome.POSTED
 
     def _post(self, channel: str, message: Message, delivery_id: int):
@@ -268,6 +288,7 @@ class Poster:
     def _failed(self, target: Target, delivery_id: int, error: str) -> Outcome:
         deliveries.record_failed(self.connection, delivery_id=delivery_id, error=error)
         self.summary.failed.append((target.label, error))
+        POSTS.labels(self.job_kind, "failed").inc()
         log.warning("%s: could not post to %s: %s", self.job_kind, target.label, error)
         if error in AUTH_ERRORS:
             raise WorkspaceStopped(error)
@@ -448,6 +469,8 @@ class PostQueue:
                     try:
                         if item is _STOP or self._stopping or self._error is not None:
                             return
+                        if STOPPING.is_set():
+                            raise Stopping()
                         target, message, done = item
                         outcome = poster.post(target, message)
                         if done is not None:

@@ -22,7 +22,7 @@ from sambot.crontab import latest_fire_time, missed_fire_time, parse_crontab
 from sambot.db import Database, utcnow
 from sambot.jobs.deliveries import dialect_insert
 from sambot.jobs.models import JobRun
-from sambot.jobs.posting import AUTH_ERRORS, CHANNEL_GONE, HELD, UNANSWERED
+from sambot.jobs.posting import AUTH_ERRORS, CHANNEL_GONE, HELD, STOPPING, UNANSWERED
 from sambot.jobs.runner import JobOptions, jobs, run_job
 from sambot.jobs.summary import RunSummary
 from sambot.reports.period import as_utc
@@ -84,6 +84,8 @@ def scheduled_run(
         return []  # the scheduler we left it to finished it
     options = JobOptions.from_settings(context.settings)
     summaries = run_job(kind, context.database, context.client, at=started, options=options)
+    if STOPPING.is_set():
+        return summaries  # cut short: the next start catches up on it
     # A workspace left to a concurrent run, a post another run still holds, or one whose
     # outcome is unknown, is not done yet: look again when that run had time to finish
     # or the claims went stale.
@@ -226,10 +228,22 @@ def run_blocking_scheduler(settings: Settings, database: Database, client: WebCl
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    if settings.sambot_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.sambot_metrics_port)
     for job in scheduler.get_jobs():
         log.info("scheduled: %s (%s)", job.name, job.trigger)
     try:
         scheduler.start()
     except KeyboardInterrupt:
-        # A run killed here is safe to run again: every post was claimed before it was made.
-        scheduler.shutdown(wait=False)
+        stop_gracefully(scheduler)
+
+
+def stop_gracefully(scheduler: BaseScheduler) -> None:
+    """Finish the posts under way, start no other, and stop. A run cut short is not
+    recorded: the next scheduler to start catches up on it, posting only what is missing."""
+    log.info("stopping: finishing the posts under way")
+    STOPPING.set()
+    scheduler.shutdown(wait=True)
+    log.info("stopped")
