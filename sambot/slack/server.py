@@ -9,6 +9,7 @@ on the event loop and serialise every request).
 
 import gc
 import logging
+import signal
 import sys
 import time
 import uuid
@@ -237,6 +238,9 @@ def serve_http(
         **SERVER_LIMITS,
     )
     _summarise_uvicorn_warnings(refusals)
+    # uvicorn handles SIGTERM itself, then raises it again for the handler it found: let
+    # that one be a no-op, so the work below is done and the process exits 0.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     uvicorn.Server(config).run()
     logger.info("no longer accepting requests; finishing the work already acknowledged")
     workload.drain()
