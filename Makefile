@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean mutation
+.PHONY: install run test lint deploy-lint format bench clean mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,9 +19,13 @@ run: install
 	$(BIN)/sambot db upgrade
 	$(BIN)/sambot run
 
-lint: install
+lint: install deploy-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# deploy/: hadolint, the Kubernetes manifests rendered and validated, checkov (deploy/check.py).
+deploy-lint: install
+	$(BIN)/python deploy/check.py
 
 test: lint
 	$(BIN)/sambot db upgrade

@@ -142,6 +142,10 @@ def _run(args, settings: Settings) -> int:
 
     try:
         if settings.has_socket_mode:
+            if settings.sambot_metrics_port:  # no web server of its own to serve /metrics
+                from prometheus_client import start_http_server
+
+                start_http_server(settings.sambot_metrics_port)
             serve_socket_mode(app, settings.slack_app_token)
         else:
             serve_http(

@@ -1,5 +1,6 @@
-"""Settings from environment variables and an optional `.env` file."""
+"""Settings from environment variables, an optional `.env` file, and secret files."""
 
+import os
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -131,8 +132,11 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides) -> Settings:
     """Read the settings; a wrong value raises ConfigError naming the variable."""
+    # SAMBOT_SECRETS_DIR: a folder of files named after the settings (a Kubernetes Secret
+    # mounted as a volume), read after the environment and .env.
+    secrets_dir = os.environ.get("SAMBOT_SECRETS_DIR") or None
     try:
-        return Settings(**overrides)
+        return Settings(_secrets_dir=secrets_dir, **overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"

@@ -57,3 +57,19 @@ def test_a_wrong_value_names_its_variable(monkeypatch, variable, value):
     message = str(raised.value)
     assert message.startswith(f"{variable}:")
     assert "\n" not in message
+
+
+def test_secrets_are_read_from_files_in_sambot_secrets_dir(tmp_path, monkeypatch):
+    """A Kubernetes Secret mounted as files: one file per setting, named after it."""
+    from sambot.config import load_settings as load
+
+    (tmp_path / "SLACK_BOT_TOKEN").write_text("xoxb-from-a-file")
+    (tmp_path / "SLACK_SIGNING_SECRET").write_text("secret-from-a-file")
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    monkeypatch.setenv("SAMBOT_SECRETS_DIR", str(tmp_path))
+    settings = load()
+    assert (settings.slack_bot_token, settings.slack_signing_secret) == (
+        "xoxb-from-a-file",
+        "secret-from-a-file",
+    )
