@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the demo portfolio")
     demo_commands = demo.add_subparsers(dest="demo_command", metavar="DEMO_COMMAND", required=True)
     demo_commands.add_parser("load", help="load the demo portfolio (again: nothing is duplicated)")
+    commands.add_parser(
+        "doctor", help="check the configuration, database, token, scopes and linked channels"
+    )
+    export = commands.add_parser("export", help="export a workspace's data (JSON lines)")
+    export.add_argument("what", choices=["all"], help="every table of the workspace")
+    export.add_argument("--team", metavar="TEAM_ID", help="the workspace (if there are several)")
+    export.add_argument("--output", "-o", metavar="FILE", help="where to write (default: stdout)")
+    import_ = commands.add_parser("import", help="load an export into an empty database")
+    import_.add_argument("what", choices=["all"], help="every table of the export")
+    import_.add_argument("file", metavar="FILE", help="the export (- for stdin)")
     return parser
 
 
@@ -92,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         "scheduler": _scheduler,
         "shell": _shell,
         "demo": _demo,
+        "doctor": _doctor,
+        "export": _export,
+        "import": _import,
     }[args.command]
     return handler(args, settings)
 
@@ -198,3 +211,72 @@ def _demo(args, settings: Settings) -> int:
     from sambot.shell import load_demo
 
     return load_demo(settings)
+
+
+def _doctor(args, settings: Settings) -> int:
+    from sambot.db import Database
+    from sambot.ops.doctor import diagnose, report
+    from sambot.slack.client import build_web_client
+
+    client = None
+    if settings.slack_bot_token:
+        client = build_web_client(
+            settings.slack_bot_token, settings.slack_api_url, max_retries=0, timeout=10
+        )
+    database = Database(settings.database_url)
+    try:
+        return report(diagnose(settings, database, client))
+    finally:
+        database.dispose()
+
+
+def _export(args, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from sambot.db import Database
+    from sambot.ops.transfer import TransferError, write_export
+    from sambot.workspaces.models import Workspace
+
+    database = Database(settings.database_url)
+    try:
+        team = args.team
+        if team is None:
+            with database.session() as db:
+                teams = list(db.scalars(select(Workspace.team_id)))
+            if len(teams) != 1:
+                known = ", ".join(teams) or "none yet"
+                print(f"sambot: name the workspace with --team ({known})", file=sys.stderr)
+                return 2
+            team = teams[0]
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as out:
+                rows = write_export(database, team, out)
+        else:
+            rows = write_export(database, team, sys.stdout)
+    except TransferError as exc:
+        print(f"sambot: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"exported {rows} rows of workspace {team}", file=sys.stderr)
+    return 0
+
+
+def _import(args, settings: Settings) -> int:
+    from sambot.db import Database
+    from sambot.ops.transfer import TransferError, import_workspace
+
+    database = Database(settings.database_url)
+    try:
+        if args.file == "-":
+            rows = import_workspace(database, sys.stdin)
+        else:
+            with open(args.file, encoding="utf-8") as lines:
+                rows = import_workspace(database, lines)
+    except TransferError as exc:
+        print(f"sambot: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"imported {rows} rows", file=sys.stderr)
+    return 0

@@ -221,6 +221,8 @@ class SlackStandIn:
         self.team_id = team_id
         self.latency = latency  # seconds slept before answering each call
         self.trigger_ttl = trigger_ttl
+        # The bot token's scopes, sent in each answer's x-oauth-scopes header (None: none sent).
+        self.scopes: list[str] | None = None
         # With the chat:write.public scope the bot may post in public channels it is not in.
         self.chat_write_public = chat_write_public
         self._lock = threading.Condition(threading.RLock())
@@ -553,6 +555,8 @@ class SlackStandIn:
                     status, headers = fault.status, dict(fault.headers)
                     raise SlackError(fault.error)
                 body = {"ok": True, **self._dispatch(method, token, args)}
+                if self.scopes is not None:
+                    headers["x-oauth-scopes"] = ",".join(self.scopes)  # as Slack tells them
             except SlackError as e:
                 body = {"ok": False, "error": e.error, **e.extra}
             except Exception as e:  # a stand-in or `when` bug: answer and record it
