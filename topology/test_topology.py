@@ -340,6 +340,12 @@ def _scenario(db: Database, standin: SlackStandIn, processes: list[Process]) -> 
     for process in processes:
         assert process.stop() == 0, process.messages()[-10:]
 
+    # The logs of the whole run: one JSON object a line, never a token or the secret.
+    for process in processes:
+        for line in process.lines:
+            assert TOKEN not in line and SECRET not in line, line
+            json.loads(line)
+
     # Every due post made exactly once, each carrying its delivery id.
     with db.session() as s:
         deliveries = list(s.scalars(select(Delivery).where(Delivery.job_kind == "nudges")))

@@ -186,8 +186,11 @@ class Poster:
             try:
                 found = self._find_in_history(target.channel, delivery_id, earlier.claimed_at)
             except Exception as exc:
-                # Not known whether it was posted: left for a later run to look again.
                 error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+                if error in AUTH_ERRORS | CHANNEL_GONE | {"not_in_channel"}:
+                    # It cannot be posted there now anyway: handled as a refused post.
+                    return self._failed(target, delivery_id, error)
+                # Not known whether it was posted: left for a later run to look again.
                 log.warning("%s: %s: history unreadable: %s", self.job_kind, target.label, error)
                 deliveries.record_failed(self.connection, delivery_id=delivery_id, error=UNANSWERED)
                 self.summary.failed.append((target.label, UNANSWERED))

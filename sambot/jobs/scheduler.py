@@ -101,7 +101,11 @@ def scheduled_run(
             started_at=started,
             summary="\n".join(line for s in summaries for line in s.lines()),
         )
-    elif fire_time is not None and context.scheduler is not None:
+    elif (
+        fire_time is not None
+        and context.scheduler is not None
+        and utcnow() - as_utc(fire_time) < GRACE  # not forever
+    ):
         delay = options.claim_lease if held else min(options.claim_lease, FOLLOW_UP)
         context.scheduler.add_job(
             scheduled_run,

@@ -360,3 +360,28 @@ def test_two_schedulers_one_killed_after_its_claim_the_other_takes_over(db, stan
     assert survivor.stop() == 0, survivor.log
     assert_each_posted_once(db, standin, targets)
     assert {d.status for d in deliveries(db)} == {DeliveryStatus.POSTED}
+
+
+def test_sigterm_finishes_the_post_under_way_and_the_next_scheduler_the_rest(
+    db, standin, schedulers
+):
+    """Graceful shutdown: the post on its way to Slack is finished and recorded, no other
+    is started, the run is left unrecorded; the next scheduler posts only the rest."""
+    targets = portfolio(db, standin, KIND, count=4)
+    standin.latency = 0.4
+    env = environment(db, standin, **owe_a_run(db, KIND))
+    due = due_of(db)
+    first = schedulers(env)
+    wait_until(lambda: claimed(db), lambda: f"a claim:\n{first.log}")
+    assert first.stop() == 0, first.log
+    # Nothing left half-done: every claim is confirmed, and the run is still owed.
+    records = deliveries(db)
+    assert records and {d.status for d in records} == {DeliveryStatus.POSTED}, first.log
+    assert len(records) < len(targets), "stopped before the end"
+    assert not recorded(db, due) and "finishing the posts under way" in first.log
+
+    standin.latency = 0
+    second = schedulers(env)
+    wait_until(lambda: recorded(db, due), lambda: f"the rest:\n{second.log}")
+    assert second.stop() == 0, second.log
+    assert_each_posted_once(db, standin, targets)
