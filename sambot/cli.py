@@ -214,69 +214,18 @@ def _demo(args, settings: Settings) -> int:
 
 
 def _doctor(args, settings: Settings) -> int:
-    from sambot.db import Database
-    from sambot.ops.doctor import diagnose, report
-    from sambot.slack.client import build_web_client
+    from sambot.ops import commands
 
-    client = None
-    if settings.slack_bot_token:
-        client = build_web_client(
-            settings.slack_bot_token, settings.slack_api_url, max_retries=0, timeout=10
-        )
-    database = Database(settings.database_url)
-    try:
-        return report(diagnose(settings, database, client))
-    finally:
-        database.dispose()
+    return commands.doctor(settings)
 
 
 def _export(args, settings: Settings) -> int:
-    from sqlalchemy import select
+    from sambot.ops import commands
 
-    from sambot.db import Database
-    from sambot.ops.transfer import TransferError, write_export
-    from sambot.workspaces.models import Workspace
-
-    database = Database(settings.database_url)
-    try:
-        team = args.team
-        if team is None:
-            with database.session() as db:
-                teams = list(db.scalars(select(Workspace.team_id)))
-            if len(teams) != 1:
-                known = ", ".join(teams) or "none yet"
-                print(f"sambot: name the workspace with --team ({known})", file=sys.stderr)
-                return 2
-            team = teams[0]
-        if args.output:
-            with open(args.output, "w", encoding="utf-8") as out:
-                rows = write_export(database, team, out)
-        else:
-            rows = write_export(database, team, sys.stdout)
-    except TransferError as exc:
-        print(f"sambot: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
-    print(f"exported {rows} rows of workspace {team}", file=sys.stderr)
-    return 0
+    return commands.export_all(settings, team=args.team, output=args.output)
 
 
 def _import(args, settings: Settings) -> int:
-    from sambot.db import Database
-    from sambot.ops.transfer import TransferError, import_workspace
+    from sambot.ops import commands
 
-    database = Database(settings.database_url)
-    try:
-        if args.file == "-":
-            rows = import_workspace(database, sys.stdin)
-        else:
-            with open(args.file, encoding="utf-8") as lines:
-                rows = import_workspace(database, lines)
-    except TransferError as exc:
-        print(f"sambot: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
-    print(f"imported {rows} rows", file=sys.stderr)
-    return 0
+    return commands.import_all(settings, args.file)

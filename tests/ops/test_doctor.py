@@ -85,3 +85,34 @@ def test_a_refused_token_and_a_database_behind_are_told(db, standin, tmp_path):
     assert lines[1].startswith("FIX database: database at revision None")
     assert "    -> check DATABASE_URL, then `sambot db upgrade`" in lines
     assert "FIX token: Slack refused it (invalid_auth)" in lines
+
+
+def test_the_command_prints_the_findings_and_exits_1_when_something_is_to_fix(
+    db, standin, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    workspace_id = make_workspace(db)
+    make_account(db, workspace_id, "Acme", channel="CACME", standin=standin)
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": "secret-for-the-doctor",
+        "SLACK_API_URL": standin.base_url,
+        "DATABASE_URL": db.url,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "sambot", "doctor"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    # The stand-in tells no scopes unless asked: that is the one thing to fix.
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FIX scopes: Slack did not say which scopes the token has" in done.stdout
+    assert done.stdout.splitlines()[-1] == "1 to fix"

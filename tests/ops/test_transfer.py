@@ -70,7 +70,16 @@ def test_export_then_import_into_an_empty_database_round_trips(db, empty, tmp_pa
 
     # Through the command line, as the runbook does it.
     path = tmp_path / "export.jsonl"
-    path.write_text(exported.getvalue())
+    made = subprocess.run(
+        [sys.executable, "-m", "sambot", "export", "all", "-o", str(path)],
+        env={"DATABASE_URL": db.url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    assert f"exported {rows} rows of workspace {_team(db)}" in made.stderr
+    assert path.read_text() == exported.getvalue()
     loaded = subprocess.run(
         [sys.executable, "-m", "sambot", "import", "all", str(path)],
         env={"DATABASE_URL": empty.url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
