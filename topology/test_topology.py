@@ -320,8 +320,16 @@ def _scenario(db: Database, standin: SlackStandIn, processes: list[Process]) -> 
     while _delivered(db) < 2:
         assert time.monotonic() < deadline, [s.messages() for s in schedulers]
         time.sleep(0.05)
+    # The standby says it was locked out; the other one is the active scheduler.
     locked_out = "another run of this job holds the lock"
-    active = next(s for s in schedulers if not any(locked_out in m for m in s.messages()))
+
+    def standby() -> list[Process]:
+        return [s for s in schedulers if any(locked_out in m for m in s.messages())]
+
+    while len(standby()) != 1:
+        assert time.monotonic() < deadline, [s.messages() for s in schedulers]
+        time.sleep(0.05)
+    [active] = [s for s in schedulers if s not in standby()]
     active.kill()
     scheduler_killed_at = time.monotonic()
     assert _delivered(db) < len(targets), "killed before the run ended"
