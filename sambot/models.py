@@ -8,6 +8,7 @@ from sambot.deliveries.models import Delivery
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
 from sambot.slack.kept_messages import KeptMessage
+from sambot.slack.seen_events import SeenEvent
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
 from sambot.workspaces.models import Workspace
@@ -24,6 +25,7 @@ __all__ = [
     "KeptMessage",
     "Objective",
     "PlanSection",
+    "SeenEvent",
     "Stakeholder",
     "TeamMember",
     "Touchpoint",

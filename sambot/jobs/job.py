@@ -3,7 +3,7 @@ runner, so the runner can import the jobs."""
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from sambot.config import Settings
 from sambot.db import Database
+from sambot.jobs.deliveries import DEFAULT_LEASE
 from sambot.jobs.posting import PostQueue
 from sambot.jobs.summary import RunSummary
 from sambot.relationships.cadence import DEFAULT_CADENCES, Cadences
@@ -35,6 +36,8 @@ class JobOptions:
     timezone: str | None = None
     echo: Callable[[str], None] | None = None  # where --dry-run prints
     cadences: Cadences = DEFAULT_CADENCES  # SAMBOT_CADENCE_*: the touch-cadence reminder
+    # How long a claim holds before another run may take it over (its run was killed).
+    claim_lease: timedelta = DEFAULT_LEASE
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
@@ -44,6 +47,7 @@ class JobOptions:
             post_rate=settings.sambot_post_rate,
             timezone=settings.sambot_timezone,
             cadences=Cadences.from_settings(settings),
+            claim_lease=timedelta(seconds=settings.sambot_claim_lease),
         )
         return replace(options, **overrides)
 
