@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Scheduled jobs: crontab strings read in SAMBOT_TIMEZONE ("1W" = first weekday of the month).
     sambot_report_schedule: str = "0 9 1W * *"
     sambot_nudge_schedule: str = "0 9 * * mon-fri"
+    # Alignment checkpoints (monthly rounds, reminders, closing) and the programme roll-up.
+    sambot_checkpoint_schedule: str = "0 9 * * mon-fri"
+    sambot_programme_schedule: str = "0 9 1W * *"
     sambot_escalation_days: int = 14
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
@@ -74,7 +77,12 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("sambot_report_schedule", "sambot_nudge_schedule")
+    @field_validator(
+        "sambot_report_schedule",
+        "sambot_nudge_schedule",
+        "sambot_checkpoint_schedule",
+        "sambot_programme_schedule",
+    )
     @classmethod
     def _crontab_shape(cls, value: str) -> str:
         try:

@@ -2,10 +2,12 @@
 
 from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
+from sambot.checkpoints.models import CheckpointAnswer, CheckpointRound, CheckpointSchedule
 from sambot.db import Base
 from sambot.deliveries.models import Delivery
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
+from sambot.programme.models import ProgrammeChannel
 from sambot.slack.kept_messages import KeptMessage
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
@@ -15,10 +17,14 @@ __all__ = [
     "Account",
     "Action",
     "Base",
+    "CheckpointAnswer",
+    "CheckpointRound",
+    "CheckpointSchedule",
     "Delivery",
     "JobRun",
     "KeptMessage",
     "Objective",
+    "ProgrammeChannel",
     "Stakeholder",
     "TeamMember",
     "Touchpoint",

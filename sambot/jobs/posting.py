@@ -34,7 +34,12 @@ AUTH_ERRORS = {"invalid_auth", "token_revoked", "account_inactive", "not_authed"
 CHANNEL_GONE = {"channel_not_found", "is_archived"}
 # A post sent whose answer never came: Slack may have made it, so it is never tried again.
 UNANSWERED = "no answer from Slack in time (it may have been posted): not tried again"
-JOB_LABELS = {"monthly-report": "monthly report", "nudges": "overdue-action reminder"}
+JOB_LABELS = {
+    "monthly-report": "monthly report",
+    "nudges": "overdue-action reminder",
+    "checkpoints": "alignment checkpoint results",
+    "programme": "programme roll-up",
+}
 
 
 class WorkspaceStopped(Exception):

@@ -2,9 +2,31 @@
 
 from slack_bolt import App
 
-from sambot.slack.listeners import buttons, commands, events, reports, shortcuts, views
+from sambot.slack.listeners import (
+    buttons,
+    checkpoints,
+    commands,
+    events,
+    home,
+    programme,
+    reports,
+    shortcuts,
+    team_follow,
+    views,
+)
 
 
 def register(app: App) -> None:
-    for module in (events, commands, reports, views, buttons, shortcuts):
+    for module in (
+        events,
+        commands,
+        reports,
+        views,
+        buttons,
+        shortcuts,
+        checkpoints,
+        team_follow,
+        home,
+        programme,
+    ):
         module.register(app)
