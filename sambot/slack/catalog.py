@@ -42,6 +42,7 @@ BOT_EVENTS = [
     "channel_unshared",
     "member_joined_channel",
     "channel_unarchive",
+    "member_left_channel",
 ]
 
 SHORTCUTS = [
@@ -65,9 +66,20 @@ HELP = [
     ("/sam accounts", "Every account."),
     ("/sam stakeholder new", "Add a stakeholder: role, power, influence, interest, attitude."),
     ("/sam stakeholders", "This account's stakeholders."),
-    ("/sam team", "The account team; add people and set their roles."),
+    (
+        "/sam team",
+        "The account team; add people, set roles; who is in the channel but not on the team.",
+    ),
     ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
     ("/sam report client", "The client version: only actions shared with the client."),
+    (
+        "/sam checkpoint",
+        "Alignment checkpoint: the team scores three questions by DM; results here.",
+    ),
+    ("/sam checkpoint close", "Close the open checkpoint now and post its results."),
+    ("/sam checkpoint monthly on", "Ask this account's team every month (`off` stops it)."),
+    ("/sam programme", "Every strategic account on one page, what needs attention first."),
+    ("/sam programme channel", "Post the programme roll-up in this channel every month."),
     ("/sam help", "This help."),
 ]
 
@@ -81,4 +93,10 @@ SAM_SUBCOMMANDS = [
     "stakeholders",
     "team",
     "report",
+    "checkpoint",
+    "checkpoint close",
+    "checkpoint monthly on",
+    "checkpoint monthly off",
+    "programme",
+    "programme channel",
 ]
