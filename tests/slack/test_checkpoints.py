@@ -78,9 +78,13 @@ def test_a_checkpoint_round_end_to_end(slack, db):
     acme_with_team(db)
     slack.command("/sam", "checkpoint")
     slack.channel_message(ACME_CHANNEL, "started an alignment checkpoint")
-    questions = {user: dm(slack, user, "Alignment checkpoint for Acme") for user in (DANA, LEE, OWEN)}
+    questions = {
+        user: dm(slack, user, "Alignment checkpoint for Acme") for user in (DANA, LEE, OWEN)
+    }
     checkpoint = the_round(db)
-    assert checkpoint.remind_on > checkpoint.started_on and checkpoint.closes_on > checkpoint.remind_on
+    assert (
+        checkpoint.remind_on > checkpoint.started_on and checkpoint.closes_on > checkpoint.remind_on
+    )
 
     # Lee answers, changes his mind on the first question, and comments.
     lee = questions[LEE]
@@ -138,7 +142,9 @@ def test_a_checkpoint_round_end_to_end(slack, db):
     # A late answer is refused politely, and changes nothing.
     press(slack, questions[DANA], "checkpoint_information_5", DANA)
     slack.ephemeral(DANA, "this checkpoint closed")
-    slack.wait("chat.update", lambda c: "closed" in json.dumps(c.args) and c.args["channel"] == "DUDANA")
+    slack.wait(
+        "chat.update", lambda c: "closed" in json.dumps(c.args) and c.args["channel"] == "DUDANA"
+    )
     with db.session() as session:
         dana = session.scalar(select(CheckpointAnswer).where(CheckpointAnswer.user_id == DANA))
     assert dana.information is None
@@ -168,7 +174,10 @@ def test_a_comment_after_the_round_closed_stays_in_the_form(slack, db):
     response = slack.requests.view_submission(form, values_for(form, {"comment": "Too late"}), LEE)
     assert "checkpoint closed" in response.json()["errors"]["comment"]
     with db.session() as session:
-        assert session.scalar(select(CheckpointAnswer.comment).where(CheckpointAnswer.user_id == LEE)) is None
+        assert (
+            session.scalar(select(CheckpointAnswer.comment).where(CheckpointAnswer.user_id == LEE))
+            is None
+        )
 
 
 def test_a_monthly_schedule_starts_one_round_a_month(slack, db):
