@@ -54,6 +54,7 @@ class HomeButton(StrEnum):
     LOG_TOUCHPOINT = "home_log_touchpoint"
     CREATE_ACTION = "home_create_action"
     OPEN_ACCOUNT = "home_open_account"
+    ACCOUNT_PLAN = "home_account_plan"  # the modal it opens (read only)
 
 
 class ProgrammeButton(StrEnum):

@@ -117,5 +117,5 @@ def open_account(ack, action, client, respond, interaction: Interaction):
         name = account.name
     if lines:
         blocks += [bk.section("*Open actions, overdue first*"), *messages.sections(lines)]
-    view = bk.modal(None, truncate(name, 24), blocks, close="Close")
+    view = bk.modal(HomeButton.ACCOUNT_PLAN, truncate(name, 24), blocks, close="Close")
     open_form(client, respond, interaction, view)
