@@ -287,7 +287,11 @@ def latest_results(
             CheckpointRound.closed_at.is_not(None),
             CheckpointRound.started_on < before,
         )
-        .order_by(CheckpointRound.account_id, CheckpointRound.started_on.desc())
+        .order_by(
+            CheckpointRound.account_id,
+            CheckpointRound.started_on.desc(),
+            CheckpointRound.id.desc(),
+        )
     )
     per_account: dict[int, list[RoundResults]] = {}
     for checkpoint in found:

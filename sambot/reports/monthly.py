@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
+from sambot.checkpoints.service import RoundResults, latest_results
 from sambot.dates import today_in
 from sambot.plans.models import Horizon, Objective, ObjectiveStatus
 from sambot.reports.period import Period, as_utc, local_midnight
@@ -121,6 +122,8 @@ class MonthlyReport:
     touchpoints_by_kind: list[TouchpointTally] = field(default_factory=list)
     coverage_gaps: list[CoverageGap] = field(default_factory=list)
     objectives: list[ObjectiveLine] = field(default_factory=list)
+    # The latest alignment checkpoints closed by the month's end, newest first (the trend).
+    checkpoints: list[RoundResults] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
@@ -208,6 +211,7 @@ def compute_reports(
     engaged = _stakeholders_engaged(db, ids, bounds)
     gaps = _coverage_gaps(db, ids, bounds)
     objectives = _objectives(db, ids)
+    alignment = latest_results(db, account_ids=ids, before=period.end)
 
     by_id = {row.id: row for row in accounts}
     reports = []
@@ -239,6 +243,7 @@ def compute_reports(
                 touchpoints_by_kind=tallies.get(account_id, []),
                 coverage_gaps=gaps.get(account_id, []),
                 objectives=objectives.get(account_id, []),
+                checkpoints=alignment.get(account_id, []),
             )
         )
     return reports

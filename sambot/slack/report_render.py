@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from sambot.reports.monthly import COVERAGE_GAP_DAYS, MonthlyReport
 from sambot.slack.blocks import Message
+from sambot.slack.checkpoint_render import trend_line
 from sambot.slack.limits import check_limits
 from sambot.slack.text import escape, format_date, plural, truncate
 from sambot.stakeholders.models import ATTITUDE_LABELS
@@ -62,6 +63,7 @@ def environment() -> Environment:
         oneline=lambda text: " ".join(str(text).split()),
         yesterday=lambda day: day - timedelta(days=1),
         attitude=lambda value: ATTITUDE_LABELS[value],
+        checkpoint_trend=trend_line,
     )
     env.globals["gap_days"] = COVERAGE_GAP_DAYS
     return env

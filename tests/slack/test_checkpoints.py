@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from sambot.accounts import service as accounts
 from sambot.checkpoints.models import CheckpointAnswer, CheckpointRound
+from sambot.dates import today_in
 from sambot.jobs.runner import JobOptions, run_job
 from sambot.localslack.requests import values_for
 from sambot.slack.client import build_web_client
@@ -161,6 +162,26 @@ def test_one_round_at_a_time_and_the_owner_closes_it(slack, db):
     slack.command("/sam", "checkpoint close")
     slack.channel_message(ACME_CHANNEL, "0 of 3 people answered")
     assert the_round(db).closed_at is not None
+
+
+def test_the_monthly_report_shows_the_latest_round_and_its_trend(slack, db):
+    acme_with_team(db)
+    for scores in ((2, 3), (4, 5)):
+        slack.command("/sam", "checkpoint")
+        lee = dm(slack, LEE, "Alignment checkpoint")
+        for (question, label), score in zip(
+            (("information", "Shared information"), ("roles", "Roles")), scores, strict=True
+        ):
+            press(slack, lee, f"checkpoint_{question}_{score}", LEE)
+            slack.wait("chat.update", lambda c, seen=f"{label} {score}": seen in json.dumps(c.args))
+        slack.command("/sam", "checkpoint close")
+        slack.channel_message(ACME_CHANNEL, "1 of 3 people answered")
+        slack.standin.reset()  # the next round's messages only
+    # The month still running, where the rounds were (a report covers rounds closed by its end).
+    slack.command("/sam", f"report {today_in('Europe/Paris'):%Y-%m}")
+    report = json.dumps(slack.ephemeral(DANA, "Alignment")["blocks"], ensure_ascii=False)
+    assert "shared information 4.0, roles 5.0" in report
+    assert "Overall trend: 2.5 → 4.5." in report
 
 
 def test_a_comment_after_the_round_closed_stays_in_the_form(slack, db):
