@@ -147,11 +147,11 @@ def test_a_scheduler_that_was_down_catches_up_once_never_twice(db, standin, clie
     assert again.get_job("nudges").coalesce is True
 
 
-def test_the_background_scheduler_runs_both_jobs(db, client, settings):
+def test_the_background_scheduler_runs_every_job(db, client, settings):
     scheduler = start_background_scheduler(settings, db, client)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"monthly-report", "nudges"}
+        assert set(jobs) == {"monthly-report", "nudges", "checkpoints", "programme"}
         now = datetime.now(UTC)
         for kind, trigger in triggers(settings).items():
             assert jobs[kind].next_run_time == trigger.get_next_fire_time(None, now)
