@@ -36,6 +36,14 @@ EMOJI = {
     "tada": "🎉",
     "hourglass": "⌛",
     "chart_with_upwards_trend": "📈",
+    "large_orange_circle": "🟠",
+    "hourglass_flowing_sand": "⏳",
+    "compass": "🧭",
+    "bar_chart": "📊",
+    "door": "🚪",
+    "lock": "🔒",
+    "arrow_up": "⬆️",
+    "arrow_down": "⬇️",
 }
 
 _ANGLE = re.compile(r"<([^<>\n]+)>")

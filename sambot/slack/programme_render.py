@@ -75,7 +75,8 @@ def programme_message(
     blocks: list[dict] = [
         bk.header("Strategic accounts programme"),
         bk.section(
-            f"*{total}* strategic accounts · *{len(attention)}* need attention "
+            f"*{total}* strategic account{'s' if total != 1 else ''} · "
+            f"*{len(attention)}* need attention "
             f"(no executive sponsor, no linked channel, or no touchpoint in 30 days) · "
             f"{sum(row.overdue_actions for row in rows)} overdue actions in all."
         ),
