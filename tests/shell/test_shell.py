@@ -431,8 +431,9 @@ def test_walk_a_checkpoint_the_team_offers_the_home_tab_and_the_programme(settin
     assert code == 0
     output = steps(transcript)[1]
     shown = dict(output)
-    assert "DM to @lee:" in shown["/sam checkpoint"] and "Open until Mon 14 Jan 2030" in (
-        shown["/sam checkpoint"]
+    assert (
+        "DM to @lee:" in shown["/sam checkpoint"]
+        and "Open until Mon 14 Jan 2030" in (shown["/sam checkpoint"])
     )
     assert "Your answers so far: Shared information 4" in shown[":press 4"]
     reminders, closing = (text for line, text in output if line == ":run checkpoints")
