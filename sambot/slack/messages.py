@@ -51,7 +51,7 @@ def help_message(intro: str | None = None) -> Message:
         section(lines),
         bk.context(
             "Message shortcuts (the ⋯ menu on any message): *Log as touchpoint*, *Create action*. "
-            "sambot's *Home* tab lists your accounts and open actions. "
+            "sambot's *Home* tab: your overdue, today's and this week's actions, and your accounts. "
             "Touchpoint kinds: " + ", ".join(kind.value for kind in KIND_LABELS) + "."
         ),
     ]
