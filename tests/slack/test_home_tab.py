@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from sambot.accounts.models import Account
+from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
 from sambot.dates import today_in
 from sambot.localslack.blockkit import VIEW_BLOCKS
@@ -52,6 +52,32 @@ def test_home_with_200_actions_stays_within_slacks_limits(slack, db):
     assert "*60* overdue" in text and "*20* due today" in text and "*40* due this week" in text
     assert "200 open actions" in text
     assert "*Due this week* (40)" in text and "…and 32 more" in text
+    assert slack.standin.violations == []
+
+
+def test_home_with_200_actions_and_60_accounts_stays_within_slacks_limits(slack, db):
+    account_id = seed.acme(db)
+    add_actions(db, account_id, {-4: 50, 0: 50, 4: 50, 30: 50})
+    with db.session() as session:
+        workspace_id = session.get(Account, account_id).workspace_id
+        for n in range(59):
+            other = Account(
+                workspace_id=workspace_id,
+                name=f"Account with a rather long name number {n:02d}",
+                owner_id=LEE,
+                channel_id=f"C{n:06d}",
+            )
+            session.add(other)
+            session.flush()
+            session.add(
+                TeamMember(
+                    workspace_id=workspace_id, account_id=other.id, user_id=DANA, role="sales"
+                )
+            )
+    home = open_home(slack)
+    assert len(home["blocks"]) <= VIEW_BLOCKS
+    text = json.dumps(home, ensure_ascii=False)
+    assert "*Your accounts* (60)" in text and "…and 20 more: `/sam accounts`" in text
     assert slack.standin.violations == []
 
 
