@@ -259,32 +259,3 @@ def touchpoint_logged(
         "Add details", Button.ADD_DETAILS, value=TouchpointRef(id=touchpoint.id).encode()
     )
     return Message("Touchpoint logged", [section(text, accessory=button)])
-
-
-def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: date) -> dict:
-    """The App Home tab: the user's accounts and open actions, overdue first, with buttons."""
-    blocks: list = [bk.header("Your account plan")]
-    if accounts:
-        lines = [
-            f"• *{escape(a.name)}*" + (f" · <#{a.channel_id}>" if a.channel_id else "")
-            for a in accounts[:MAX_LISTED]
-        ]
-        blocks += sections(["*Your accounts*", *lines])
-    else:
-        blocks.append(
-            section(
-                "You are on no account team yet. `/sam team` in an account's channel adds people."
-            )
-        )
-    overdue = sum(1 for action in actions if action.days_late(today))
-    heading = (
-        f"*Your open actions* ({len(actions)}" + (f", {overdue} overdue" if overdue else "") + ")"
-    )
-    blocks.append(section(heading if actions else ":sparkles: You have no open actions."))
-    shown = actions[:45]
-    for action in shown:
-        blocks += action_blocks(action, today)
-    if len(actions) > len(shown):
-        blocks.append(bk.context(f"…and {len(actions) - len(shown)} more: `/action list`."))
-    blocks.append(bk.context("Type `/sam help` for every command."))
-    return {"type": "home", "blocks": blocks}
