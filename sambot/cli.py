@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="JOBS_COMMAND", required=True)
     jobs_commands.add_parser("list", help="each job, its schedule and its next run time")
     run_job = jobs_commands.add_parser("run", help="run a job now (posts what is not posted yet)")
-    run_job.add_argument("job", choices=["monthly-report", "nudges", "cadence"])
+    run_job.add_argument(
+        "job", choices=["monthly-report", "nudges", "cadence", "checkpoints", "programme"]
+    )
     run_job.add_argument(
         "--at",
         metavar="ISO-DATETIME",

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Scheduled jobs: crontab strings read in SAMBOT_TIMEZONE ("1W" = first weekday of the month).
     sambot_report_schedule: str = "0 9 1W * *"
     sambot_nudge_schedule: str = "0 9 * * mon-fri"
+    # Alignment checkpoints (monthly rounds, reminders, closing) and the programme roll-up.
+    sambot_checkpoint_schedule: str = "0 9 * * mon-fri"
+    sambot_programme_schedule: str = "0 9 1W * *"
     sambot_escalation_days: int = 14
     # Touch cadences (days between touches): key decision makers and economic buyers
     # (power 4-5), and everyone else; a stakeholder's form can set its own. The reminder
@@ -92,7 +95,13 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("sambot_report_schedule", "sambot_nudge_schedule", "sambot_cadence_schedule")
+    @field_validator(
+        "sambot_report_schedule",
+        "sambot_nudge_schedule",
+        "sambot_cadence_schedule",
+        "sambot_checkpoint_schedule",
+        "sambot_programme_schedule",
+    )
     @classmethod
     def _crontab_shape(cls, value: str) -> str:
         try:

@@ -3,10 +3,12 @@
 from sambot.accountplan.models import Competitor, ExpansionArea, IndustryFactor, PlanSection
 from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
+from sambot.checkpoints.models import CheckpointAnswer, CheckpointRound, CheckpointSchedule
 from sambot.db import Base
 from sambot.deliveries.models import Delivery
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
+from sambot.programme.models import ProgrammeChannel
 from sambot.slack.kept_messages import KeptMessage
 from sambot.slack.seen_events import SeenEvent
 from sambot.stakeholders.models import Stakeholder
@@ -17,6 +19,9 @@ __all__ = [
     "Account",
     "Action",
     "Base",
+    "CheckpointAnswer",
+    "CheckpointRound",
+    "CheckpointSchedule",
     "Competitor",
     "Delivery",
     "ExpansionArea",
@@ -25,6 +30,7 @@ __all__ = [
     "KeptMessage",
     "Objective",
     "PlanSection",
+    "ProgrammeChannel",
     "SeenEvent",
     "Stakeholder",
     "TeamMember",

@@ -52,6 +52,8 @@ JOB_LABELS = {
     "monthly-report": "monthly report",
     "nudges": "overdue-action reminder",
     "cadence": "touch-cadence reminder",
+    "checkpoints": "alignment checkpoint results",
+    "programme": "programme roll-up",
 }
 
 

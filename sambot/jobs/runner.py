@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from sambot.db import Database, utcnow
-from sambot.jobs import cadence_job, nudge_job, report_job
+from sambot.jobs import cadence_job, checkpoint_job, nudge_job, programme_job, report_job
 from sambot.jobs.job import Job, JobOptions, WorkspaceRun
 from sambot.jobs.locks import run_lock
 from sambot.jobs.posting import (
@@ -33,7 +33,8 @@ __all__ = ["Job", "JobOptions", "WorkspaceRun", "jobs", "run_job"]
 
 
 def jobs() -> dict[str, Job]:
-    return {job.kind: job for job in (report_job.JOB, nudge_job.JOB, cadence_job.JOB)}
+    jobs = (report_job.JOB, nudge_job.JOB, cadence_job.JOB, checkpoint_job.JOB, programme_job.JOB)
+    return {job.kind: job for job in jobs}
 
 
 def run_job(

@@ -392,6 +392,14 @@ class SlackStandIn:
                 is_ext_shared=is_ext_shared,
             )
 
+    def set_member(self, channel_id: str, user_id: str, member: bool) -> None:
+        """Someone joins (or leaves) a channel: its member list becomes explicit."""
+        with self._lock:
+            channel = self._channels[channel_id]
+            members = [m for m in self._members(channel) if m != self.bot_user_id]
+            members = [m for m in members if m != user_id] + ([user_id] if member else [])
+            channel.members = members
+
     def add_message(
         self,
         channel: str,

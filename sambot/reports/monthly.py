@@ -1,6 +1,6 @@
 """The monthly strategic-action report: what happened on each account during one month.
 
-Computed for a batch of accounts at once, with the same thirteen grouped queries whatever
+Computed for a batch of accounts at once, with the same fourteen grouped queries whatever
 the batch size, so a portfolio of thousands of accounts costs a few queries per batch.
 The result is plain dataclasses; rendering them for Slack is `sambot.slack.report_render`.
 
@@ -22,6 +22,7 @@ from sambot.accountplan.models import Section
 from sambot.accountplan.service import DEFAULT_STALE_DAYS, is_stale, last_updates
 from sambot.accounts.models import Account
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
+from sambot.checkpoints.service import RoundResults, latest_results
 from sambot.dates import today_in
 from sambot.plans.models import Horizon, Objective, ObjectiveStatus
 from sambot.relationships.cadence import DEFAULT_CADENCES, Cadences
@@ -138,6 +139,8 @@ class MonthlyReport:
     # Internal only: the plan sections to bring up to date.
     stale_sections: list[StaleSection] = field(default_factory=list)
     stale_days: int = DEFAULT_STALE_DAYS
+    # The latest alignment checkpoints closed by the month's end, newest first (the trend).
+    checkpoints: list[RoundResults] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
@@ -205,7 +208,7 @@ def compute_reports(
     cadences: Cadences = DEFAULT_CADENCES,
     stale_days: int = DEFAULT_STALE_DAYS,
 ) -> list[MonthlyReport]:
-    """The reports of the given accounts (in that order), in thirteen queries whatever their
+    """The reports of the given accounts (in that order), in fourteen queries whatever their
     number.
 
     `today` caps the month for a report asked while it is still running; `cadences` are
@@ -232,6 +235,7 @@ def compute_reports(
     covered = coverage_of(db, account_ids=ids, today=as_of, cadences=cadences)
     objectives = _objectives(db, ids)
     updates = last_updates(db, ids)
+    alignment = latest_results(db, account_ids=ids, before=period.end)
 
     by_id = {row.id: row for row in accounts}
     reports = []
@@ -274,6 +278,7 @@ def compute_reports(
                     )
                 ],
                 stale_days=stale_days,
+                checkpoints=alignment.get(account_id, []),
             )
         )
     return reports

@@ -24,6 +24,7 @@ class Pressable:
     ephemeral: bool
     block_id: str | None
     action_id: str
+    home_of: str | None = None  # a button of this person's Home tab
 
     def element_in(self, message: dict) -> dict | None:
         for block in message.get("blocks") or []:
@@ -60,7 +61,32 @@ class BotOutput:
         self.seen = self._snapshot()
         self.calls_seen = len(standin.calls())
 
+    def home_view(self, user_id: str) -> dict | None:
+        """The Home tab last published for this person."""
+        published = [
+            c for c in self.standin.calls("views.publish") if c.ok and c.args["user_id"] == user_id
+        ]
+        return published[-1].response["view"] if published else None
+
+    def show_home(self, user_id: str) -> None:
+        view = self.home_view(user_id)
+        if view is None:
+            self.say("(no Home tab was published)")
+            return
+        self.say(self.renderer.style.label(f"Home tab of @{self.workspace.user_name(user_id)}:"))
+
+        def number(element: dict, block_id: str | None) -> int:
+            n = len(self.pressables) + 1
+            action_id = element.get("action_id", "")
+            self.pressables[n] = Pressable("", "", False, block_id, action_id, home_of=user_id)
+            return n
+
+        for line in self.renderer.blocks(view.get("blocks", []), number):
+            self.say("  " + line)
+
     def current_message(self, where: Pressable) -> dict | None:
+        if where.home_of:
+            return self.home_view(where.home_of)
         if where.ephemeral:
             found = [e for e in self.standin.ephemerals() if e["ts"] == where.ts]
         else:

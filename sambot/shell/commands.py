@@ -128,6 +128,17 @@ def _press(shell: Shell, argument: str) -> None:
         if selected in (modal.KEEP, modal.CLEAR, modal.CANCEL):
             shell.say("(nothing chosen)")
             return
+    if where.home_of:
+        shell.exchange(
+            lambda: shell.app.requests.block_action(
+                shell.viewer.user,
+                where.action_id,
+                block_id=where.block_id,
+                view=message,
+                selected=selected,
+            )
+        )
+        return
     shell.exchange(
         lambda: shell.app.requests.block_action(
             shell.viewer.user,
@@ -138,6 +149,29 @@ def _press(shell: Shell, argument: str) -> None:
             selected=selected,
         )
     )
+
+
+def _home(shell: Shell, argument: str) -> None:
+    user = shell.viewer.user
+    event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"}
+    shell.exchange(lambda: shell.app.requests.event(event))
+    shell.output.show_home(user)
+
+
+def _membership(joined: bool):
+    def run(shell: Shell, argument: str) -> None:
+        """You join (or leave) a channel: Slack tells sambot, as it does."""
+        workspace, user = shell.workspace, shell.viewer.user
+        channel_id = workspace.channel_named(argument.lstrip("#").lower())
+        if channel_id is None:
+            shell.say("Name a channel of the workspace: :join #acme (see :channels).")
+            return
+        shell.app.standin.set_member(channel_id, user, joined)
+        kind = "member_joined_channel" if joined else "member_left_channel"
+        event = {"type": kind, "user": user, "channel": channel_id, "channel_type": "C"}
+        shell.exchange(lambda: shell.app.requests.event(event))
+
+    return run
 
 
 def _run(shell: Shell, argument: str) -> None:
@@ -236,9 +270,13 @@ COMMANDS = [
     ShellCommand(
         ":run",
         "nudges",
-        "run a scheduled job now, at the shell's time (also: :run monthly-report, :run cadence)",
+        "run a scheduled job now, at the shell's time "
+        "(also: :run monthly-report, :run cadence, :run checkpoints, :run programme)",
         _run,
     ),
+    ShellCommand(":home", "", "open your Home tab in sambot (its buttons are numbered)", _home),
+    ShellCommand(":join", "#acme", "join a channel, as Slack tells sambot", _membership(True)),
+    ShellCommand(":leave", "#acme", "leave a channel, as Slack tells sambot", _membership(False)),
     ShellCommand(
         ":time",
         "2026-12-01T09:00",

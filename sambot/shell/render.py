@@ -50,6 +50,13 @@ EMOJI = {
     "arrow_forward": "▶️",
     "leftwards_arrow_with_hook": "↩️",
     "file_cabinet": "🗄️",
+    "large_orange_circle": "🟠",
+    "compass": "🧭",
+    "bar_chart": "📊",
+    "door": "🚪",
+    "lock": "🔒",
+    "arrow_up": "⬆️",
+    "arrow_down": "⬇️",
 }
 
 _ANGLE = re.compile(r"<([^<>\n]+)>")

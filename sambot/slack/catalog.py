@@ -44,6 +44,7 @@ BOT_EVENTS = [
     "channel_unshared",
     "member_joined_channel",
     "channel_unarchive",
+    "member_left_channel",
 ]
 
 SHORTCUTS = [
@@ -69,7 +70,10 @@ HELP = [
     ("/sam stakeholders", "This account's stakeholders, each with Edit (or left the company)."),
     ("/sam map", "The stakeholder map (power x interest) as an image, and its text."),
     ("/sam map org", "The client's org chart from reports-to, with attitudes and owners."),
-    ("/sam team", "The account team; add people and set their roles."),
+    (
+        "/sam team",
+        "The account team; add people, set roles; who is in the channel but not on the team.",
+    ),
     ("/sam account edit", "Correct the account: name, owner, tier, revenue, margin, potential."),
     ("/sam account archive", "Archive the account: no nudges or reports, history kept."),
     ("/sam account unarchive", "Bring an archived account back (in its channel)."),
@@ -87,6 +91,14 @@ HELP = [
         "Open one section: profile, value, strategy, industry, competition, expansion, objectives.",
     ),
     ("/sam plan export", "The whole plan as a Markdown file and a web page, in this channel."),
+    (
+        "/sam checkpoint",
+        "Alignment checkpoint: the team scores three questions by DM; results here.",
+    ),
+    ("/sam checkpoint close", "Close the open checkpoint now and post its results."),
+    ("/sam checkpoint monthly on", "Ask this account's team every month (`off` stops it)."),
+    ("/sam programme", "Every strategic account on one page, what needs attention first."),
+    ("/sam programme channel", "Post the programme roll-up in this channel every month."),
     ("/sam help", "This help."),
 ]
 
@@ -109,4 +121,10 @@ SAM_SUBCOMMANDS = [
     "map org",
     "plan",
     "plan export",
+    "checkpoint",
+    "checkpoint close",
+    "checkpoint monthly on",
+    "checkpoint monthly off",
+    "programme",
+    "programme channel",
 ]

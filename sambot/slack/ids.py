@@ -61,3 +61,29 @@ class RelationshipButton(StrEnum):
 
     LOG_TOUCHPOINT = "cadence_log_touchpoint"
     SNOOZE = "cadence_snooze"
+
+
+class Checkpoint(StrEnum):
+    """Checkpoint questions: score buttons are `checkpoint_<question>_<score>`."""
+
+    SCORE_PREFIX = "checkpoint_"
+    COMMENT = "checkpoint_comment"
+    COMMENT_FORM = "checkpoint_comment_form"
+
+
+class TeamOffer(StrEnum):
+    """The owner's answer to "X joined / left the account's channel"."""
+
+    ADD = "team_offer_add"  # a role menu: picking a role adds them with it
+    REMOVE = "team_offer_remove"
+    DISMISS = "team_offer_dismiss"
+
+
+class HomeButton(StrEnum):
+    LOG_TOUCHPOINT = "home_log_touchpoint"
+    CREATE_ACTION = "home_create_action"
+
+
+class ProgrammeButton(StrEnum):
+    NEXT = "programme_next"
+    FIRST = "programme_first"

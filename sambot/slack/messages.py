@@ -20,7 +20,7 @@ from sambot.slack.labels import (
 )
 from sambot.slack.modals import option, options, pick
 from sambot.slack.refs import PlanRef, StakeholderRef, TeamBlock, TeamMemberRef, TouchpointRef
-from sambot.slack.relationship_render import coverage_badge
+from sambot.slack.relationship_render import coverage_line
 from sambot.slack.text import escape, format_date, plural, split_lines, truncate
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
@@ -28,7 +28,6 @@ from sambot.touchpoints.models import Touchpoint
 MAX_LISTED = 40
 # One section per stakeholder (with its Edit button), in a 50-block message.
 MAX_STAKEHOLDERS = 45
-HOME_ACCOUNT_ROWS = 10
 
 
 def section(text: str, **kwargs) -> dict:
@@ -56,7 +55,7 @@ def help_message(intro: str | None = None) -> Message:
         section(lines),
         bk.context(
             "Message shortcuts (the ⋯ menu on any message): *Log as touchpoint*, *Create action*. "
-            "sambot's *Home* tab lists your accounts and open actions. "
+            "sambot's *Home* tab: your overdue, today's and this week's actions, and your accounts. "
             "Touchpoint kinds: " + ", ".join(kind.value for kind in KIND_LABELS) + "."
         ),
     ]
@@ -287,59 +286,5 @@ def touchpoint_logged(
 
 
 def _coverage_of(account: Account, coverage: Mapping[int, Coverage] | None) -> str:
-    found = (coverage or {}).get(account.id)
-    if found is None:
-        return ""
-    first = f": {found.reasons[0].problem}" if found.reasons else ""
-    more = f" (+{len(found.reasons) - 1})" if len(found.reasons) > 1 else ""
-    return f" · coverage {coverage_badge(found)}{first}{more}"
-
-
-def home_view(
-    actions: Sequence[Action],
-    accounts: Sequence[Account],
-    today: date,
-    *,
-    coverage: Mapping[int, Coverage] | None = None,
-) -> dict:
-    """The App Home tab: the user's accounts and open actions, overdue first, with buttons."""
-    blocks: list = [bk.header("Your account plan")]
-    if accounts:
-        # Each of the first accounts is a row whose button opens its plan; a Home tab takes
-        # 100 blocks, so the rest are listed as lines.
-        blocks.append(section("*Your accounts*"))
-        for a in accounts[:HOME_ACCOUNT_ROWS]:
-            row = (
-                f"• *{escape(a.name)}*"
-                + (f" · <#{a.channel_id}>" if a.channel_id else "")
-                + _coverage_of(a, coverage)
-            )
-            open_plan = bk.button("Plan", Button.PLAN_OPEN, value=PlanRef(account_id=a.id).encode())
-            blocks.append(section(row, accessory=open_plan))
-        rest = [
-            f"• *{escape(a.name)}*"
-            + (f" · <#{a.channel_id}>" if a.channel_id else "")
-            + _coverage_of(a, coverage)
-            for a in accounts[HOME_ACCOUNT_ROWS:MAX_LISTED]
-        ]
-        if rest:
-            blocks += sections(rest)
-    else:
-        blocks.append(
-            section(
-                "You are on no account team yet. `/sam team` in an account's channel adds people."
-            )
-        )
-    overdue = sum(1 for action in actions if action.days_late(today))
-    heading = (
-        f"*Your open actions* ({len(actions)}" + (f", {overdue} overdue" if overdue else "") + ")"
-    )
-    blocks.append(section(heading if actions else ":sparkles: You have no open actions."))
-    # Two blocks an action, within the tab's 100 blocks, two kept for the closing lines.
-    shown = actions[: min(45, (100 - len(blocks) - 2) // 2)]
-    for action in shown:
-        blocks += action_blocks(action, today)
-    if len(actions) > len(shown):
-        blocks.append(bk.context(f"…and {len(actions) - len(shown)} more: `/action list`."))
-    blocks.append(bk.context("Type `/sam help` for every command."))
-    return {"type": "home", "blocks": blocks}
+    found = coverage_line((coverage or {}).get(account.id))
+    return f" · coverage {found}" if found else ""

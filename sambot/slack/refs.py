@@ -180,6 +180,26 @@ class ActionStatusChoice(Reference):
             raise StaleReference() from None
 
 
+class CheckpointScoreRef(Reference):
+    """The value of a score button in a checkpoint question: round, question, score."""
+
+    round_id: int = Field(gt=0)
+    question: Literal["information", "roles", "coordination"]
+    score: int = Field(ge=1, le=5)
+
+    def encode(self) -> str:
+        return f"{self.round_id}:{self.question}:{self.score}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        parts = (raw or "").split(":")
+        try:
+            round_id, question, score = parts
+            return cls(round_id=int(round_id), question=question, score=int(score))
+        except (ValueError, ValidationError):
+            raise StaleReference() from None
+
+
 class StakeholderRef(IdReference):
     """The value of a stakeholder's "Edit" button, and the stakeholder form's metadata."""
 
@@ -215,7 +235,7 @@ class HistoryPage(Reference):
 
 
 class AccountRef(IdReference):
-    """The value of "New objective": the account it is for."""
+    """The value of "New objective" and of the Home tab's account buttons: the account."""
 
 
 class ObjectiveStatusChoice(Reference):
@@ -288,3 +308,29 @@ class PlanFormRef(Reference):
     plan: PlanRef
     channel: str | None = None
     response_url: str | None = None
+
+
+class CheckpointRef(IdReference):
+    """The value of "Add a comment" under a checkpoint's questions: the round's id."""
+
+
+class CheckpointCommentForm(Reference):
+    """private_metadata of the comment form: the round, and the message to redraw."""
+
+    round_id: int = Field(gt=0)
+    channel: str | None = None
+    ts: str | None = None
+
+
+class TeamOfferRef(Reference):
+    """The value of the owner's choices about a channel member: add (with a role) or remove."""
+
+    account_id: int = Field(gt=0)
+    user_id: str = Field(pattern=r"^[UW][A-Z0-9]+$")
+    role: str | None = Field(default=None, pattern=r"^[a-z_]{1,32}$")
+
+
+class ProgrammePage(Reference):
+    """The value of "Next" under the programme roll-up: where the next page starts."""
+
+    offset: int = Field(ge=0)

@@ -49,6 +49,15 @@ def coverage_badge(coverage: Coverage) -> str:
     return f"{COLOUR_EMOJI[coverage.colour]} {coverage.colour.value}"
 
 
+def coverage_line(coverage: Coverage | None) -> str | None:
+    """The badge and the first failing reason, for a row in a list (the Home tab)."""
+    if coverage is None:
+        return None
+    first = f": {coverage.reasons[0].problem}" if coverage.reasons else ""
+    more = f" (+{len(coverage.reasons) - 1})" if len(coverage.reasons) > 1 else ""
+    return f"{coverage_badge(coverage)}{first}{more}"
+
+
 def coverage_text(coverage: Coverage) -> str:
     """The colour and each failing reason with its fix, as mrkdwn."""
     head = f"*Coverage:* {coverage_badge(coverage)}"

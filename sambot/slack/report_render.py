@@ -18,6 +18,7 @@ from sambot.accountplan.labels import SECTION_TITLES
 from sambot.reports.monthly import MonthlyReport, StaleSection
 from sambot.slack import blocks as bk
 from sambot.slack.blocks import Message
+from sambot.slack.checkpoint_render import trend_line
 from sambot.slack.limits import check_limits
 from sambot.slack.plan_render import edit_action_id
 from sambot.slack.refs import PlanRef
@@ -80,6 +81,7 @@ def environment() -> Environment:
         attitude=lambda value: ATTITUDE_LABELS[value],
         section_title=lambda section: SECTION_TITLES[section],
         plan_button=_plan_button,
+        checkpoint_trend=trend_line,
     )
     env.filters["coverage"] = coverage_text
     return env

@@ -152,7 +152,7 @@ def test_the_background_scheduler_runs_every_job(db, client, settings):
     scheduler = start_background_scheduler(settings, db, client)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"monthly-report", "nudges", "cadence"}
+        assert set(jobs) == {"monthly-report", "nudges", "cadence", "checkpoints", "programme"}
         now = datetime.now(UTC)
         for kind, trigger in triggers(settings).items():
             assert jobs[kind].next_run_time == trigger.get_next_fire_time(None, now)

@@ -483,3 +483,39 @@ def test_the_stakeholder_map_is_saved_and_the_cadence_reminder_shows(settings):
     assert "Time to get back in touch" in reminders and "[1] Log touchpoint" in reminders
     assert "cadence T0001 2030-W03:" in reminders
     assert "snoozed until" in output[":press 2"]
+
+
+def test_walk_a_checkpoint_the_team_offers_the_home_tab_and_the_programme(settings):
+    """Issue 11 in the shell: a checkpoint answered, reminded and closed; a channel join
+    offered to the owner and accepted; the Home tab; the roll-up."""
+    code, transcript = run_session(
+        settings,
+        [
+            ":time 2030-01-07T09:00",  # a Monday
+            "/sam checkpoint",
+            ":press 4",  # Dana's first question (her DM is shown first): 4
+            ":time 2030-01-09T09:00",
+            ":run checkpoints",
+            ":time 2030-01-14T09:00",
+            ":run checkpoints",
+            ":user @zoe",
+            ":join #acme",
+            ":user @dana",
+            ":home",
+            "/sam programme",
+        ],
+    )
+    assert code == 0
+    output = steps(transcript)[1]
+    shown = dict(output)
+    assert (
+        "DM to @lee:" in shown["/sam checkpoint"]
+        and "Open until Mon 14 Jan 2030" in (shown["/sam checkpoint"])
+    )
+    assert "Your answers so far: Shared information 4" in shown[":press 4"]
+    reminders, closing = (text for line, text in output if line == ":run checkpoints")
+    assert "Reminder" in reminders and "checkpoints T0001 2030-01-09: 4 posted" in reminders
+    assert "1 of 4 people answered" in closing and "#acme sambot:" in closing
+    assert "@zoe joined #acme" in shown[":join #acme"] and "DM to @dana:" in shown[":join #acme"]
+    assert "Home tab of @dana:" in shown[":home"] and "Open the plan" in shown[":home"]
+    assert "STRATEGIC ACCOUNTS PROGRAMME" in shown["/sam programme"]

@@ -4,13 +4,17 @@ from slack_bolt import App
 
 from sambot.slack.listeners import (
     buttons,
+    checkpoints,
     commands,
     events,
+    home,
     plan,
+    programme,
     records,
     relationships,
     reports,
     shortcuts,
+    team_follow,
     views,
 )
 
@@ -24,6 +28,10 @@ LISTENER_MODULES = (
     records,
     relationships,
     plan,
+    checkpoints,
+    team_follow,
+    home,
+    programme,
 )
 
 

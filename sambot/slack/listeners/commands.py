@@ -13,13 +13,22 @@ from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
-from sambot.slack.listeners import plan, records, relationships, reports
+from sambot.slack.listeners import (
+    checkpoints,
+    plan,
+    programme,
+    records,
+    relationships,
+    reports,
+    team_follow,
+)
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
     open_form,
     touchpoint_modal_for,
 )
+from sambot.slack.listeners.home import refresh_homes
 from sambot.slack.refs import FormOrigin
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -55,7 +64,7 @@ def reply(respond, message: messages.Message) -> None:
 # /sam ---------------------------------------------------------------------------------------
 
 
-def sam_command(ack, command, client, respond, interaction: Interaction):
+def sam_command(ack, command, client, respond, context, interaction: Interaction):
     ack()
     text = " ".join(typed_text(command).split())
     words = text.lower().split(" ")
@@ -83,12 +92,19 @@ def sam_command(ack, command, client, respond, interaction: Interaction):
         "history": records.show_history,
         "map": relationships.show_map,
         "plan": plan.show_plan,
+        "checkpoint": checkpoints.checkpoint_command,
+        "programme": programme.programme_command,
     }
     handler = handlers.get(first)
     if handler is None:
         return reply(respond, unknown_subcommand(text))
     return handler(
-        command=command, client=client, respond=respond, interaction=interaction, rest=rest
+        command=command,
+        client=client,
+        respond=respond,
+        interaction=interaction,
+        rest=rest,
+        bot_user_id=context.get("bot_user_id"),
     )
 
 
@@ -210,11 +226,13 @@ def list_stakeholders(*, respond, interaction: Interaction, **_):
     reply(respond, message)
 
 
-def show_team(*, respond, interaction: Interaction, **_):
+def show_team(*, client, respond, interaction: Interaction, bot_user_id=None, **_):
     with interaction.sam.session() as session:
         account = interaction.linked_account(session, doing="show its team")
-        message = messages.team_message(account)
-    reply(respond, message)
+        text, blocks = messages.team_message(account)
+        # Who is in the channel but not on the team, and the reverse, before the last hint.
+        blocks[-1:-1] = team_follow.gap_blocks(client, account, bot_user_id)
+    reply(respond, messages.Message(text, blocks))
 
 
 # /touchpoint --------------------------------------------------------------------------------
@@ -351,6 +369,7 @@ def quick_action(command, client, respond, interaction: Interaction, text: str):
         note=f"Created by <@{user_id}>",
         creator_id=user_id,
     )
+    refresh_homes(client, interaction, action.owner_id)
     if unread_date:
         reply(
             respond,

@@ -3,12 +3,10 @@
 from slack_bolt import App, BoltResponse
 
 from sambot.accounts import service as accounts
-from sambot.actions import service as actions
-from sambot.relationships import coverage
-from sambot.relationships.cadence import Cadences
-from sambot.slack import messages, seen_events
+from sambot.slack import seen_events
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
+from sambot.slack.listeners import home, team_follow
 from sambot.slack.sharing import channel_shared_with_client
 
 
@@ -41,21 +39,7 @@ def home_opened(event, client, interaction: Interaction):
 
 
 def publish_home(client, interaction: Interaction) -> None:
-    today, user_id = interaction.today, interaction.user_id
-    with interaction.sam.session() as session:
-        workspace_id = interaction.workspace.id
-        mine = actions.list_open_for_owner(
-            session, workspace_id=workspace_id, owner_id=user_id, today=today, limit=100
-        )
-        on_team = accounts.accounts_of_member(session, workspace_id=workspace_id, user_id=user_id)
-        covered = coverage.coverage_of(
-            session,
-            account_ids=[a.id for a in on_team[: messages.MAX_LISTED]],
-            today=today,
-            cadences=Cadences.from_settings(interaction.sam.settings),
-        )
-        view = messages.home_view(mine, on_team, today, coverage=covered)
-    client.views_publish(user_id=user_id, view=view)
+    home.publish_for(client, interaction.sam, interaction.workspace.id, interaction.user_id)
 
 
 def channel_sharing_changed(client, interaction: Interaction):
@@ -72,10 +56,13 @@ def channel_sharing_changed(client, interaction: Interaction):
         )
 
 
-def member_joined(event, context, interaction: Interaction):
-    """The bot invited into an account channel: scheduled posts there resume."""
+def member_joined(event, client, context, interaction: Interaction):
+    """The bot invited into an account channel: scheduled posts there resume. Anyone else:
+    the account owner is offered to add them to the team."""
     if event.get("user") == context.get("bot_user_id"):
         _channel_back(interaction)
+    else:
+        team_follow.member_joined(event, client, context, interaction)
 
 
 def channel_unarchived(interaction: Interaction):

@@ -22,7 +22,7 @@ from sambot.slack.listeners.common import (
     redrawn_action_list,
     touchpoint_modal_for,
 )
-from sambot.slack.listeners.events import publish_home
+from sambot.slack.listeners.home import refresh_homes
 from sambot.slack.refs import ActionFormRef, FormOrigin, PushedFormRef
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -180,6 +180,7 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
             note=f"Follow-up of a touchpoint, created by <@{user_id}>",
             creator_id=user_id,
         )
+        refresh_homes(client, interaction, action.owner_id)
     what = "Touchpoint details" if meta.touchpoint_id else "Touchpoint"
     confirm(
         client,
@@ -245,6 +246,7 @@ def submit_action(ack, body, view, client, interaction: Interaction):
         note=f"Created by <@{user_id}>",
         creator_id=user_id,
     )
+    refresh_homes(client, interaction, action.owner_id)
     confirm(
         client,
         posted,
@@ -267,8 +269,10 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
     user_id, meta = interaction.user_id, ActionFormRef.decode(view.get("private_metadata"))
     values = form_values(view)
     today = interaction.today
+    before = None  # the owner before a reassignment: their Home tab loses the action
 
     def work(session):
+        nonlocal before
         workspace = interaction.workspace
         action = actions.get(session, workspace_id=workspace.id, action_id=meta.action_id)
         if change == "due":
@@ -281,6 +285,7 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
             )
             note = f"Due date changed by <@{user_id}>"
         else:
+            before = action.owner_id
             actions.reassign(
                 session, action=action, changed_by=user_id, owner_id=values.get("owner_id") or ""
             )
@@ -301,8 +306,8 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
             origin=origin,
             ephemeral_blocks=redraw,
         )
-        if origin.home:
-            publish_home(client, interaction)
+        home_user = interaction.user_id if origin.home else None
+        refresh_homes(client, interaction, action.owner_id, before, home_user)
 
 
 # Inside modals -------------------------------------------------------------------------------
