@@ -24,7 +24,10 @@ VERSION = 1
 GLOBAL_TABLES = ("job_runs", "kept_messages")
 # Slack's event ids of the last hour: nothing to move.
 SKIPPED_TABLES = ("seen_events",)
-LINK_TABLES = {"touchpoint_stakeholders": ("touchpoint_id", "touchpoints")}
+LINK_TABLES = {
+    "touchpoint_stakeholders": ("touchpoint_id", "touchpoints"),
+    "checkpoint_answers": ("round_id", "checkpoint_rounds"),
+}
 
 
 class TransferError(Exception):

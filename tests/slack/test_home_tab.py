@@ -106,11 +106,19 @@ def test_accounts_show_their_last_touchpoint_and_buttons(slack, db):
         for e in b["elements"]
         if e["action_id"].startswith("home_")
     }
-    assert set(buttons) == {"home_log_touchpoint", "home_create_action", "home_open_account"}
-
-    slack.requests.block_action(DANA, "home_open_account", view=home)
-    plan = slack.opened_view("home_account_plan")
-    assert plan["title"]["text"] == "Acme" and "*Owner*" in json.dumps(plan["blocks"])
+    assert set(buttons) == {"home_log_touchpoint", "home_create_action"}
+    plan_button = next(
+        e
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "plan_open"
+    )
+    slack.requests.block_action(
+        DANA, "plan_open", value=plan_button["value"], view={**home, "id": "VHOME"}
+    )
+    plan = slack.wait("chat.postMessage", lambda c: c.args.get("channel") == DANA)
+    assert "Account plan of Acme" in json.dumps(plan.args)
     slack.requests.block_action(DANA, "home_log_touchpoint", view=home)
     form = slack.opened_view("touchpoint")
     account_input = next(b for b in form["blocks"] if b.get("block_id") == "account_id")
