@@ -99,6 +99,7 @@ def test_scripted_session(settings):
         "3",
         "",
         "",
+        "",  # touch cadence: the default
         "",
         "5",  # power again, alone
         "/action @lee Send the deck by tomorrow",
@@ -360,6 +361,7 @@ def test_adding_a_stakeholder_from_inside_the_touchpoint_form(settings):
         "3",
         "",
         "",
+        "",  # touch cadence: the default
         "",
         "5",  # power again, alone
         "",  # back on the touchpoint: stakeholders now shows Jane Doe; keep it
@@ -426,7 +428,7 @@ def test_the_forms_that_correct_what_is_stored_work_in_the_shell(settings):
         "",  # shared with the client
         "/sam stakeholders",
         ":press 55",  # Hélène Martin's Edit
-        *[""] * 9,
+        *[""] * 10,  # name to relationship owner, and the touch cadence
         "Tom Becker",  # reports to: Tom reports to Hélène already
         "",  # left the company: no
         "-",  # the error is re-asked alone: clear the field
