@@ -56,6 +56,31 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the demo portfolio")
     demo_commands = demo.add_subparsers(dest="demo_command", metavar="DEMO_COMMAND", required=True)
     demo_commands.add_parser("load", help="load the demo portfolio (again: nothing is duplicated)")
+    commands.add_parser(
+        "doctor", help="check the configuration, database, token, scopes and linked channels"
+    )
+    export = commands.add_parser("export", help="export an account's plan, or a workspace")
+    export_commands = export.add_subparsers(
+        dest="export_command", metavar="EXPORT_COMMAND", required=True
+    )
+    export_plan = export_commands.add_parser(
+        "plan", help="the whole account plan as Markdown or a standalone HTML page"
+    )
+    export_plan.add_argument("account", metavar="ACCOUNT", help="the account's name")
+    export_plan.add_argument("--format", choices=["md", "html"], default="md")
+    export_plan.add_argument(
+        "--output", metavar="FILE", help="write it to this file (default: standard output)"
+    )
+    export_all = export_commands.add_parser("all", help="every table of a workspace, as JSON lines")
+    export_all.add_argument(
+        "--team", metavar="TEAM_ID", help="the workspace (if there are several)"
+    )
+    export_all.add_argument(
+        "--output", "-o", metavar="FILE", help="where to write (default: stdout)"
+    )
+    import_ = commands.add_parser("import", help="load an export into an empty database")
+    import_.add_argument("what", choices=["all"], help="every table of the export")
+    import_.add_argument("file", metavar="FILE", help="the export (- for stdin)")
     return parser
 
 
@@ -73,6 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sambot: configuration error: {exc}", file=sys.stderr)
         return 2
+    from sambot.ops.logs import configure_logging
+
+    configure_logging(
+        settings.sambot_log_format,
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            _password(settings.database_url),
+        ],
+    )
     handler = {
         "db": _db,
         "run": _run,
@@ -81,8 +117,20 @@ def main(argv: list[str] | None = None) -> int:
         "scheduler": _scheduler,
         "shell": _shell,
         "demo": _demo,
+        "doctor": _doctor,
+        "export": _export,
+        "import": _import,
     }[args.command]
     return handler(args, settings)
+
+
+def _password(database_url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(database_url).password
+    except Exception:
+        return None
 
 
 def _db(args, settings: Settings) -> int:
@@ -113,14 +161,32 @@ def _run(args, settings: Settings) -> int:
     migrate.upgrade(settings.database_url)
     database = Database(settings.database_url)
     app = build_app(settings, database)
+    scheduler = None
     if not args.no_scheduler:
         from sambot.jobs import start_background_scheduler
 
-        start_background_scheduler(settings, database, app.client)
-    if settings.has_socket_mode:
-        serve_socket_mode(app, settings.slack_app_token)
-    else:
-        serve_http(app, settings.slack_signing_secret, port=settings.port)
+        scheduler = start_background_scheduler(settings, database, app.client)
+    from sambot.ops.health import readiness_problem
+
+    try:
+        if settings.has_socket_mode:
+            if settings.sambot_metrics_port:  # no web server of its own to serve /metrics
+                from prometheus_client import start_http_server
+
+                start_http_server(settings.sambot_metrics_port)
+            serve_socket_mode(app, settings.slack_app_token)
+        else:
+            serve_http(
+                app,
+                settings.slack_signing_secret,
+                port=settings.port,
+                readiness=lambda: readiness_problem(database),
+            )
+    finally:
+        if scheduler is not None:
+            from sambot.jobs.scheduler import stop_gracefully
+
+            stop_gracefully(scheduler)
     return 0
 
 
@@ -160,3 +226,49 @@ def _demo(args, settings: Settings) -> int:
     from sambot.shell import load_demo
 
     return load_demo(settings)
+
+
+def _doctor(args, settings: Settings) -> int:
+    from sambot.ops import commands
+
+    return commands.doctor(settings)
+
+
+def _export(args, settings: Settings) -> int:
+    if args.export_command == "all":
+        from sambot.ops import commands
+
+        return commands.export_all(settings, team=args.team, output=args.output)
+    from sambot import migrate
+    from sambot.accountplan.export import export_plan
+    from sambot.dates import today_in
+    from sambot.db import Database
+
+    migrate.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            text = export_plan(
+                session,
+                account_name=args.account,
+                today=today_in(settings.sambot_timezone),
+                format=args.format,
+            )
+    except LookupError as exc:
+        print(f"sambot: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+        print(f"sambot: wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _import(args, settings: Settings) -> int:
+    from sambot.ops import commands
+
+    return commands.import_all(settings, args.file)

@@ -1,6 +1,8 @@
-"""Settings from environment variables and an optional `.env` file."""
+"""Settings from environment variables, an optional `.env` file, and secret files."""
 
+import os
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -37,6 +39,16 @@ class Settings(BaseSettings):
     sambot_cadence_schedule: str = "0 9 * * mon"
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
+    # A plan section not updated in this many days is flagged in /sam plan and the report.
+    sambot_stale_days: int = 90
+    # Seconds a scheduled post's claim holds before another run may take it over.
+    sambot_claim_lease: float = Field(default=300.0, gt=0)
+    # Seconds the Web API client waits for Slack's answer.
+    sambot_slack_timeout: float = Field(default=10.0, gt=0)
+    # "text" (readable) or "json" (one object per line, for a log collector).
+    sambot_log_format: Literal["text", "json"] = "text"
+    # A port for /metrics in a process without the web server (`sambot scheduler`).
+    sambot_metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -93,6 +105,7 @@ class Settings(BaseSettings):
         "sambot_escalation_days",
         "sambot_cadence_key_decision_maker_days",
         "sambot_cadence_default_days",
+        "sambot_stale_days",
         mode="before",
     )
     @classmethod
@@ -133,8 +146,11 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides) -> Settings:
     """Read the settings; a wrong value raises ConfigError naming the variable."""
+    # SAMBOT_SECRETS_DIR: a folder of files named after the settings (a Kubernetes Secret
+    # mounted as a volume), read after the environment and .env.
+    secrets_dir = os.environ.get("SAMBOT_SECRETS_DIR") or None
     try:
-        return Settings(**overrides)
+        return Settings(_secrets_dir=secrets_dir, **overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"

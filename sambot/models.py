@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata (and Alembic) sees all tables."""
 
+from sambot.accountplan.models import Competitor, ExpansionArea, IndustryFactor, PlanSection
 from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
 from sambot.db import Base
@@ -7,6 +8,7 @@ from sambot.deliveries.models import Delivery
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
 from sambot.slack.kept_messages import KeptMessage
+from sambot.slack.seen_events import SeenEvent
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
 from sambot.workspaces.models import Workspace
@@ -15,10 +17,15 @@ __all__ = [
     "Account",
     "Action",
     "Base",
+    "Competitor",
     "Delivery",
+    "ExpansionArea",
+    "IndustryFactor",
     "JobRun",
     "KeptMessage",
     "Objective",
+    "PlanSection",
+    "SeenEvent",
     "Stakeholder",
     "TeamMember",
     "Touchpoint",

@@ -90,7 +90,13 @@ def jobs_run(
         if account and not _account_exists(database, account):
             return 2
         client = (
-            None if dry_run else build_web_client(settings.slack_bot_token, settings.slack_api_url)
+            None
+            if dry_run
+            else build_web_client(
+                settings.slack_bot_token,
+                settings.slack_api_url,
+                timeout=settings.sambot_slack_timeout,
+            )
         )
         options = JobOptions.from_settings(settings, dry_run=dry_run, account=account, echo=out)
         summaries = run_job(job, database, client, at=moment, options=options)
@@ -134,7 +140,9 @@ def scheduler(settings: Settings) -> int:
     if not settings.slack_bot_token:
         return _error("SLACK_BOT_TOKEN is not set: the scheduler has nothing to post with")
     database = Database(settings.database_url)
-    client = build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    client = build_web_client(
+        settings.slack_bot_token, settings.slack_api_url, timeout=settings.sambot_slack_timeout
+    )
     try:
         run_blocking_scheduler(settings, database, client)
     finally:

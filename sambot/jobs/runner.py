@@ -1,6 +1,7 @@
 """Running a job: for each workspace, under its lock, with a summary of what was posted."""
 
 import logging
+import time
 from contextlib import nullcontext
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,8 +13,18 @@ from sambot.db import Database, utcnow
 from sambot.jobs import cadence_job, nudge_job, report_job
 from sambot.jobs.job import Job, JobOptions, WorkspaceRun
 from sambot.jobs.locks import run_lock
-from sambot.jobs.posting import Pacer, Poster, PostQueue, WorkspaceStopped, pacer_for
+from sambot.jobs.posting import (
+    STOPPING,
+    Pacer,
+    Poster,
+    PostQueue,
+    Stopping,
+    WorkspaceStopped,
+    pacer_for,
+)
 from sambot.jobs.summary import RunSummary
+from sambot.ops import logs
+from sambot.ops.metrics import JOB_RUNS
 from sambot.workspaces.models import Workspace
 
 log = logging.getLogger("sambot.jobs")
@@ -43,11 +54,26 @@ def run_job(
         ).all()
     summaries = []
     for workspace in workspaces:
+        if STOPPING.is_set():
+            break
+        started = time.perf_counter()
+        logs.job.set(kind)
+        logs.team.set(workspace.team_id)
         summary = _run_in_workspace(job, database, client, workspace, at, options)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        JOB_RUNS.labels(kind, _outcome(summary)).inc()
         for line in summary.lines():
-            log.info("%s", line)
+            log.info("%s", line, extra={"duration_ms": duration_ms})
         summaries.append(summary)
     return summaries
+
+
+def _outcome(summary: RunSummary) -> str:
+    if summary.locked_out:
+        return "locked_out"
+    if summary.stopped:
+        return "stopped"
+    return "ok" if summary.ok else "failed"
 
 
 def _run_in_workspace(job, database, client, workspace, at, options) -> RunSummary:
@@ -82,10 +108,15 @@ def _run_in_workspace(job, database, client, workspace, at, options) -> RunSumma
             pacer=Pacer(0) if options.dry_run else pacer_for(workspace.id, options.post_rate),
             dry_run=options.dry_run,
             echo=options.echo,
+            lease=options.claim_lease,
+            scheduled_at=at,
         )
         try:
             with PostQueue(poster, threads=options.post_threads) as run.posts:
                 job.run(run)
+        except Stopping:
+            summary.stopped = "the process is stopping: the rest is left to the next run"
+            log.warning("%s %s: %s", job.kind, workspace.team_id, summary.stopped)
         except WorkspaceStopped as exc:
             summary.stopped = (
                 f"Slack refused the bot token ({exc.error}): the app may have been "

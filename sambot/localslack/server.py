@@ -146,6 +146,8 @@ class _Fault:
     headers: dict[str, str]
     times: int | None  # None: until reset()
     when: Predicate | None
+    # Not an error: the call is carried out, and its answer comes this many seconds late.
+    delay: float = 0.0
 
 
 @dataclass
@@ -237,6 +239,8 @@ class SlackStandIn:
         self.team_id = team_id
         self.latency = latency  # seconds slept before answering each call
         self.trigger_ttl = trigger_ttl
+        # The bot token's scopes, sent in each answer's x-oauth-scopes header (None: none sent).
+        self.scopes: list[str] | None = None
         # With the chat:write.public scope the bot may post in public channels it is not in.
         self.chat_write_public = chat_write_public
         self._lock = threading.Condition(threading.RLock())
@@ -244,6 +248,7 @@ class SlackStandIn:
         self._thread: threading.Thread | None = None
         self._socket_mode: SocketModeServer | None = None
         self._ids = itertools.count(1)
+        self._last_ts = 0  # microseconds
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}
         self._clear()
@@ -265,6 +270,7 @@ class SlackStandIn:
             "conversations.join": self._conversations_join,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "conversations.history": self._conversations_history,
             "apps.connections.open": self._apps_connections_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
@@ -463,6 +469,13 @@ class SlackStandIn:
         """An HTTP 5xx answer, as Slack gives when it has trouble."""
         self._add_fault(_Fault(method, status, "internal_error", {}, times, when))
 
+    def answer_late(
+        self, method: str, delay: float, times: int | None = 1, when: Predicate | None = None
+    ) -> None:
+        """The next `times` matching calls are carried out, then answered `delay` seconds
+        late: a client that gave up before then cannot know the call worked."""
+        self._add_fault(_Fault(method, 200, "", {}, times, when, delay))
+
     def _add_fault(self, fault: _Fault) -> None:
         with self._lock:
             self._faults.append(fault)
@@ -570,21 +583,29 @@ class SlackStandIn:
         token = args.pop("token", None)
         if authorization and authorization.startswith("Bearer "):
             token = authorization.removeprefix("Bearer ")
+        delay = 0.0
         with self._lock:
             status, headers = 200, {}
             try:
                 fault = self._take_fault(method, args)
+                if fault is not None and fault.delay:
+                    delay, fault = fault.delay, None
                 if fault is not None:
                     status, headers = fault.status, dict(fault.headers)
                     raise SlackError(fault.error)
                 body = {"ok": True, **self._dispatch(method, token, args)}
+                if self.scopes is not None:
+                    headers["x-oauth-scopes"] = ",".join(self.scopes)  # as Slack tells them
             except SlackError as e:
                 body = {"ok": False, "error": e.error, **e.extra}
             except Exception as e:  # a stand-in or `when` bug: answer and record it
                 status, body = 500, {"ok": False, "error": "internal_error", "detail": repr(e)}
             self._record(method, args, status, body)
             # Serialized under the lock: the body shares dicts with the workspace state.
-            return status, json.dumps(body).encode(), headers
+            answer = json.dumps(body).encode()
+        if delay:
+            time.sleep(delay)
+        return status, answer, headers
 
     def _dispatch(self, method: str, token: str | None, args: Args) -> dict[str, Any]:
         handler = self._methods.get(method)
@@ -625,7 +646,10 @@ class SlackStandIn:
     # -- helpers -------------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        micros = 1_700_000_000_000_000 + 100 * next(self._ids)
+        """The clock's time, as Slack's are (history's `oldest` reads them), and unique."""
+        with self._lock:
+            micros = max(time.time_ns() // 1000, self._last_ts + 1)
+            self._last_ts = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _new_id(self, prefix: str) -> str:
@@ -832,7 +856,7 @@ class SlackStandIn:
             if file is None or file.uploaded:
                 return 404, "not found"
             file.content, file.uploaded = content, True
-            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {})
+            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {"ok": True})
             return 200, f"OK - {len(content)}"
 
     def _files_complete_upload(self, args: Args) -> dict[str, Any]:
@@ -1059,6 +1083,36 @@ class SlackStandIn:
         page, cursor = _page(members, args, default=100)
         return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
+    def _conversations_history(self, args: Args) -> dict[str, Any]:
+        """Newest first, between `oldest` and `latest`; a message's `metadata` only with
+        `include_all_metadata`, as Slack does."""
+        _require(args, "channel")
+        channel = self._conversation(args["channel"])
+        if not (channel.bot_is_member or channel.user):
+            raise SlackError("not_in_channel")
+        try:
+            oldest = float(args.get("oldest") or 0)
+            latest = float(args.get("latest") or "inf")
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        inclusive = _flag(args.get("inclusive"))
+        metadata = _flag(args.get("include_all_metadata"))
+        found = []
+        for message in reversed(self._messages.get(channel.id, [])):
+            ts = float(message["ts"])
+            inside = oldest <= ts <= latest if inclusive else oldest < ts < latest
+            if inside:
+                shown = dict(message)
+                if not metadata:
+                    shown.pop("metadata", None)
+                found.append(shown)
+        page, cursor = _page(found, args, default=100)
+        return {
+            "messages": page,
+            "has_more": bool(cursor),
+            "response_metadata": {"next_cursor": cursor},
+        }
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -1114,7 +1168,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        # A client that gave up waiting (a timeout test) has closed its end.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet; calls are recorded instead

@@ -1,6 +1,6 @@
 """The monthly strategic-action report: what happened on each account during one month.
 
-Computed for a batch of accounts at once, with the same nine grouped queries whatever
+Computed for a batch of accounts at once, with the same thirteen grouped queries whatever
 the batch size, so a portfolio of thousands of accounts costs a few queries per batch.
 The result is plain dataclasses; rendering them for Slack is `sambot.slack.report_render`.
 
@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from sambot.accountplan.models import Section
+from sambot.accountplan.service import DEFAULT_STALE_DAYS, is_stale, last_updates
 from sambot.accounts.models import Account
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
 from sambot.dates import today_in
@@ -98,6 +100,14 @@ class ObjectiveLine:
     target_date: date | None
 
 
+@dataclass(frozen=True)
+class StaleSection:
+    """A section of the account plan nobody updated in the last `stale_days` days."""
+
+    section: Section
+    last_updated_on: date | None  # None: never filled in
+
+
 @dataclass
 class MonthlyReport:
     workspace_id: int
@@ -125,6 +135,9 @@ class MonthlyReport:
     objectives: list[ObjectiveLine] = field(default_factory=list)
     # The account's relationship coverage on the report's day (internal version only).
     coverage: Coverage | None = None
+    # Internal only: the plan sections to bring up to date.
+    stale_sections: list[StaleSection] = field(default_factory=list)
+    stale_days: int = DEFAULT_STALE_DAYS
 
     @property
     def is_complete(self) -> bool:
@@ -190,11 +203,14 @@ def compute_reports(
     account_ids: Sequence[int],
     today: date | None = None,
     cadences: Cadences = DEFAULT_CADENCES,
+    stale_days: int = DEFAULT_STALE_DAYS,
 ) -> list[MonthlyReport]:
-    """The reports of the given accounts (in that order), in nine queries whatever their number.
+    """The reports of the given accounts (in that order), in thirteen queries whatever their
+    number.
 
     `today` caps the month for a report asked while it is still running; `cadences` are
-    the default touch cadences that decide which key stakeholders are overdue a touch.
+    the default touch cadences that decide which key stakeholders are overdue a touch. A
+    plan section not updated in the `stale_days` before the report's day is named in it.
     """
     zone = ZoneInfo(timezone)
     as_of = min(period.end, today) if today else period.end
@@ -215,6 +231,7 @@ def compute_reports(
     gaps = _coverage_gaps(db, ids, bounds, cadences)
     covered = coverage_of(db, account_ids=ids, today=as_of, cadences=cadences)
     objectives = _objectives(db, ids)
+    updates = last_updates(db, ids)
 
     by_id = {row.id: row for row in accounts}
     reports = []
@@ -247,6 +264,16 @@ def compute_reports(
                 coverage_gaps=gaps.get(account_id, []),
                 objectives=objectives.get(account_id, []),
                 coverage=covered.get(account_id),
+                stale_sections=[
+                    StaleSection(section, update.at.date() if update else None)
+                    for section in Section
+                    if is_stale(
+                        update := updates.get(account_id, {}).get(section),
+                        today=as_of,
+                        stale_days=stale_days,
+                    )
+                ],
+                stale_days=stale_days,
             )
         )
     return reports
@@ -260,6 +287,7 @@ def report_for_account(
     period_key: str,
     today: date | None = None,
     cadences: Cadences = DEFAULT_CADENCES,
+    stale_days: int = DEFAULT_STALE_DAYS,
 ) -> MonthlyReport:
     """One account's report (for `/sam report [YYYY-MM]`); ValueError for a bad period key."""
     period = Period.parse(period_key)
@@ -272,6 +300,7 @@ def report_for_account(
         account_ids=[account.id],
         today=today,
         cadences=cadences,
+        stale_days=stale_days,
     )
     return report
 

@@ -5,7 +5,6 @@ refused. Buttons are numbered as they are shown, for `:press N`."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from tempfile import gettempdir
 
 import httpx
 
@@ -14,7 +13,6 @@ from sambot.shell.render import Renderer
 from sambot.shell.workspace import LocalWorkspace, Viewer
 
 # Where files the bot uploads (the stakeholder map) are saved for the person to open.
-FILES_DIR = Path(gettempdir()) / "sambot-shell-files"
 
 
 @dataclass
@@ -53,8 +51,10 @@ class BotOutput:
         viewer: Viewer,
         renderer: Renderer,
         say: Callable[[str], None],
+        uploads: Path = Path("var/uploads"),
     ):
         self.standin, self.workspace, self.viewer = standin, workspace, viewer
+        self.uploads = uploads
         self.renderer, self.say = renderer, say
         self.pressables: dict[int, Pressable] = {}
         self.seen = self._snapshot()
@@ -128,22 +128,17 @@ class BotOutput:
         for line in self.renderer.message(message, number):
             self.say("  " + line)
         for shared in message.get("files") or []:
-            saved = self._save_file(shared["id"], shared["name"])
-            if saved is not None:
-                self.say(
-                    "  " + self.renderer.style.dim(f"[file {shared['name']}: saved to {saved}]")
-                )
+            self.say(f"  📎 {shared['title']}: saved as {self.save_upload(shared['id'])}")
 
-    def _save_file(self, file_id: str, name: str) -> Path | None:
-        """An uploaded file, written where the person can open it. File ids start again
-        with each stand-in, so an older session's file of the same name is replaced."""
-        content = next((f["content"] for f in self.standin.uploads() if f["id"] == file_id), None)
-        if content is None:
-            return None
-        FILES_DIR.mkdir(parents=True, exist_ok=True)
-        path = FILES_DIR / f"{Path(name).stem}-{file_id}{Path(name).suffix}"
-        path.write_bytes(content)
-        return path
+    def save_upload(self, file_id: str) -> Path | None:
+        """An uploaded file, written where the person can open it (Slack would show it)."""
+        for upload in self.standin.uploads():
+            if upload["id"] == file_id:
+                self.uploads.mkdir(parents=True, exist_ok=True)
+                path = self.uploads / Path(upload["filename"]).name
+                path.write_bytes(upload["content"])
+                return path
+        return None
 
     def _snapshot(self) -> Snapshot:
         snapshot = Snapshot()

@@ -26,7 +26,7 @@ class Shortcut:
 
 
 SAM = SlashCommand(
-    "/sam", "Account plans: accounts, stakeholders, objectives, history, reports", "help", True
+    "/sam", "Account plans: accounts, plan, stakeholders, map, objectives, reports", "help", True
 )
 TOUCHPOINT = SlashCommand(
     "/touchpoint", "Log a touchpoint with the client", "[kind] [summary]", False
@@ -81,6 +81,12 @@ HELP = [
     ),
     ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
     ("/sam report client", "The client version: only actions shared with the client."),
+    ("/sam plan", "The account plan: one block per section, each with its Edit button."),
+    (
+        "/sam plan competition",
+        "Open one section: profile, value, strategy, industry, competition, expansion, objectives.",
+    ),
+    ("/sam plan export", "The whole plan as a Markdown file and a web page, in this channel."),
     ("/sam help", "This help."),
 ]
 
@@ -101,4 +107,6 @@ SAM_SUBCOMMANDS = [
     "history",
     "map",
     "map org",
+    "plan",
+    "plan export",
 ]

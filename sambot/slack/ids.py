@@ -30,6 +30,8 @@ class Callback(StrEnum):
     STAKEHOLDER_EDIT = "stakeholder_edit"
     ACCOUNT_EDIT = "account_edit"
     OBJECTIVE = "objective"
+    PLAN_FIELDS = "plan_fields"
+    PLAN_ITEM = "plan_item"
 
 
 class Button(StrEnum):
@@ -45,6 +47,13 @@ class Button(StrEnum):
     OBJECTIVE_EDIT = "objective_edit"
     OBJECTIVE_STATUS = "objective_status"
     HISTORY_PAGE = "history_page"
+    PLAN_OPEN = "plan_open"
+    # One per section (`plan_edit_profile`…): a block's buttons need distinct action ids.
+    PLAN_EDIT = "plan_edit"
+    PLAN_ITEM = "plan_item_menu"
+    PLAN_ADD = "plan_item_add"
+    PLAN_MORE = "plan_more"
+    PLAN_POST = "plan_post_to_channel"
 
 
 class RelationshipButton(StrEnum):

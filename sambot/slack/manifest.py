@@ -14,6 +14,10 @@ BOT_SCOPES = [
     "channels:join",
     "im:write",
     "files:write",
+    # A scheduled post whose outcome is unknown is looked for in its channel's history.
+    "channels:history",
+    "groups:history",
+    "im:history",
 ]
 
 

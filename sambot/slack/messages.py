@@ -19,7 +19,7 @@ from sambot.slack.labels import (
     TIER_LABELS,
 )
 from sambot.slack.modals import option, options, pick
-from sambot.slack.refs import StakeholderRef, TeamBlock, TeamMemberRef, TouchpointRef
+from sambot.slack.refs import PlanRef, StakeholderRef, TeamBlock, TeamMemberRef, TouchpointRef
 from sambot.slack.relationship_render import coverage_badge
 from sambot.slack.text import escape, format_date, plural, split_lines, truncate
 from sambot.stakeholders.models import Stakeholder
@@ -28,6 +28,7 @@ from sambot.touchpoints.models import Touchpoint
 MAX_LISTED = 40
 # One section per stakeholder (with its Edit button), in a 50-block message.
 MAX_STAKEHOLDERS = 45
+HOME_ACCOUNT_ROWS = 10
 
 
 def section(text: str, **kwargs) -> dict:
@@ -145,8 +146,15 @@ def account_summary_message(
         bk.section(fields=fields),
         section(f"*Team:* {team}"),
         section(f"*Last touchpoint:* {last}"),
+        plan_button(account),
     ]
     return Message(f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks)
+
+
+def plan_button(account: Account) -> dict:
+    """Opens the account plan (`/sam plan`) from the account's summary."""
+    value = PlanRef(account_id=account.id).encode()
+    return bk.actions(bk.button("Plan", Button.PLAN_OPEN, value=value))
 
 
 def accounts_message(
@@ -297,13 +305,25 @@ def home_view(
     """The App Home tab: the user's accounts and open actions, overdue first, with buttons."""
     blocks: list = [bk.header("Your account plan")]
     if accounts:
-        lines = [
+        # Each of the first accounts is a row whose button opens its plan; a Home tab takes
+        # 100 blocks, so the rest are listed as lines.
+        blocks.append(section("*Your accounts*"))
+        for a in accounts[:HOME_ACCOUNT_ROWS]:
+            row = (
+                f"• *{escape(a.name)}*"
+                + (f" · <#{a.channel_id}>" if a.channel_id else "")
+                + _coverage_of(a, coverage)
+            )
+            open_plan = bk.button("Plan", Button.PLAN_OPEN, value=PlanRef(account_id=a.id).encode())
+            blocks.append(section(row, accessory=open_plan))
+        rest = [
             f"• *{escape(a.name)}*"
             + (f" · <#{a.channel_id}>" if a.channel_id else "")
             + _coverage_of(a, coverage)
-            for a in accounts[:MAX_LISTED]
+            for a in accounts[HOME_ACCOUNT_ROWS:MAX_LISTED]
         ]
-        blocks += sections(["*Your accounts*", *lines])
+        if rest:
+            blocks += sections(rest)
     else:
         blocks.append(
             section(
@@ -315,7 +335,8 @@ def home_view(
         f"*Your open actions* ({len(actions)}" + (f", {overdue} overdue" if overdue else "") + ")"
     )
     blocks.append(section(heading if actions else ":sparkles: You have no open actions."))
-    shown = actions[:45]
+    # Two blocks an action, within the tab's 100 blocks, two kept for the closing lines.
+    shown = actions[: min(45, (100 - len(blocks) - 2) // 2)]
     for action in shown:
         blocks += action_blocks(action, today)
     if len(actions) > len(shown):

@@ -14,6 +14,7 @@ from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sambot.accountplan.models import Section
 from sambot.validation import DomainError
 
 
@@ -263,3 +264,27 @@ class CadenceRef(Reference):
             return cls(account_id=int(account_id), stakeholder_id=int(stakeholder_id))
         except ValidationError:
             raise StaleReference() from None
+
+
+class PlanRef(Reference):
+    """A part of an account's plan: the value of the plan's buttons and menu options.
+
+    `back` says what the button's message is, so a form opened from it redraws that
+    message after saving: the plan overview (posted, or the preview only its reader sees),
+    or a section's list of entries.
+    """
+
+    account_id: int = Field(gt=0)
+    section: Section | None = None
+    item_id: int | None = Field(default=None, gt=0)
+    verb: Literal["edit", "remove"] | None = None
+    offset: int = Field(default=0, ge=0)
+    back: Literal["plan", "preview", "items"] | None = None
+
+
+class PlanFormRef(Reference):
+    """private_metadata of the plan's forms: what they edit and where they were opened."""
+
+    plan: PlanRef
+    channel: str | None = None
+    response_url: str | None = None

@@ -64,9 +64,10 @@ def test_report_and_nudge_reads_grow_with_batches_not_accounts(db, standin, clie
     assert (few_nudges[1], many_nudges[1]) == (5, 21)  # the channels and the owner's digest
     assert many_nudges[0] == few_nudges[0]
 
-    # Ten batches instead of one: nine more report reads per extra batch.
+    # Ten batches instead of one: thirteen more report reads per extra batch (seven for
+    # the report, two for coverage, four for the plan sections' last updates).
     batched = reads("monthly-report", db, client, datetime(2027, 1, 4, 8, tzinfo=UTC), 2)
-    assert batched[0] == many[0] + 9 * 9
+    assert batched[0] == many[0] + 9 * 13
 
 
 def test_cadence_reads_grow_with_batches_not_accounts(db, standin, client):

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -194,6 +195,11 @@ def test_the_scheduler_process_catches_up_then_stops_on_sigterm(db, standin):
     )
     try:
         standin.wait_for("chat.postMessage", lambda call: call.args["channel"] == "CACME", 20)
+        # The run is recorded once it has posted everything (SIGTERM would cut it short).
+        deadline = time.monotonic() + 20
+        while as_utc(last_runs(db)["nudges"].last_fire_time) < now - timedelta(minutes=1):
+            assert time.monotonic() < deadline, "the run was never recorded"
+            time.sleep(0.05)
     finally:
         process.send_signal(signal.SIGTERM)
         _, log = process.communicate(timeout=20)

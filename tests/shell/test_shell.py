@@ -97,10 +97,10 @@ def test_scripted_session(settings):
         "9",  # power: out of range, the app says so
         "4",
         "3",
-        "",
-        "",
-        "",  # touch cadence: the default
-        "",
+        "",  # attitude
+        "",  # relationship owner
+        "",  # touch cadence
+        "",  # reports to
         "5",  # power again, alone
         "/action @lee Send the deck by tomorrow",
         ":press 1",
@@ -359,10 +359,10 @@ def test_adding_a_stakeholder_from_inside_the_touchpoint_form(settings):
         "9",  # power: out of range, the app says so
         "4",
         "3",
-        "",
-        "",
-        "",  # touch cadence: the default
-        "",
+        "",  # attitude
+        "",  # relationship owner
+        "",  # touch cadence
+        "",  # reports to
         "5",  # power again, alone
         "",  # back on the touchpoint: stakeholders now shows Jane Doe; keep it
         "positive",  # Sentiment, asked again
@@ -428,7 +428,7 @@ def test_the_forms_that_correct_what_is_stored_work_in_the_shell(settings):
         "",  # shared with the client
         "/sam stakeholders",
         ":press 55",  # Hélène Martin's Edit
-        *[""] * 10,  # name to relationship owner, and the touch cadence
+        *[""] * 10,  # name to touch cadence, as they are
         "Tom Becker",  # reports to: Tom reports to Hélène already
         "",  # left the company: no
         "-",  # the error is re-asked alone: clear the field
@@ -473,11 +473,11 @@ def test_the_stakeholder_map_is_saved_and_the_cadence_reminder_shows(settings):
     output = dict(steps(transcript)[1])
     shown = output["/sam map"]
     assert "Manage closely (high power, high interest)" in shown
-    saved = re.search(r"\[file acme-corporation-stakeholder-map\.png: saved to (\S+)\]", shown)
+    saved = re.search(r"📎 .*: saved as (\S+acme-corporation-stakeholder-map\.png)", shown)
     assert saved, shown
     assert Path(saved[1]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Slack answered" not in shown
-    assert "acme-corporation-org-chart.png: saved to" in output["/sam map org"]
+    assert "acme-corporation-org-chart.png" in output["/sam map org"]
     # In 2030 nobody in the demo was met within their cadence: each owner gets a reminder.
     reminders = output[":run cadence"]
     assert "Time to get back in touch" in reminders and "[1] Log touchpoint" in reminders

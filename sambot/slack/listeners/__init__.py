@@ -6,6 +6,7 @@ from sambot.slack.listeners import (
     buttons,
     commands,
     events,
+    plan,
     records,
     relationships,
     reports,
@@ -13,7 +14,19 @@ from sambot.slack.listeners import (
     views,
 )
 
+LISTENER_MODULES = (
+    events,
+    commands,
+    reports,
+    views,
+    buttons,
+    shortcuts,
+    records,
+    relationships,
+    plan,
+)
+
 
 def register(app: App) -> None:
-    for module in (events, commands, reports, views, buttons, shortcuts, records, relationships):
+    for module in LISTENER_MODULES:
         module.register(app)

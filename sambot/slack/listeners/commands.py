@@ -13,7 +13,7 @@ from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
-from sambot.slack.listeners import records, relationships, reports
+from sambot.slack.listeners import plan, records, relationships, reports
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
@@ -82,6 +82,7 @@ def sam_command(ack, command, client, respond, interaction: Interaction):
         "objectives": records.list_objectives,
         "history": records.show_history,
         "map": relationships.show_map,
+        "plan": plan.show_plan,
     }
     handler = handlers.get(first)
     if handler is None:

@@ -1,15 +1,12 @@
 """Events: the App Home tab. Slack retries events, so each event id is handled once."""
 
-import threading
-from collections import OrderedDict
-
 from slack_bolt import App, BoltResponse
 
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
 from sambot.relationships import coverage
 from sambot.relationships.cadence import Cadences
-from sambot.slack import messages
+from sambot.slack import messages, seen_events
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.sharing import channel_shared_with_client
@@ -24,20 +21,14 @@ def register(app: App) -> None:
     app.event("channel_unarchive")(reported(channel_unarchived))
 
 
-def once_per_event_id(remember: int = 10_000):
-    """Bolt does not de-duplicate Slack's retries; a bounded memory of event ids does."""
-    seen: OrderedDict[str, None] = OrderedDict()
-    lock = threading.Lock()
+def once_per_event_id():
+    """Bolt does not de-duplicate Slack's retries, which may reach another replica: the
+    database remembers the event ids (sambot.slack.seen_events)."""
 
-    def middleware(body, next):
+    def middleware(body, context, next):
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id:
-            with lock:
-                if event_id in seen:
-                    return BoltResponse(status=200, body="")
-                seen[event_id] = None
-                if len(seen) > remember:
-                    seen.popitem(last=False)
+        if event_id and not seen_events.first_time(context["sam"].database, event_id):
+            return BoltResponse(status=200, body="")
         return next()
 
     return middleware

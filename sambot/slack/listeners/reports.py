@@ -47,6 +47,7 @@ def preview_report(*, respond, interaction: Interaction, rest: str, **_):
             account=account,
             period_key=period,
             cadences=Cadences.from_settings(interaction.sam.settings),
+            stale_days=interaction.sam.settings.sambot_stale_days,
         )
         client_version = client_version_for(
             channel_shared_with_client=account.channel_shared_with_client, asked=client_version
@@ -75,6 +76,7 @@ def post_report(ack, action, client, respond, interaction: Interaction):
             account=account,
             period_key=choice.period,
             cadences=Cadences.from_settings(interaction.sam.settings),
+            stale_days=interaction.sam.settings.sambot_stale_days,
         )
         client_version = client_version_for(
             channel_shared_with_client=account.channel_shared_with_client, asked=choice.client
