@@ -95,10 +95,12 @@ def test_sam_map_org_draws_reports_to(slack, db):
     assert "◦ *Rita Report*, Buyer · champion · no owner" in text
 
 
-def test_sam_map_needs_a_linked_channel(slack, db):
+def test_sam_map_needs_a_linked_channel_and_knows_its_words(slack, db):
     seed.acme(db)
     slack.command("/sam", "map", channel=GENERAL)
     slack.ephemeral(DANA, "/sam link")
+    slack.command("/sam", "map people")
+    slack.ephemeral(DANA, "`/sam map org` the org chart")
     assert slack.standin.uploads() == []
 
 

@@ -45,7 +45,13 @@ def show_map(*, command, client, respond, interaction: Interaction, rest: str, *
     # Imported here: matplotlib costs about a second and 40 MB, paid only by who draws.
     from sambot.relationships.drawing import draw_map, draw_org_chart
 
-    org = rest.strip().lower() == "org"
+    what = rest.strip().lower()
+    if what not in ("", "org"):
+        return respond(
+            text="`/sam map` draws the stakeholder map; `/sam map org` the org chart.",
+            response_type="ephemeral",
+        )
+    org = what == "org"
     with interaction.sam.session() as session:
         account = interaction.linked_account(session, doing="draw its stakeholder map")
         people = cadence.touches(
