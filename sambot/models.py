@@ -6,6 +6,7 @@ from sambot.db import Base
 from sambot.deliveries.models import Delivery
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
+from sambot.portfolio.models import AccountSnapshot
 from sambot.slack.kept_messages import KeptMessage
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
@@ -13,6 +14,7 @@ from sambot.workspaces.models import Workspace
 
 __all__ = [
     "Account",
+    "AccountSnapshot",
     "Action",
     "Base",
     "Delivery",
