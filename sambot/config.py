@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     sambot_escalation_days: int = 14
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
+    # A CSV of conversion rates (`currency,rate_to_EUR`): `/sam portfolio` converts every
+    # figure to its base currency. Without it, each currency is ranked on its own.
+    sambot_rates_file: str | None = None
 
     @field_validator("slack_bot_token")
     @classmethod

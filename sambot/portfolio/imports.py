@@ -57,14 +57,16 @@ class Directory:
     channel_by_name: Callable[[str], str]
 
 
-def _offline(what: str):
+def _offline(what: str, prefix: str):
     def refuse(value: str) -> str:
-        raise Unresolved(f"Without a Slack connection, give the {what} id instead of {value}.")
+        raise Unresolved(
+            f"Without a Slack connection, give the {what} id instead of {prefix}{value}."
+        )
 
     return refuse
 
 
-OFFLINE = Directory(_offline("Slack user"), _offline("channel"))
+OFFLINE = Directory(_offline("Slack user", ""), _offline("channel", "#"))
 
 
 @dataclass(frozen=True)

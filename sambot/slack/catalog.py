@@ -68,6 +68,11 @@ HELP = [
     ("/sam team", "The account team; add people and set their roles."),
     ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
     ("/sam report client", "The client version: only actions shared with the client."),
+    (
+        "/sam import",
+        "Import accounts from the CSV you just shared here (`--dry-run`, `--all-or-nothing`).",
+    ),
+    ("/sam portfolio margin", "Pareto selection by margin, revenue or potential, with a chart."),
     ("/sam help", "This help."),
 ]
 
@@ -81,4 +86,6 @@ SAM_SUBCOMMANDS = [
     "stakeholders",
     "team",
     "report",
+    "import",
+    "portfolio",
 ]

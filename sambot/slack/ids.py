@@ -32,3 +32,4 @@ class Button(StrEnum):
     TEAM_ROLE = "team_member_role"
     TEAM_REMOVE = "team_member_remove"
     POST_REPORT = "report_post_to_channel"
+    PORTFOLIO_TIER = "portfolio_set_tier"

@@ -159,3 +159,11 @@ class PushedFormRef(Reference):
 
     parent_view_id: str
     parent: FormOrigin = FormOrigin()
+
+
+class TierChoice(Reference):
+    """The value of a Pareto analysis's "Make strategic" / "Make key" button."""
+
+    account_id: int = Field(gt=0)
+    tier: Literal["strategic", "key", "other"]
+    metric: Literal["margin", "revenue", "potential"] = "margin"

@@ -13,7 +13,7 @@ from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
-from sambot.slack.listeners import reports
+from sambot.slack.listeners import portfolio, reports
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
@@ -75,6 +75,8 @@ def sam_command(ack, command, client, respond, interaction: Interaction):
         "stakeholders": list_stakeholders,
         "team": show_team,
         "report": reports.preview_report,
+        "import": portfolio.import_command,
+        "portfolio": portfolio.portfolio_command,
     }
     handler = handlers.get(first)
     if handler is None:
