@@ -137,6 +137,7 @@ class _Planner:
         # Channel -> the lowercased name of the account it is (or will be) linked to.
         self.channels = {a.channel_id: a.name.lower() for a in existing if a.channel_id}
         self.rows_of_name: dict[str, int] = {}
+        self.display = {key: account.name for key, account in self.by_name.items()}
         self._emails: dict[str, str | Unresolved] = {}
         self._channel_names: dict[str, str | Unresolved] = {}
 
@@ -183,6 +184,7 @@ class _Planner:
             )
             return result, None
         self.rows_of_name[key] = number
+        self.display.setdefault(key, name)
         existing = self.by_name.get(key)
         given = {k: v for k, v in cells.items() if k in COLUMNS and k != "name"}
         for text_field, resolve, target in (
@@ -222,10 +224,9 @@ class _Planner:
             return result, None
         channel = fields["channel_id"]
         if channel and self.channels.get(channel, key) != key:
-            holder = self.by_name.get(self.channels[channel])
-            holder_name = holder.name if holder else self.channels[channel]
+            holder = self.display[self.channels[channel]]
             result.errors.append(
-                RowError(column("channel"), f"That channel is already linked to {holder_name}.")
+                RowError(column("channel"), f"That channel is already linked to {holder}.")
             )
             return result, None
         if channel:

@@ -7,11 +7,15 @@ from decimal import Decimal
 from sambot.portfolio.pareto import Analysis, Group, amount, percent
 
 
+def _accounts(count: int) -> str:
+    return f"{count} account{'' if count == 1 else 's'}"
+
+
 def group_title(analysis: Analysis, group: Group) -> str:
     converted = f", converted to {group.currency}" if group.converted else ""
     return (
         f"{analysis.metric.label.capitalize()} in {group.currency}{converted}: "
-        f"{len(group.ranked)} accounts ranked, total {amount(group.total)} {group.currency}"
+        f"{_accounts(len(group.ranked))} ranked, total {amount(group.total)} {group.currency}"
     )
 
 
@@ -20,7 +24,7 @@ def cut_line(analysis: Analysis, group: Group) -> str:
         return "No cut: the total is zero."
     of_accounts = percent(group.cut_count / Decimal(len(group.ranked)))
     return (
-        f"80% cut: the top {group.cut_count} of {len(group.ranked)} accounts ({of_accounts}) "
+        f"80% cut: the top {group.cut_count} of {_accounts(len(group.ranked))} ({of_accounts}) "
         f"make {percent(group.cut_share)} of the {analysis.metric.label}."
     )
 
@@ -30,7 +34,8 @@ def strategic_line(analysis: Analysis, group: Group) -> str:
         return "Strategic tier: no share (the total is zero)."
     verdict = "meets" if group.meets_benchmark else "is below"
     return (
-        f"Strategic tier: {group.strategic_count} accounts make "
+        f"Strategic tier: {_accounts(group.strategic_count)} "
+        f"{'makes' if group.strategic_count == 1 else 'make'} "
         f"{percent(group.strategic_share)} of the {analysis.metric.label}; that {verdict} the "
         f"article's benchmark of 25% or more."
     )
