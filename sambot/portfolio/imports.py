@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account, TeamMember, TeamRole, Tier
 from sambot.accounts.schemas import AccountCreate
+from sambot.db import utcnow
 from sambot.portfolio.models import AccountSnapshot
 from sambot.portfolio.sheet import COLUMNS, Sheet
 from sambot.validation import InvalidInput, validate
@@ -116,8 +117,15 @@ def _cell_errors(exc: InvalidInput, sheet: Sheet) -> list[RowError]:
     return errors
 
 
-def _stored(account: Account) -> dict:
+def _stored(account) -> dict:
     return {"name": account.name, **{name: getattr(account, name) for name in FIELDS}}
+
+
+def _stored_accounts(db: Session, workspace_id: int) -> list:
+    """The workspace's accounts as plain rows: id, name and the fields an import writes
+    (ORM objects for 10,000 accounts would cost more than the whole import)."""
+    columns = [getattr(Account, name) for name in ("id", "name", *FIELDS)]
+    return list(db.execute(select(*columns).where(Account.workspace_id == workspace_id)))
 
 
 class _Planner:
@@ -126,7 +134,7 @@ class _Planner:
     def __init__(
         self,
         sheet: Sheet,
-        existing: list[Account],
+        existing: list,
         directory: Directory,
         default_owner: str | None,
     ):
@@ -260,7 +268,7 @@ def import_accounts(
     """Plan every row of `sheet`, then write the good ones (see the module docstring)."""
     if not PERIOD.match(period):
         raise InvalidInput({"period": "Give the period as YYYY-MM."})
-    existing = list(db.scalars(select(Account).where(Account.workspace_id == workspace_id)))
+    existing = _stored_accounts(db, workspace_id)
     planner = _Planner(sheet, existing, directory, default_owner)
     report = ImportReport(period, dry_run, all_or_nothing, sheet.unknown_columns, [])
     planned: list[tuple[RowResult, dict]] = []
@@ -282,79 +290,136 @@ def _write(
     workspace_id: int,
     period: str,
     planned: list[tuple[RowResult, dict]],
-    by_name: dict[str, Account],
+    by_name: dict,
 ) -> None:
-    imported: list[Account] = []
-    # Channels change hands in one flush; unlink first so no moment has two links.
-    for result, _ in planned:
-        moved = any(change.field == "channel_id" for change in result.changes)
-        if result.outcome == "update" and moved:
-            by_name[result.name.lower()].channel_id = None
-    db.flush()
-    for result, fields in planned:
-        account = by_name.get(result.name.lower())
-        if account is None:
-            account = Account(workspace_id=workspace_id, **fields)
-            account.team.append(
-                TeamMember(
-                    workspace_id=workspace_id, user_id=fields["owner_id"], role=TeamRole.OWNER
-                )
-            )
-            db.add(account)
-        elif result.outcome == "update":
-            for change in result.changes:
-                if change.field == "owner_id":
-                    continue
-                setattr(account, change.field, change.new)
-                if change.field == "channel_id":
-                    account.channel_unavailable_at = None
-                    account.channel_shared_with_client = False
-        imported.append(account)
-    db.flush()
-    for result, _ in planned:
-        owner = next((c.new for c in result.changes if c.field == "owner_id"), None)
-        if result.outcome == "update" and owner is not None:
-            account = by_name[result.name.lower()]
-            accounts.set_team_member(
-                db,
-                workspace_id=workspace_id,
-                account_id=account.id,
-                data={"user_id": owner, "role": TeamRole.OWNER},
-            )
-    record_snapshots(db, workspace_id=workspace_id, period=period, of=imported)
-
-
-def record_snapshots(
-    db: Session, *, workspace_id: int, period: str, of: list[Account]
-) -> list[AccountSnapshot]:
-    """Each account's figures as its snapshot for `period`, replacing that period's."""
-    ids = [account.id for account in of]
-    known: dict[int, AccountSnapshot] = {}
-    for chunk in range(0, len(ids), 5000):  # stay under the databases' parameter limits
-        known.update(
-            (snapshot.account_id, snapshot)
-            for snapshot in db.scalars(
-                select(AccountSnapshot).where(
-                    AccountSnapshot.period == period,
-                    AccountSnapshot.account_id.in_(ids[chunk : chunk + 5000]),
+    """Bulk statements, not the ORM's unit of work: 10,000 rows in a few statements."""
+    now = utcnow()
+    creates = [fields for result, fields in planned if result.outcome == "create"]
+    updates = [(by_name[r.name.lower()], r) for r, _ in planned if r.outcome == "update"]
+    # Channels change hands within the import: unlink the moving ones first, so the
+    # unique (workspace, channel) index never sees two links at once.
+    moving = [
+        {"id": row.id, "channel_id": None}
+        for row, result in updates
+        if any(change.field == "channel_id" for change in result.changes)
+    ]
+    if moving:
+        db.execute(update(Account), moving)
+    changed = []
+    owners = []
+    for row, result in updates:
+        values = {"id": row.id, "updated_at": now}
+        for change in result.changes:
+            if change.field == "owner_id":
+                owners.append((row.id, change.new))
+                continue
+            values[change.field] = change.new
+            if change.field == "channel_id":
+                values.update(channel_unavailable_at=None, channel_shared_with_client=False)
+        changed.append(values)
+    for chunk in _chunks(changed):
+        db.execute(update(Account), chunk)
+    ids = {row.name.lower(): row.id for row in by_name.values()}
+    # Core statements: the ORM's bulk insert sends one INSERT per row to return the ids.
+    connection = db.connection()
+    accounts_table, members_table = Account.__table__, TeamMember.__table__
+    for chunk in _chunks(creates):
+        rows = [
+            {
+                **fields,
+                "workspace_id": workspace_id,
+                "channel_unavailable_at": None,
+                "channel_shared_with_client": False,
+                "archived": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for fields in chunk
+        ]
+        connection.execute(accounts_table.insert(), rows)
+        # The new ids, read back by name (faster than RETURNING in parameter order).
+        names = [fields["name"] for fields in chunk]
+        ids.update(
+            (name.lower(), account_id)
+            for account_id, name in connection.execute(
+                select(accounts_table.c.id, accounts_table.c.name).where(
+                    accounts_table.c.workspace_id == workspace_id,
+                    accounts_table.c.name.in_(names),
                 )
             )
         )
-    snapshots = []
-    for account in of:
-        snapshot = known.get(account.id)
-        if snapshot is None:
-            snapshot = AccountSnapshot(
-                workspace_id=workspace_id, account_id=account.id, period=period
+        connection.execute(
+            members_table.insert(),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "account_id": ids[fields["name"].lower()],
+                    "user_id": fields["owner_id"],
+                    "role": TeamRole.OWNER,
+                }
+                for fields in chunk
+            ],
+        )
+    for account_id, owner in owners:
+        accounts.set_team_member(
+            db,
+            workspace_id=workspace_id,
+            account_id=account_id,
+            data={"user_id": owner, "role": TeamRole.OWNER},
+        )
+    figures = {
+        ids[fields["name"].lower()]: {k: fields[k] for k in SNAPSHOT_FIELDS}
+        for _, fields in planned
+    }
+    record_snapshots(db, workspace_id=workspace_id, period=period, figures=figures)
+    db.expire_all()  # the ORM's copies of what the bulk statements changed
+
+
+SNAPSHOT_FIELDS = ("annual_revenue", "gross_margin", "potential_revenue", "currency")
+
+
+def _chunks(rows: list, size: int = 2000):
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def record_snapshots(
+    db: Session, *, workspace_id: int, period: str, figures: dict[int, dict]
+) -> None:
+    """Each account's figures (account id -> figures) as its snapshot for `period`,
+    replacing that period's."""
+    known: dict[int, tuple] = {}
+    ids = list(figures)
+    for chunk in _chunks(ids):
+        columns = [AccountSnapshot.id, AccountSnapshot.account_id] + [
+            getattr(AccountSnapshot, name) for name in SNAPSHOT_FIELDS
+        ]
+        for row in db.execute(
+            select(*columns).where(
+                AccountSnapshot.period == period, AccountSnapshot.account_id.in_(chunk)
             )
-            db.add(snapshot)
-        snapshot.annual_revenue = account.annual_revenue
-        snapshot.gross_margin = account.gross_margin
-        snapshot.potential_revenue = account.potential_revenue
-        snapshot.currency = account.currency
-        snapshots.append(snapshot)
-    db.flush()
-    return snapshots
+        ):
+            known[row.account_id] = row
+    now = utcnow()
+    new, changed = [], []
+    for account_id, values in figures.items():
+        row = known.get(account_id)
+        if row is None:
+            new.append(
+                {
+                    "workspace_id": workspace_id,
+                    "account_id": account_id,
+                    "period": period,
+                    "recorded_at": now,
+                    **values,
+                }
+            )
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            changed.append({"id": row.id, "recorded_at": now, **values})
+    for chunk in _chunks(new):
+        db.connection().execute(AccountSnapshot.__table__.insert(), chunk)
+    for chunk in _chunks(changed):
+        db.execute(update(AccountSnapshot), chunk)
 
 
 def snapshots_of(db: Session, *, account_id: int) -> list[AccountSnapshot]:
