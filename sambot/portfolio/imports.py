@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
@@ -26,7 +27,7 @@ from sambot.accounts.schemas import AccountCreate
 from sambot.db import utcnow
 from sambot.portfolio.models import AccountSnapshot
 from sambot.portfolio.sheet import COLUMNS, Sheet
-from sambot.validation import InvalidInput, validate
+from sambot.validation import DomainError, InvalidInput, validate
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -279,7 +280,16 @@ def import_accounts(
             planned.append((result, fields))
     if dry_run or (all_or_nothing and report.bad_rows):
         return report
-    _write(db, workspace_id=workspace_id, period=period, planned=planned, by_name=planner.by_name)
+    try:
+        _write(
+            db, workspace_id=workspace_id, period=period, planned=planned, by_name=planner.by_name
+        )
+    except IntegrityError:
+        # Another import or edit created a name or linked a channel since the plan was made.
+        raise DomainError(
+            "Another change to these accounts happened while importing; nothing was "
+            "written. Run the import again."
+        ) from None
     report.written = True
     return report
 

@@ -109,6 +109,11 @@ def render_text(analysis: Analysis) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _cell(text: str) -> str:
+    """A name a spreadsheet would run as a formula ("=HYPERLINK(...)") is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def render_csv(analysis: Analysis) -> str:
     """Every ranked account, one row each (what `--csv` writes and Slack gets as a file)."""
     buffer = io.StringIO()
@@ -133,7 +138,7 @@ def render_csv(analysis: Analysis) -> str:
                 [
                     group.currency,
                     r.rank,
-                    r.account.name,
+                    _cell(r.account.name),
                     r.account.tier.value,
                     f"{r.value:.2f}",
                     f"{r.share:.4f}",

@@ -267,3 +267,17 @@ def test_an_owner_lookup_is_made_once_per_email(db):
     assert {a.owner_id for a in members.values()} == {"UDANA"}
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(TeamMember)) == 50
+
+
+def test_a_concurrent_change_leaves_the_import_unwritten(db, monkeypatch):
+    """Another import created a name after this one read the accounts: the unique index
+    refuses, and the import says so, writing nothing."""
+    from sambot.portfolio import imports
+    from sambot.validation import DomainError
+
+    run(db, GOOD)
+    monkeypatch.setattr(imports, "_stored_accounts", lambda db, workspace_id: [])
+    with pytest.raises(DomainError, match="Another change"):
+        run(db, "name,owner,gross margin\nAcme,UDANA,1\nFresh,UDANA,2\n")
+    assert sorted(stored(db)) == ["Acme", "Globex", "Initech"]
+    assert stored(db)["Acme"].gross_margin == D(400_000)

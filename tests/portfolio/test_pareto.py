@@ -198,3 +198,8 @@ def test_metric_names():
     assert metric_named("gross margin") == Metric.MARGIN
     with pytest.raises(DomainError):
         metric_named("profit")
+
+
+def test_a_name_a_spreadsheet_would_run_stays_text_in_the_csv():
+    figures = [Figures(1, "=HYPERLINK(evil)", OT, "USD", gross_margin=D(1))]
+    assert "'=HYPERLINK(evil)" in render_csv(analyse(figures))

@@ -238,3 +238,33 @@ def test_portfolio_with_rates_ranks_every_currency_as_one(rates_file, slack, db)
     assert "never summed" not in text
     [_chart, table] = slack.standin.uploads()
     assert b"EUR" not in table["content"]
+
+
+def test_a_large_portfolio_fits_in_one_message(slack, db):
+    """300 accounts in three currencies, many tier disagreements: the message keeps within
+    Slack's limits (the fixture fails on any Block Kit violation) and says what it left out."""
+    from sambot.portfolio.imports import import_accounts
+    from sambot.portfolio.sheet import read_sheet
+    from sambot.workspaces import service as workspaces
+
+    lines = ["name,gross margin,currency,tier,owner"]
+    for n in range(300):
+        lines.append(
+            f"Account {n:03d} with a rather long name,{1000 - n},{['USD', 'EUR', 'GBP'][n % 3]},{['other', 'strategic'][n % 2]},{DANA}"
+        )
+    with db.session() as session:
+        workspace = workspaces.ensure(session, team_id="T0001", timezone="UTC")
+        import_accounts(
+            session,
+            workspace_id=workspace.id,
+            sheet=read_sheet("\n".join(lines).encode()),
+            period="2026-11",
+        )
+    slack.command("/sam", "portfolio")
+    answer = slack.ephemeral(DANA, "Pareto selection")
+    text = json.dumps(answer["blocks"])
+    assert len(answer["blocks"]) <= 50
+    assert "and 85 more" in text  # 100 accounts per currency, 15 shown
+    assert "more tier disagreements (the CSV lists them all)" in text
+    [_chart, table] = slack.standin.uploads()
+    assert len(table["content"].decode().splitlines()) == 301
