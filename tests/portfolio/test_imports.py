@@ -281,3 +281,38 @@ def test_a_concurrent_change_leaves_the_import_unwritten(db, monkeypatch):
         run(db, "name,owner,gross margin\nAcme,UDANA,1\nFresh,UDANA,2\n")
     assert sorted(stored(db)) == ["Acme", "Globex", "Initech"]
     assert stored(db)["Acme"].gross_margin == D(400_000)
+
+
+def test_ten_thousand_rows_in_a_few_statements(db):
+    """The write is in bulk: the statements do not grow with the rows (the timings are in
+    bench/README.md; the bound here only catches a fall back to a row at a time)."""
+    import time
+
+    from sqlalchemy import event
+
+    lines = ["name,annual revenue,gross margin,currency,tier,owner,channel"]
+    for n in range(10_000):
+        channel = f"CX{n:05d}" if n % 5 == 0 else ""
+        lines.append(
+            f"Account {n:05d},{n + 1000},{n},{'EUR' if n % 3 else 'USD'},key,UDANA,{channel}"
+        )
+    text = "\n".join(lines)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        started = time.monotonic()
+        report = run(db, text)
+        elapsed = time.monotonic() - started
+        assert report.count("create") == 10_000 and report.written
+        assert len(statements) < 40
+        statements.clear()
+        again = run(db, text.replace(",key,", ",other,"), period="2026-12")
+        assert again.count("update") == 10_000
+        assert len(statements) < 40
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert elapsed < 60
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(AccountSnapshot)) == 20_000
+        assert session.scalar(select(func.count()).select_from(TeamMember)) == 10_000

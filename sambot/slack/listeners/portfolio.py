@@ -64,6 +64,8 @@ def import_command(*, command, client, respond, interaction: Interaction, rest: 
     if file is None:
         return _reply(respond, messages.notice(NO_FILE))
     _reply(respond, messages.notice(f":hourglass_flowing_sand: Reading *{file['name']}*…"))
+    # files.info has the file's shares (the message to answer under), which a listing may omit.
+    file = client.files_info(file=file["id"])["file"]
     sheet = read_sheet(download(client, file))
     period = options["period"] or f"{interaction.today:%Y-%m}"
     with interaction.sam.session() as session:
