@@ -268,3 +268,14 @@ def test_a_large_portfolio_fits_in_one_message(slack, db):
     assert "more tier disagreements (the CSV lists them all)" in text
     [_chart, table] = slack.standin.uploads()
     assert len(table["content"].decode().splitlines()) == 301
+
+
+def test_the_analysis_shows_even_when_the_chart_cannot_be_uploaded(slack, db):
+    seed_portfolio(slack)
+    slack.standin.fail("files.getUploadURLExternal", "missing_scope")
+    slack.command("/sam", "portfolio")
+    answer = slack.ephemeral(DANA, "Pareto selection")
+    text = json.dumps(answer["blocks"])
+    assert "I could not send the chart" in text and "missing_scope" in text
+    assert "80% cut" in text
+    assert slack.standin.uploads() == []

@@ -1,8 +1,10 @@
 """/sam import (a CSV shared in the conversation), /sam portfolio, and its tier buttons."""
 
+import logging
 import re
 
 from slack_bolt import App
+from slack_sdk.errors import SlackApiError
 
 from sambot.accounts.models import Tier
 from sambot.portfolio import imports, service
@@ -18,6 +20,8 @@ from sambot.slack.portfolio_render import import_report_message, portfolio_messa
 from sambot.slack.refs import TierChoice
 from sambot.slack.shared_files import download, newest_csv, share_ts, slack_directory
 from sambot.validation import DomainError
+
+logger = logging.getLogger("sambot.slack")
 
 NO_FILE = (
     "Share the CSV file in this conversation first (drag it into the message box, or share "
@@ -107,27 +111,42 @@ def portfolio_command(*, client, respond, interaction: Interaction, rest: str, *
     analysis = _analysis(interaction, metric)
     files_note = None
     if analysis.groups:
-        dm = client.conversations_open(users=interaction.user_id)["channel"]["id"]
-        client.files_upload_v2(
-            channel=dm,
-            initial_comment=f"Pareto selection by {metric.label}: the chart and every ranked account.",
-            file_uploads=[
-                {
-                    "content": pareto_png(analysis),
-                    "filename": f"pareto-{metric.value}.png",
-                    "title": f"Pareto chart: {metric.label}",
-                },
-                {
-                    "content": render_csv(analysis),
-                    "filename": f"pareto-{metric.value}.csv",
-                    "title": f"Pareto ranking: {metric.label}",
-                },
-            ],
-        )
-        files_note = (
-            "The Pareto chart and the full ranking (CSV) are in your direct messages with sambot."
-        )
+        try:
+            send_chart(client, interaction.user_id, analysis)
+            files_note = (
+                "The Pareto chart and the full ranking (CSV) are in your direct messages "
+                "with sambot."
+            )
+        except SlackApiError as exc:
+            # The analysis is still worth showing without its chart.
+            logger.warning("could not upload the Pareto chart: %s", exc.response.get("error"))
+            files_note = (
+                ":warning: I could not send the chart and the full ranking to your direct "
+                f"messages (Slack said `{exc.response.get('error')}`)."
+            )
     _reply(respond, portfolio_message(analysis, files_note=files_note))
+
+
+def send_chart(client, user_id: str, analysis: Analysis) -> None:
+    """The chart and every ranked account, as files in the user's DM with sambot."""
+    metric = analysis.metric
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.files_upload_v2(
+        channel=dm,
+        initial_comment=f"Pareto selection by {metric.label}: the chart and every ranked account.",
+        file_uploads=[
+            {
+                "content": pareto_png(analysis),
+                "filename": f"pareto-{metric.value}.png",
+                "title": f"Pareto chart: {metric.label}",
+            },
+            {
+                "content": render_csv(analysis),
+                "filename": f"pareto-{metric.value}.csv",
+                "title": f"Pareto ranking: {metric.label}",
+            },
+        ],
+    )
 
 
 def change_tier(ack, action, respond, interaction: Interaction):
