@@ -25,7 +25,9 @@ class Shortcut:
     type: str = "message"
 
 
-SAM = SlashCommand("/sam", "Account plans: accounts, stakeholders, team, reports", "help", True)
+SAM = SlashCommand(
+    "/sam", "Account plans: accounts, portfolio, stakeholders, team, reports", "help", True
+)
 TOUCHPOINT = SlashCommand(
     "/touchpoint", "Log a touchpoint with the client", "[kind] [summary]", False
 )
