@@ -18,6 +18,7 @@ import contextlib
 import itertools
 import multiprocessing
 import secrets
+import ssl
 import time
 from dataclasses import dataclass
 
@@ -90,9 +91,13 @@ class _TimedStandIn(SlackStandIn):
         return out
 
 
-def _serve(connection, bot_token: str, team_id: str, users, channels) -> None:
+def _serve(connection, bot_token: str, team_id: str, users, channels, tls_files) -> None:
     """The child process: answers (command, argument) requests until "stop"."""
-    standin = _TimedStandIn(bot_token, team_id=team_id).start()
+    tls = None
+    if tls_files:  # (certificate, key): serve HTTPS
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(*tls_files)
+    standin = _TimedStandIn(bot_token, team_id=team_id, tls=tls).start()
     for user_id, name, real_name in users:
         standin.add_user(user_id, name, real_name=real_name)
     for channel_id, name in channels:
@@ -121,14 +126,14 @@ def _serve(connection, bot_token: str, team_id: str, users, channels) -> None:
 
 class StandInProcess:
     """`SlackStandIn` in a spawned process; `users`: (id, name, real name); `channels`:
-    (id, name)."""
+    (id, name); `tls_files`: (certificate, key) to answer over HTTPS."""
 
-    def __init__(self, bot_token: str, team_id: str, users, channels) -> None:
+    def __init__(self, bot_token: str, team_id: str, users, channels, tls_files=None) -> None:
         context = multiprocessing.get_context("spawn")
         self._pipe, child = context.Pipe()
         self.process = context.Process(
             target=_serve,
-            args=(child, bot_token, team_id, list(users), list(channels)),
+            args=(child, bot_token, team_id, list(users), list(channels), tls_files),
             name="localslack",
             daemon=True,
         )

@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import json
 import secrets
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -255,8 +256,10 @@ class SlackStandIn:
         latency: float = 0.0,
         trigger_ttl: float = 3.0,
         chat_write_public: bool = False,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.bot_token = bot_token
+        self.tls = tls  # a server context: answer over HTTPS, as Slack does
         self.app_token = app_token  # the app-level token Socket Mode connects with
         self.bot_user_id = bot_user_id
         self.team_id = team_id
@@ -318,6 +321,8 @@ class SlackStandIn:
         if self._server is None:
             self._server = _Server(("127.0.0.1", 0), _Handler)
             self._server.standin = self
+            if self.tls is not None:
+                self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
             self._thread = threading.Thread(
                 # A short poll interval makes stop() quick.
                 target=self._server.serve_forever,
@@ -350,7 +355,13 @@ class SlackStandIn:
         """`http://127.0.0.1:PORT`, once started."""
         if self._server is None:
             raise RuntimeError("SlackStandIn is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (a client that keeps them alive opens few)."""
+        return self._server.connections if self._server else 0
 
     @property
     def base_url(self) -> str:
@@ -1187,10 +1198,18 @@ class _Server(ThreadingHTTPServer):
     # The default backlog of 5 drops connections under concurrent load (1 s SYN retries).
     request_queue_size = 128
     standin: SlackStandIn
+    connections = 0  # accepted, so that tests can see clients keep theirs alive
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1
+        super().process_request(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive for clients that reuse connections
+    # Headers and body go out in two writes: without TCP_NODELAY, a kept-alive client
+    # waits on its delayed ACK for the second (about 10 ms a call, which Slack never adds).
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_POST(self) -> None:

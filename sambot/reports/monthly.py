@@ -440,6 +440,8 @@ def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[Co
             Stakeholder.account_id.in_(ids),
             Stakeholder.power >= KEY_STAKEHOLDER_POWER,
             Stakeholder.created_at < b.as_of_instant,
+            # Someone who left before the month's end is no gap to fill.
+            or_(Stakeholder.left_on.is_(None), Stakeholder.left_on >= b.as_of),
         )
         .group_by(Stakeholder.id)
         .having(

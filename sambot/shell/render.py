@@ -36,6 +36,13 @@ EMOJI = {
     "tada": "🎉",
     "hourglass": "⌛",
     "chart_with_upwards_trend": "📈",
+    "construction": "🚧",
+    "heavy_multiplication_x": "✖️",
+    "no_entry_sign": "🚫",
+    "pencil2": "✏️",
+    "arrow_forward": "▶️",
+    "leftwards_arrow_with_hook": "↩️",
+    "file_cabinet": "🗄️",
 }
 
 _ANGLE = re.compile(r"<([^<>\n]+)>")

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from sambot.config import Settings
 from sambot.db import Database, utcnow
-from sambot.slack.client import build_web_client
+from sambot.slack.client import PooledWebClient, build_web_client, new_pool
 from sambot.slack.context import Sam, context_middleware
 from sambot.slack.listeners import register
 from sambot.slack.people import People
@@ -23,7 +23,9 @@ def build_app(
     *,
     clock: Callable[[], datetime] = utcnow,
 ) -> App:
-    client = client or build_web_client(settings.slack_bot_token, settings.slack_api_url)
+    # One pool of kept-alive connections for every call to Slack (sambot/slack/client.py).
+    pool = getattr(client, "pool", None) or new_pool()
+    client = client or build_web_client(settings.slack_bot_token, settings.slack_api_url, pool=pool)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
@@ -36,11 +38,11 @@ def build_app(
         database=database,
         settings=settings,
         people=People(
-            WebClient(token=client.token, base_url=client.base_url, timeout=2),
+            PooledWebClient(token=client.token, base_url=client.base_url, timeout=2, pool=pool),
             default_timezone=settings.sambot_timezone,
         ),
         clock=clock,
     )
-    app.use(context_middleware(sam))
+    app.use(context_middleware(sam, pool))
     register(app)
     return app

@@ -26,7 +26,10 @@ class Shortcut:
 
 
 SAM = SlashCommand(
-    "/sam", "Account plans: accounts, portfolio, stakeholders, team, reports", "help", True
+    "/sam",
+    "Account plans: accounts, portfolio, stakeholders, objectives, history, reports",
+    "help",
+    True,
 )
 TOUCHPOINT = SlashCommand(
     "/touchpoint", "Log a touchpoint with the client", "[kind] [summary]", False
@@ -66,8 +69,17 @@ HELP = [
     ("/sam account", "This channel's account at a glance."),
     ("/sam accounts", "Every account."),
     ("/sam stakeholder new", "Add a stakeholder: role, power, influence, interest, attitude."),
-    ("/sam stakeholders", "This account's stakeholders."),
+    ("/sam stakeholders", "This account's stakeholders, each with Edit (or left the company)."),
     ("/sam team", "The account team; add people and set their roles."),
+    ("/sam account edit", "Correct the account: name, owner, tier, revenue, margin, potential."),
+    ("/sam account archive", "Archive the account: no nudges or reports, history kept."),
+    ("/sam account unarchive", "Bring an archived account back (in its channel)."),
+    ("/sam objectives", "The account's objectives, their actions and progress; add and edit."),
+    ("/sam history", "Every touchpoint, newest first, a page at a time."),
+    (
+        "/sam history @Walter call since 2026-09-01",
+        "Touchpoints with one stakeholder, of one kind, since a date.",
+    ),
     ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
     ("/sam report client", "The client version: only actions shared with the client."),
     (
@@ -88,6 +100,11 @@ SAM_SUBCOMMANDS = [
     "stakeholders",
     "team",
     "report",
+    "account edit",
+    "account archive",
+    "account unarchive",
+    "objectives",
+    "history",
     "import",
     "portfolio",
 ]

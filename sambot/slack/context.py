@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
+import urllib3
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from sambot.accounts.models import Account
 from sambot.config import Settings
 from sambot.dates import today_in
 from sambot.db import Database, utcnow
+from sambot.slack.client import PooledRespond
 from sambot.slack.people import People
 from sambot.validation import DomainError
 from sambot.workspaces import service as workspaces
@@ -61,9 +63,12 @@ class Sam:
         with self.database.session() as own:
             return workspaces.ensure(own, team_id=team_id, timezone=self.settings.sambot_timezone)
 
-    def today_for(self, user_id: str) -> date:
-        """Today where the user is: their own Slack time zone decides."""
-        return today_in(self.people.timezone(user_id), now=self.clock())
+    def today_for(self, user_id: str, *, before_ack: bool = False) -> date:
+        """Today where the user is: their own Slack time zone decides. Before an ack, only
+        a time zone already known is used: users.info never delays an ack."""
+        people = self.people
+        timezone = people.timezone_at_once(user_id) if before_ack else people.timezone(user_id)
+        return today_in(timezone, now=self.clock())
 
 
 @dataclass
@@ -82,6 +87,8 @@ class Interaction:
     sent_at: float | None = None
     trigger_id: str | None = None  # lets a listener open a form, for 3 seconds
     response_url: str | None = None  # answers the user alone
+    # A form's submission: its listener acks after the work, so nothing may wait on Slack.
+    before_ack: bool = False
 
     @cached_property
     def workspace(self) -> Workspace:
@@ -89,7 +96,7 @@ class Interaction:
 
     @cached_property
     def today(self) -> date:
-        return self.sam.today_for(self.user_id)
+        return self.sam.today_for(self.user_id, before_ack=self.before_ack)
 
     def account(self, session: Session) -> Account | None:
         """The account whose channel this is, if any."""
@@ -124,11 +131,14 @@ class NotLinked(DomainError):
         )
 
 
-def context_middleware(sam: Sam):
-    """Puts `sam` and the `interaction` into Bolt's context for every listener."""
+def context_middleware(sam: Sam, pool: urllib3.PoolManager):
+    """Puts `sam` and the `interaction` into Bolt's context for every listener, and a
+    `respond()` that keeps its connections alive."""
 
     def inject(context, body, request, next):
         context["sam"] = sam
+        if context.response_url:
+            context["respond"] = PooledRespond(response_url=context.response_url, pool=pool)
         if context.team_id:
             timestamp = (request.headers.get("x-slack-request-timestamp") or [None])[0]
             context["interaction"] = Interaction(
@@ -139,6 +149,7 @@ def context_middleware(sam: Sam):
                 sent_at=float(timestamp) if timestamp and timestamp.isdigit() else None,
                 trigger_id=body.get("trigger_id"),
                 response_url=context.response_url,
+                before_ack=body.get("type") == "view_submission",
             )
         next()
 

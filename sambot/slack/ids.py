@@ -10,6 +10,8 @@ class ActionButton(StrEnum):
     SNOOZE = "action_snooze"
     CHANGE_DUE = "action_change_due"
     REASSIGN = "action_reassign"
+    EDIT = "action_edit"
+    MORE = "action_more"  # the overflow menu: in progress, blocked, cancel, reopen
 
 
 class Callback(StrEnum):
@@ -22,6 +24,12 @@ class Callback(StrEnum):
     REASSIGN = "action_reassign"
     LOG_AS_TOUCHPOINT = "log_as_touchpoint"
     CREATE_ACTION = "create_action"
+    ACTION_EDIT = "action_edit"
+    ACTION_BLOCKED = "action_blocked"
+    ACTION_CANCEL = "action_cancel"
+    STAKEHOLDER_EDIT = "stakeholder_edit"
+    ACCOUNT_EDIT = "account_edit"
+    OBJECTIVE = "objective"
 
 
 class Button(StrEnum):
@@ -32,4 +40,9 @@ class Button(StrEnum):
     TEAM_ROLE = "team_member_role"
     TEAM_REMOVE = "team_member_remove"
     POST_REPORT = "report_post_to_channel"
+    STAKEHOLDER_EDIT = "stakeholder_edit"
+    OBJECTIVE_NEW = "objective_new"
+    OBJECTIVE_EDIT = "objective_edit"
+    OBJECTIVE_STATUS = "objective_status"
+    HISTORY_PAGE = "history_page"
     PORTFOLIO_TIER = "portfolio_set_tier"

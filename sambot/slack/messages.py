@@ -18,12 +18,14 @@ from sambot.slack.labels import (
     TIER_LABELS,
 )
 from sambot.slack.modals import option, options, pick
-from sambot.slack.refs import TeamBlock, TeamMemberRef, TouchpointRef
+from sambot.slack.refs import StakeholderRef, TeamBlock, TeamMemberRef, TouchpointRef
 from sambot.slack.text import escape, format_date, plural, split_lines, truncate
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
 
 MAX_LISTED = 40
+# One section per stakeholder (with its Edit button), in a 50-block message.
+MAX_STAKEHOLDERS = 45
 
 
 def section(text: str, **kwargs) -> dict:
@@ -79,7 +81,14 @@ def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
 
 def action_message(action: Action, account: Account, today: date, *, note: str) -> Message:
     """An action's own message: its line, buttons while open, and who did what last."""
-    blocks = action_blocks(action, today, heading=f"{escape(account.name)} · {note}")
+    blocks = action_blocks(
+        action,
+        today,
+        heading=f"{escape(account.name)} · {note}",
+        full=True,
+        # A channel shared with the client never sees an obstacle or why it was cancelled.
+        internal=not account.channel_shared_with_client,
+    )
     return Message(f"Action for {account.name}: {action.title} (<@{action.owner_id}>)", blocks)
 
 
@@ -114,10 +123,11 @@ def account_summary_message(
         f"*Overdue*\n{overdue_count}" + (" :warning:" if overdue_count else ""),
     ]
     if account.annual_revenue is not None:
-        revenue = f"{account.annual_revenue:,.0f} {account.currency}"
-        if account.margin_percent is not None:
-            revenue += f" · margin {account.margin_percent}%"
-        fields.append(f"*Revenue*\n{revenue}")
+        fields.append(f"*Revenue*\n{account.annual_revenue:,.0f} {account.currency}")
+    if account.margin_percent is not None:
+        fields.append(f"*Gross margin*\n{account.margin_percent}%")
+    if account.potential_revenue is not None:
+        fields.append(f"*Potential revenue*\n{account.potential_revenue:,.0f} {account.currency}")
     if account.industry:
         fields.append(f"*Industry*\n{escape(account.industry)}")
     if last_touchpoint:
@@ -127,8 +137,9 @@ def account_summary_message(
         )
     else:
         last = "none yet. Log one with `/touchpoint`."
+    heading = truncate(account.name + (" (archived)" if account.archived else ""), 150)
     blocks = [
-        bk.header(truncate(account.name, 150)),
+        bk.header(heading),
         bk.section(fields=fields),
         section(f"*Team:* {team}"),
         section(f"*Last touchpoint:* {last}"),
@@ -154,33 +165,34 @@ def accounts_message(accounts: Sequence[Account], total: int) -> Message:
 
 
 def stakeholders_message(account: Account, stakeholders: Sequence[Stakeholder]) -> Message:
+    """Each stakeholder on a line with an Edit button (role, scales, reports-to, left)."""
     if not stakeholders:
         return notice(
             f"No stakeholders for *{escape(account.name)}* yet. Add one with `/sam stakeholder new`."
         )
     by_id = {person.id: person for person in stakeholders}
-    lines = []
-    for person in stakeholders[:MAX_LISTED]:
+    blocks = [section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})")]
+    for person in stakeholders[:MAX_STAKEHOLDERS]:
         title = f", {escape(person.title)}" if person.title else ""
         owner = (
             f" · owner <@{person.relationship_owner_id}>" if person.relationship_owner_id else ""
         )
         manager = by_id.get(person.reports_to_id)
         reports = f" · reports to {escape(manager.name)}" if manager else ""
-        lines.append(
+        line = (
             f"• *{escape(person.name)}*{title} · {ROLE_LABELS[person.role]} · "
             f"power {person.power}, influence {person.influence}, interest {person.interest} · "
             f"{person.attitude_label} ({person.attitude:+d}){owner}{reports}"
         )
-    if len(stakeholders) > MAX_LISTED:
-        lines.append(f"…and {len(stakeholders) - MAX_LISTED} more.")
-    return Message(
-        f"Stakeholders of {account.name}",
-        [
-            section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})"),
-            *sections(lines),
-        ],
-    )
+        edit = bk.button(
+            "Edit", Button.STAKEHOLDER_EDIT, value=StakeholderRef(id=person.id).encode()
+        )
+        blocks.append(section(line, accessory=edit, block_id=f"stakeholder_{person.id}"))
+    footer = "People who left the company are kept in the history: `/sam history @name`."
+    if len(stakeholders) > MAX_STAKEHOLDERS:
+        footer = f"…and {len(stakeholders) - MAX_STAKEHOLDERS} more. " + footer
+    blocks.append(bk.context(footer))
+    return Message(f"Stakeholders of {account.name}", blocks)
 
 
 def team_message(account: Account, *, note: str | None = None) -> Message:

@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -34,6 +35,8 @@ class People:
         self._ttl = ttl_seconds
         self._cache: dict[str, tuple[float, Person]] = {}
         self._lock = threading.Lock()
+        self._pending: set[str] = set()  # looked up in the background now
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="people")
 
     def get(self, user_id: str) -> Person:
         now = time.monotonic()
@@ -50,6 +53,25 @@ class People:
 
     def timezone(self, user_id: str) -> str:
         return self.get(user_id).timezone
+
+    def timezone_at_once(self, user_id: str) -> str:
+        """The user's time zone without waiting on Slack, for work that runs before its ack
+        (a form's submission): the one remembered, however old, else the workspace's.
+        A missing or old one is looked up in the background, for the next request."""
+        with self._lock:
+            cached = self._cache.get(user_id)
+            fresh = cached is not None and time.monotonic() - cached[0] < self._ttl
+            if not fresh and user_id not in self._pending:
+                self._pending.add(user_id)
+                self._background.submit(self._refresh, user_id)
+        return cached[1].timezone if cached else self._default_timezone
+
+    def _refresh(self, user_id: str) -> None:
+        try:
+            self.get(user_id)
+        finally:
+            with self._lock:
+                self._pending.discard(user_id)
 
     def _look_up(self, user_id: str) -> tuple[Person, bool]:
         try:

@@ -161,6 +161,88 @@ class PushedFormRef(Reference):
     parent: FormOrigin = FormOrigin()
 
 
+class ActionStatusChoice(Reference):
+    """An option of an action's status menu: the action and the status it moves to."""
+
+    id: int = Field(gt=0)
+    status: Literal["open", "in_progress", "blocked", "cancelled"]
+
+    def encode(self) -> str:
+        return f"{self.id}:{self.status}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        action_id, _, status = (raw or "").partition(":")
+        try:
+            return cls(id=int(action_id), status=status)
+        except (ValueError, ValidationError):
+            raise StaleReference() from None
+
+
+class StakeholderRef(IdReference):
+    """The value of a stakeholder's "Edit" button, and the stakeholder form's metadata."""
+
+
+class ObjectiveRef(IdReference):
+    """The value of an objective's "Edit" button."""
+
+
+class ObjectiveFormRef(Reference):
+    """private_metadata of the objective form: its account, and the objective it edits."""
+
+    account_id: int = Field(gt=0)
+    objective_id: int | None = Field(default=None, gt=0)
+    channel: str | None = None
+    response_url: str | None = None
+
+
+class AccountFormRef(Reference):
+    """private_metadata of the account edit form."""
+
+    account_id: int = Field(gt=0)
+    channel: str | None = None
+
+
+class HistoryPage(Reference):
+    """The value of the history's Next and Previous buttons: the filters and the page."""
+
+    account_id: int = Field(gt=0)
+    stakeholder_id: int | None = Field(default=None, gt=0)
+    kind: str | None = Field(default=None, max_length=32)
+    since: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    page: int = Field(default=0, ge=0)
+
+
+class AccountRef(IdReference):
+    """The value of "New objective": the account it is for."""
+
+
+class ObjectiveStatusChoice(Reference):
+    """An option of an objective's status menu: the objective and its new status."""
+
+    id: int = Field(gt=0)
+    status: Literal["not_started", "on_track", "at_risk", "achieved", "dropped"]
+
+    def encode(self) -> str:
+        return f"{self.id}:{self.status}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        objective_id, _, status = (raw or "").partition(":")
+        try:
+            return cls(id=int(objective_id), status=status)
+        except (ValueError, ValidationError):
+            raise StaleReference() from None
+
+
+class StakeholderFormRef(Reference):
+    """private_metadata of the stakeholder edit form: who, and the list to redraw."""
+
+    stakeholder_id: int = Field(gt=0)
+    channel: str | None = None
+    response_url: str | None = None
+
+
 class TierChoice(Reference):
     """The value of a Pareto analysis's "Make strategic" / "Make key" button."""
 

@@ -6,13 +6,13 @@ from datetime import date
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
 from sambot.actions import service as actions
 from sambot.actions.models import Action
 from sambot.db import Database
+from sambot.slack.client import responder
 from sambot.slack.messages import Message, action_message, shared_confirmation, touchpoint_message
 from sambot.touchpoints import service as touchpoints
 from sambot.touchpoints.models import Touchpoint
@@ -157,7 +157,7 @@ def confirm(
         return  # a direct message to the user is confirmation enough
     text, blocks = shared_confirmation(what, where(posted), permalink(client, posted))
     if respond is None and response_url:
-        respond = WebhookClient(response_url).send
+        respond = responder(client, response_url)
     if respond is not None:
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     elif origin_channel:

@@ -5,13 +5,13 @@ from datetime import date
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account
 from sambot.actions.models import Action
 from sambot.slack import kept_messages
 from sambot.slack.action_blocks import action_block_ids, action_blocks
+from sambot.slack.client import responder
 from sambot.slack.messages import action_message
 from sambot.slack.refs import MessageOrigin
 
@@ -90,7 +90,7 @@ def show_change(
         else:
             new_blocks = None
         if new_blocks is not None:
-            WebhookClient(origin.response_url).send(
+            responder(client, origin.response_url)(
                 text=f"{action.title}: updated", blocks=new_blocks, replace_original=True
             )
     elif origin.channel and origin.ts:

@@ -406,3 +406,57 @@ def test_adding_a_stakeholder_from_inside_the_touchpoint_form(settings):
     finally:
         database.dispose()
     assert count(settings, Stakeholder, Stakeholder.name == "Jane Doe") == 1
+
+
+def test_the_forms_that_correct_what_is_stored_work_in_the_shell(settings):
+    """Issue 9: an action blocked then edited, a stakeholder edited into a loop (refused),
+    an objective added, the account edited, all from their buttons and commands."""
+    script = [
+        "/action list",
+        ":press 6",  # the first action's ⋯ menu
+        "blocked",
+        "Waiting for legal",
+        ":press 23",  # Edit, in the list as redrawn (the shell numbers every button afresh)
+        "",  # title
+        "",  # owner
+        "",  # due date (past: kept as it was)
+        "",  # objective
+        "",  # obstacle
+        "The full proposal",  # detail
+        "",  # shared with the client
+        "/sam stakeholders",
+        ":press 55",  # Hélène Martin's Edit
+        *[""] * 9,
+        "Tom Becker",  # reports to: Tom reports to Hélène already
+        "",  # left the company: no
+        "-",  # the error is re-asked alone: clear the field
+        "/sam objectives",
+        ":press 61",  # New objective
+        "Win the Europe renewal",
+        "",
+        "",
+        "",
+        "/sam account edit",
+        *[""] * 5,
+        "100",  # gross margin
+        "",
+        "",
+    ]
+    code, transcript = run_session(settings, script)
+    assert code == 0
+    output = dict(steps(transcript)[1])
+    assert "@dana marked it blocked" in output[":press 6"]
+    assert "@dana changed the detail" in output[":press 23"]
+    stakeholder = output[":press 55"]
+    assert "! Reports to: Tom Becker already reports to this person" in stakeholder
+    assert "@dana updated Hélène Martin." in stakeholder
+    objective = output[":press 61"]
+    assert "@dana added the objective Win the Europe renewal." in objective
+    assert "@dana updated the account Acme Corporation." in output["/sam account edit"]
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            blocked = session.scalar(select(Action).where(Action.status == ActionStatus.BLOCKED))
+            assert (blocked.obstacle, blocked.detail) == ("Waiting for legal", "The full proposal")
+    finally:
+        database.dispose()

@@ -3,13 +3,15 @@
 import os
 import subprocess
 import sys
+import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from sambot.localslack.requests import SlackRequests
+from sambot.localslack.requests import SlackRequests, values_for
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL
 from tests.slack.test_edge_memory import free_port
@@ -84,3 +86,33 @@ def test_a_link_made_on_one_process_is_used_by_the_other_at_once(slack, db, two_
     slack.channel_message(GENERAL, "linked this channel to *Acme*", timeout=10)
     first.command("/touchpoint", "call Moved", user_id=DANA, channel_id=GENERAL)
     slack.channel_message(GENERAL, "Moved", timeout=10)
+
+
+def test_a_form_opened_on_one_process_is_submitted_to_the_other_without_waiting_on_slack(
+    slack, db, two_apps
+):
+    """users.info never runs before an ack: the second process has never seen Dana, and
+    Slack answers users.info only after her submission has been acknowledged."""
+    first, second = two_apps
+    seed.acme(db)
+    first.command("/action", "", user_id=DANA, channel_id=ACME_CHANNEL)
+    view = slack.opened_view("action")
+
+    answer_users_info = threading.Event()
+
+    def hold_users_info(args):
+        answer_users_info.wait(timeout=10)
+        return False  # then answered normally
+
+    slack.standin.fail("users.info", "never", times=None, when=hold_users_info)
+    due = (date.today() + timedelta(days=10)).isoformat()
+    answers = {"title": "Send the proposal", "owner_id": DANA, "due_date": due}
+    response = second.view_submission(view, values_for(view, answers), DANA)
+    answer_users_info.set()
+    assert response.status_code == 200
+    assert response.content == b""  # accepted, no field error
+    # Had the ack waited on users.info, it would have waited out the lookup's 2 s timeout.
+    assert response.elapsed.total_seconds() < 2, "the ack waited on users.info"
+    slack.channel_message(ACME_CHANNEL, "Send the proposal", timeout=10)
+    # Looked up in the background afterwards, for the next request.
+    slack.wait("users.info", lambda call: call.args.get("user") == DANA, timeout=10)

@@ -7,6 +7,7 @@ from sambot.slack.listeners import (
     commands,
     events,
     portfolio,
+    records,
     reports,
     shortcuts,
     views,
@@ -14,5 +15,5 @@ from sambot.slack.listeners import (
 
 
 def register(app: App) -> None:
-    for module in (events, commands, reports, views, buttons, shortcuts, portfolio):
+    for module in (events, commands, reports, views, buttons, shortcuts, records, portfolio):
         module.register(app)

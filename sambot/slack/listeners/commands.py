@@ -13,7 +13,7 @@ from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
-from sambot.slack.listeners import portfolio, reports
+from sambot.slack.listeners import portfolio, records, reports
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
@@ -68,6 +68,10 @@ def sam_command(ack, command, client, respond, interaction: Interaction):
         return open_account_modal(command, client, respond, interaction)
     if (first, second) == ("stakeholder", "new"):
         return open_stakeholder_modal(command, client, respond, interaction)
+    if first == "account" and second in ("edit", "archive", "unarchive"):
+        return records.account_subcommand(
+            second, client=client, respond=respond, interaction=interaction
+        )
     handlers = {
         "account": show_account,
         "accounts": list_accounts,
@@ -75,6 +79,8 @@ def sam_command(ack, command, client, respond, interaction: Interaction):
         "stakeholders": list_stakeholders,
         "team": show_team,
         "report": reports.preview_report,
+        "objectives": records.list_objectives,
+        "history": records.show_history,
         "import": portfolio.import_command,
         "portfolio": portfolio.portfolio_command,
     }

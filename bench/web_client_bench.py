@@ -1,0 +1,91 @@
+"""One Web API call's cost to the app: slack-sdk's WebClient (a new connection per call,
+through urllib) against sambot's PooledWebClient (kept-alive connections).
+
+The stand-in runs in its own process, so the CPU measured is the caller's only, over
+plain HTTP and over HTTPS (as Slack answers: a self-signed certificate made with
+openssl for the run).
+`.venv/bin/python bench/web_client_bench.py [--calls 2000] [--threads 4] [--runs 3]`
+"""
+
+import argparse
+import os
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import urllib3
+from slack_sdk import WebClient
+from standin_process import StandInProcess
+
+from sambot.slack.client import build_web_client
+
+TOKEN = "xoxb-bench"
+
+
+def measure(client: WebClient, calls: int, threads: int) -> tuple[float, float]:
+    """(caller's CPU ms per call, wall ms per call) for `calls` chat.postMessage."""
+
+    def post(n: int) -> None:
+        client.chat_postMessage(channel="C1", text=f"call {n}")
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(post, range(calls)))
+    return (
+        1000 * (time.process_time() - cpu) / calls,
+        1000 * (time.perf_counter() - wall) / calls,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"loadavg {os.getloadavg()[0]:.1f}, {args.calls} calls, {args.threads} threads")
+    print("| transport | client | run | CPU per call (ms) | wall per call (ms) |")
+    print("|---|---|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        cert, key = f"{tmp}/cert.pem", f"{tmp}/key.pem"
+        subprocess.run(
+            [
+                *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+                *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+                *("-keyout", key, "-out", cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        for transport, tls_files in (("HTTP", None), ("HTTPS", (cert, key))):
+            trust = ssl.create_default_context(cafile=cert) if tls_files else None
+            standin = StandInProcess(TOKEN, "T0001", [], [("C1", "accounts")], tls_files)
+            clients = {
+                "WebClient (urllib)": lambda url, trust: WebClient(TOKEN, url, ssl=trust),
+                "PooledWebClient": pooled,
+            }
+            for run in range(1, args.runs + 1):
+                for name, make in clients.items():
+                    client = make(standin.base_url, trust)
+                    measure(client, 100, args.threads)  # warm up
+                    standin.reset()
+                    cpu, wall = measure(client, args.calls, args.threads)
+                    print(f"| {transport} | {name} | {run} | {cpu:.2f} | {wall:.2f} |")
+            standin.stop()
+
+
+def pooled(base_url: str, trust: ssl.SSLContext | None) -> WebClient:
+    client = build_web_client(TOKEN, base_url)
+    if trust is not None:
+        client.pool = urllib3.PoolManager(maxsize=8, ssl_context=trust)
+    return client
+
+
+if __name__ == "__main__":
+    main()
