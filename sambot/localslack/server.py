@@ -892,7 +892,7 @@ class SlackStandIn:
             if file is None or file.uploaded:
                 return 404, "not found"
             file.content, file.uploaded = content, True
-            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {})
+            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {"ok": True})
             return 200, f"OK - {len(content)}"
 
     def _files_complete_upload(self, args: Args) -> dict[str, Any]:
@@ -961,7 +961,10 @@ class SlackStandIn:
         with self._lock:
             authorized = authorization == f"Bearer {self.bot_token}"
             file = self._files.get(file_id)
-            self._record("file_download", {"file_id": file_id, "authorized": authorized}, 200, {})
+            answer = {"ok": True} if authorized else {"ok": False, "error": "sign-in page"}
+            self._record(
+                "file_download", {"file_id": file_id, "authorized": authorized}, 200, answer
+            )
             if not authorized:
                 return (
                     200,

@@ -207,6 +207,7 @@ def _share(shell: Shell, argument: str) -> None:
         return
     viewer = shell.viewer
     shell.workspace.standin.share_file(viewer.channel, viewer.user, path.name, content)
+    shell.output.take_as_seen()
     where = shell.workspace.channel_label(viewer.channel)
     shell.say(f"(You shared {path.name} in {where}. `/sam import` there imports it.)")
 
