@@ -55,6 +55,39 @@ def build_parser() -> argparse.ArgumentParser:
         "shell", help="try sambot in a terminal, with no Slack workspace (the embedded database)"
     )
     shell.add_argument("--demo", action="store_true", help="load the demo portfolio first")
+    importing = commands.add_parser(
+        "import", help="import accounts from a CSV file, or an export into an empty database"
+    )
+    import_commands = importing.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    import_accounts = import_commands.add_parser(
+        "accounts", help="create or update accounts (matched by name) from a CSV file"
+    )
+    import_accounts.add_argument("file", metavar="FILE.csv")
+    import_accounts.add_argument("--dry-run", action="store_true", help="show what would change")
+    import_accounts.add_argument(
+        "--all-or-nothing", action="store_true", help="write nothing if any row is bad"
+    )
+    import_accounts.add_argument(
+        "--period", metavar="YYYY-MM", help="the snapshot's month (default: this month)"
+    )
+    import_accounts.add_argument(
+        "--owner", metavar="USER_ID", help="owner of new accounts whose row names none"
+    )
+    import_accounts.add_argument("--team", metavar="TEAM_ID", help="the Slack workspace")
+    import_all = import_commands.add_parser(
+        "all", help="every table of a `sambot export all`, into an empty database"
+    )
+    import_all.add_argument("file", metavar="FILE", help="the export (- for stdin)")
+    portfolio = commands.add_parser(
+        "portfolio", help="the Pareto analysis of the accounts (which to make strategic)"
+    )
+    portfolio.add_argument("--by", choices=["margin", "revenue", "potential"], default="margin")
+    portfolio.add_argument("--csv", metavar="FILE", help="also write the ranking to a CSV file")
+    portfolio.add_argument(
+        "--rates", metavar="FILE", help="conversion rates (currency,rate_to_EUR) to rank as one"
+    )
+    portfolio.add_argument("--chart", metavar="FILE.png", help="also draw the Pareto chart")
+    portfolio.add_argument("--team", metavar="TEAM_ID", help="the Slack workspace")
     demo = commands.add_parser("demo", help="the demo portfolio")
     demo_commands = demo.add_subparsers(dest="demo_command", metavar="DEMO_COMMAND", required=True)
     demo_commands.add_parser("load", help="load the demo portfolio (again: nothing is duplicated)")
@@ -80,9 +113,6 @@ def build_parser() -> argparse.ArgumentParser:
     export_all.add_argument(
         "--output", "-o", metavar="FILE", help="where to write (default: stdout)"
     )
-    import_ = commands.add_parser("import", help="load an export into an empty database")
-    import_.add_argument("what", choices=["all"], help="every table of the export")
-    import_.add_argument("file", metavar="FILE", help="the export (- for stdin)")
     return parser
 
 
@@ -122,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         "doctor": _doctor,
         "export": _export,
         "import": _import,
+        "portfolio": _portfolio,
     }[args.command]
     return handler(args, settings)
 
@@ -271,6 +302,31 @@ def _export(args, settings: Settings) -> int:
 
 
 def _import(args, settings: Settings) -> int:
-    from sambot.ops import commands
+    if args.import_command == "all":
+        from sambot.ops import commands
 
-    return commands.import_all(settings, args.file)
+        return commands.import_all(settings, args.file)
+    from sambot.portfolio_cli import import_accounts
+
+    return import_accounts(
+        settings,
+        path=args.file,
+        dry_run=args.dry_run,
+        all_or_nothing=args.all_or_nothing,
+        period=args.period,
+        owner=args.owner,
+        team=args.team,
+    )
+
+
+def _portfolio(args, settings: Settings) -> int:
+    from sambot.portfolio_cli import portfolio
+
+    return portfolio(
+        settings,
+        by=args.by,
+        csv_path=args.csv,
+        rates_path=args.rates,
+        chart_path=args.chart,
+        team=args.team,
+    )

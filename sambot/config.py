@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     sambot_log_format: Literal["text", "json"] = "text"
     # A port for /metrics in a process without the web server (`sambot scheduler`).
     sambot_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # A CSV of conversion rates (`currency,rate_to_EUR`): `/sam portfolio` converts every
+    # figure to its base currency. Without it, each currency is ranked on its own.
+    sambot_rates_file: str | None = None
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -8,6 +8,7 @@ from sambot.db import Base
 from sambot.deliveries.models import Delivery
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
+from sambot.portfolio.models import AccountSnapshot
 from sambot.programme.models import ProgrammeChannel
 from sambot.slack.kept_messages import KeptMessage
 from sambot.slack.seen_events import SeenEvent
@@ -17,6 +18,7 @@ from sambot.workspaces.models import Workspace
 
 __all__ = [
     "Account",
+    "AccountSnapshot",
     "Action",
     "Base",
     "CheckpointAnswer",

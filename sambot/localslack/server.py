@@ -172,6 +172,34 @@ class _File:
     initial_comment: str | None = None
     thread_ts: str | None = None
     ts: str | None = None  # the message that shares it
+    user: str | None = None  # who shared it: a person (share_file), None for the bot
+    created: int = field(default_factory=lambda: int(time.time()))
+
+    def to_slack(self, base_url: str, channel: _Channel | None) -> dict[str, Any]:
+        """The file object as files.info and files.list give it."""
+        url = f"{base_url}/files-pri/{self.id}/{self.filename}"
+        shares: dict[str, Any] = {}
+        if channel is not None and self.ts:
+            kind = "private" if channel.is_private or channel.user else "public"
+            shares[kind] = {channel.id: [{"ts": self.ts, "reply_count": 0}]}
+        extension = self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""
+        return {
+            "id": self.id,
+            "created": self.created,
+            "timestamp": self.created,
+            "name": self.filename,
+            "title": self.title or self.filename,
+            "mimetype": "text/csv" if extension == "csv" else "application/octet-stream",
+            "filetype": extension or "binary",
+            "user": self.user or "UBOT",
+            "size": len(self.content),
+            "url_private": url,
+            "url_private_download": f"{url}?download=1",
+            "channels": [self.channel] if channel is not None and not channel.user else [],
+            "ims": [self.channel] if channel is not None and channel.user else [],
+            "groups": [],
+            "shares": shares,
+        }
 
 
 def _flag(value: Any) -> bool:
@@ -274,6 +302,10 @@ class SlackStandIn:
             "apps.connections.open": self._apps_connections_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.info": self._files_info,
+            "files.list": self._files_list,
+            "users.lookupByEmail": self._users_lookup_by_email,
+            "conversations.list": self._conversations_list,
         }
 
     def _clear(self) -> None:
@@ -422,6 +454,34 @@ class SlackStandIn:
             self._messages.setdefault(channel_id, []).append(message)
             return copy.deepcopy(message)
 
+    def share_file(
+        self, channel: str, user: str, filename: str, content: bytes | str, text: str = ""
+    ) -> dict[str, Any]:
+        """A person shares a file in a channel or DM (a user id: their DM with the bot).
+        Returns the `file_shared` event Slack would send."""
+        with self._lock:
+            message = self.add_message(channel, user, text)
+            channel_id = self._dm(channel).id if channel in self._users else channel
+            data = content.encode() if isinstance(content, str) else content
+            file = _File(self._new_id("F"), filename, len(data), content=data, user=user)
+            file.uploaded = file.completed = True
+            file.channel, file.ts = channel_id, message["ts"]
+            self._files[file.id] = file
+            shared = {"id": file.id, "name": filename, "title": filename}
+            self._messages[channel_id][-1] = {**message, "files": [shared], "subtype": "file_share"}
+            return {
+                "type": "file_shared",
+                "channel_id": channel_id,
+                "file_id": file.id,
+                "user_id": user,
+                "file": {"id": file.id},
+            }
+
+    def file_downloads(self) -> list[dict[str, Any]]:
+        """Downloads of url_private: `{"file_id", "authorized"}`, oldest first."""
+        with self._lock:
+            return [dict(call.args) for call in self._calls if call.method == "file_download"]
+
     def user(self, user_id: str) -> dict[str, Any] | None:
         """The user as `users.info` returns it."""
         with self._lock:
@@ -537,7 +597,7 @@ class SlackStandIn:
             return [
                 {**asdict(f), "content": bytes(f.content)}
                 for f in self._files.values()
-                if f.completed
+                if f.completed and f.user is None
             ]
 
     @property
@@ -895,6 +955,82 @@ class SlackStandIn:
                 file.thread_ts = args.get("thread_ts")
         return {"files": [{**f, "size": len(self._files[f["id"]].content)} for f in shared]}
 
+    def _visible_file(self, file_id: Any) -> _File:
+        """A file the bot can see: its own, or one shared where the bot is."""
+        file = self._files.get(file_id) if isinstance(file_id, str) else None
+        if file is None or not file.completed:
+            raise SlackError("file_not_found")
+        if file.user is not None:
+            channel = self._channels.get(file.channel or "")
+            if channel is None or not (channel.user or channel.bot_is_member):
+                raise SlackError("file_not_found")
+        return file
+
+    def _files_info(self, args: Args) -> dict[str, Any]:
+        _require(args, "file")
+        file = self._visible_file(args["file"])
+        return {"file": file.to_slack(self.url, self._channels.get(file.channel or ""))}
+
+    def _files_list(self, args: Args) -> dict[str, Any]:
+        found = []
+        for file in reversed(list(self._files.values())):  # newest first, as Slack lists
+            try:
+                self._visible_file(file.id)
+            except SlackError:
+                continue
+            if args.get("channel") and file.channel != args["channel"]:
+                continue
+            if args.get("user") and (file.user or self.bot_user_id) != args["user"]:
+                continue
+            found.append(file.to_slack(self.url, self._channels.get(file.channel or "")))
+        count = int(args.get("count") or 100)
+        return {"files": found[:count], "paging": {"count": count, "total": len(found)}}
+
+    def _serve_file(self, path: str, authorization: str | None) -> tuple[int, bytes, str]:
+        """GET url_private: the bytes with the bot's token; without it, as Slack does, a
+        200 with an HTML sign-in page (a client must check what it got)."""
+        file_id = path.split("/", 1)[0]
+        with self._lock:
+            authorized = authorization == f"Bearer {self.bot_token}"
+            file = self._files.get(file_id)
+            answer = {"ok": True} if authorized else {"ok": False, "error": "sign-in page"}
+            self._record(
+                "file_download", {"file_id": file_id, "authorized": authorized}, 200, answer
+            )
+            if not authorized:
+                return (
+                    200,
+                    b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>",
+                    "text/html",
+                )
+            if file is None:
+                return 404, b"file not found", "text/plain"
+            return 200, file.content, "application/octet-stream"
+
+    def _users_lookup_by_email(self, args: Args) -> dict[str, Any]:
+        _require(args, "email")
+        wanted = str(args["email"]).strip().lower()
+        for user in self._users.values():
+            if user.email and user.email.lower() == wanted and not user.deleted:
+                return {"user": user.to_slack(self.team_id)}
+        raise SlackError("users_not_found")
+
+    def _conversations_list(self, args: Args) -> dict[str, Any]:
+        wanted = {t.strip() for t in str(args.get("types") or "public_channel").split(",")}
+        channels = []
+        for channel in self._channels.values():
+            if channel.user or channel.is_mpim:
+                kind = "im" if channel.user else "mpim"
+            else:
+                kind = "private_channel" if channel.is_private else "public_channel"
+            if kind not in wanted or (kind == "private_channel" and not channel.bot_is_member):
+                continue
+            if _flag(args.get("exclude_archived")) and channel.is_archived:
+                continue
+            channels.append(channel.to_slack())
+        page, cursor = _page(channels, args, default=100)
+        return {"channels": page, "response_metadata": {"next_cursor": cursor}}
+
     def _apps_connections_open(self, args: Args) -> dict[str, Any]:
         return {"url": self.socket_mode.ticket_url()}
 
@@ -1145,6 +1281,12 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         standin = self.server.standin
+        if url.path.startswith("/files-pri/"):
+            status, content, kind = standin._serve_file(
+                url.path.removeprefix("/files-pri/"), self.headers.get("Authorization")
+            )
+            self._send(status, content, kind)
+            return
         if url.path.startswith("/upload/v1/"):
             # files_upload_v2's second step: the file's bytes, as they are, to its URL.
             status, text = standin._receive_upload(url.path.removeprefix("/upload/v1/"), raw)

@@ -149,6 +149,10 @@ class BotOutput:
         self.seen = now
         return opened, updated
 
+    def take_as_seen(self) -> None:
+        """What changed is the person's own doing (a file they shared): not shown back."""
+        self.seen = self._snapshot()
+
     def show_message(self, label: str, message: dict, number) -> None:
         self.say(self.renderer.style.label(label))
         for line in self.renderer.message(message, number):

@@ -230,6 +230,22 @@ def _time(shell: Shell, argument: str) -> None:
     )
 
 
+def _share(shell: Shell, argument: str) -> None:
+    from pathlib import Path
+
+    path = Path(argument).expanduser()
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        shell.say(f"Share a file from your disk: :share accounts.csv ({exc.strerror or exc}).")
+        return
+    viewer = shell.viewer
+    shell.workspace.standin.share_file(viewer.channel, viewer.user, path.name, content)
+    shell.output.take_as_seen()
+    where = shell.workspace.channel_label(viewer.channel)
+    shell.say(f"(You shared {path.name} in {where}. `/sam import` there imports it.)")
+
+
 def _users(shell: Shell, _argument: str) -> None:
     for user_id, handle in shell.workspace.users.items():
         person = shell.workspace.standin.user(user_id) or {}
@@ -282,6 +298,12 @@ COMMANDS = [
         "2026-12-01T09:00",
         "move the shell's clock (commands and jobs see it); :time now puts it back",
         _time,
+    ),
+    ShellCommand(
+        ":share",
+        "accounts.csv",
+        "share a file from your disk in this channel, as in Slack (then /sam import)",
+        _share,
     ),
     ShellCommand(":users", "", "the people of the local workspace", _users),
     ShellCommand(":channels", "", "the channels of the local workspace", _channels),

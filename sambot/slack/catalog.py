@@ -26,7 +26,7 @@ class Shortcut:
 
 
 SAM = SlashCommand(
-    "/sam", "Account plans: accounts, plan, stakeholders, map, objectives, reports", "help", True
+    "/sam", "Account plans: accounts, plan, portfolio, stakeholders, map, reports", "help", True
 )
 TOUCHPOINT = SlashCommand(
     "/touchpoint", "Log a touchpoint with the client", "[kind] [summary]", False
@@ -99,6 +99,11 @@ HELP = [
     ("/sam checkpoint monthly on", "Ask this account's team every month (`off` stops it)."),
     ("/sam programme", "Every strategic account on one page, what needs attention first."),
     ("/sam programme channel", "Post the programme roll-up in this channel every month."),
+    (
+        "/sam import",
+        "Import accounts from the CSV you just shared here (`--dry-run`, `--all-or-nothing`).",
+    ),
+    ("/sam portfolio margin", "Pareto selection by margin, revenue or potential, with a chart."),
     ("/sam help", "This help."),
 ]
 
@@ -127,4 +132,6 @@ SAM_SUBCOMMANDS = [
     "checkpoint monthly off",
     "programme",
     "programme channel",
+    "import",
+    "portfolio",
 ]

@@ -54,6 +54,7 @@ class Button(StrEnum):
     PLAN_ADD = "plan_item_add"
     PLAN_MORE = "plan_more"
     PLAN_POST = "plan_post_to_channel"
+    PORTFOLIO_TIER = "portfolio_set_tier"
 
 
 class RelationshipButton(StrEnum):

@@ -18,6 +18,7 @@ BOT_SCOPES = [
     "channels:history",
     "groups:history",
     "im:history",
+    "files:read",  # download a CSV shared for /sam import
 ]
 
 
@@ -56,7 +57,7 @@ def build_manifest(*, request_url: str | None = None, socket_mode: bool = False)
             "app_home": {
                 "home_tab_enabled": True,
                 "messages_tab_enabled": True,
-                "messages_tab_read_only_enabled": True,
+                "messages_tab_read_only_enabled": False,
             },
             "slash_commands": commands,
             "shortcuts": [

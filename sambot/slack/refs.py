@@ -334,3 +334,11 @@ class ProgrammePage(Reference):
     """The value of "Next" under the programme roll-up: where the next page starts."""
 
     offset: int = Field(ge=0)
+
+
+class TierChoice(Reference):
+    """The value of a Pareto analysis's "Make strategic" / "Make key" button."""
+
+    account_id: int = Field(gt=0)
+    tier: Literal["strategic", "key", "other"]
+    metric: Literal["margin", "revenue", "potential"] = "margin"

@@ -97,6 +97,7 @@ def test_domain_packages_know_nothing_of_slack():
         "touchpoints",
         "plans",
         "workspaces",
+        "portfolio",
     )
     graph = import_graph()
     leaks = {

@@ -9,6 +9,7 @@ from sambot.slack.listeners import (
     events,
     home,
     plan,
+    portfolio,
     programme,
     records,
     relationships,
@@ -32,6 +33,7 @@ LISTENER_MODULES = (
     team_follow,
     home,
     programme,
+    portfolio,
 )
 
 

@@ -16,6 +16,7 @@ from sambot.slack.labels import KIND_LABELS, KIND_WORDS
 from sambot.slack.listeners import (
     checkpoints,
     plan,
+    portfolio,
     programme,
     records,
     relationships,
@@ -94,6 +95,8 @@ def sam_command(ack, command, client, respond, context, interaction: Interaction
         "plan": plan.show_plan,
         "checkpoint": checkpoints.checkpoint_command,
         "programme": programme.programme_command,
+        "import": portfolio.import_command,
+        "portfolio": portfolio.portfolio_command,
     }
     handler = handlers.get(first)
     if handler is None:
