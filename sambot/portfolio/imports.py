@@ -12,12 +12,12 @@
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -441,6 +441,49 @@ def snapshots_of(db: Session, *, account_id: int) -> list[AccountSnapshot]:
             .order_by(AccountSnapshot.period)
         )
     )
+
+
+@dataclass(frozen=True)
+class Change:
+    """How an account's figures moved between its last two snapshots."""
+
+    revenue: Decimal | None
+    margin: Decimal | None
+
+
+def changes_since_last_snapshot(db: Session, *, account_ids: Sequence[int]) -> dict[int, Change]:
+    """Each account's latest snapshot against the one before it, in one query; accounts
+    with fewer than two snapshots are left out."""
+    if not account_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(partition_by=AccountSnapshot.account_id, order_by=AccountSnapshot.period.desc())
+        .label("rank")
+    )
+    latest = (
+        select(
+            AccountSnapshot.account_id,
+            AccountSnapshot.annual_revenue,
+            AccountSnapshot.gross_margin,
+            rank,
+        )
+        .where(AccountSnapshot.account_id.in_(account_ids))
+        .subquery()
+    )
+    pairs: dict[int, list] = {}
+    for account_id, revenue, margin, _rank in db.execute(
+        select(latest).where(latest.c.rank <= 2).order_by(latest.c.account_id, latest.c.rank)
+    ):
+        pairs.setdefault(account_id, []).append((revenue, margin))
+
+    def moved(now: Decimal | None, before: Decimal | None) -> Decimal | None:
+        return None if now is None or before is None else now - before
+
+    return {
+        account_id: Change(moved(now[0], before[0]), moved(now[1], before[1]))
+        for account_id, (now, before) in ((a, p) for a, p in pairs.items() if len(p) == 2)
+    }
 
 
 def describe(value: object) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account, TeamMember, TeamRole, Tier
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
+from sambot.portfolio.imports import changes_since_last_snapshot
 from sambot.programme.models import ProgrammeChannel
 from sambot.relationships.cadence import DEFAULT_CADENCES, Cadences
 from sambot.relationships.coverage import Coverage, coverage_of
@@ -37,8 +38,8 @@ class ProgrammeRow:
     annual_revenue: Decimal | None
     gross_margin: Decimal | None
     currency: str
-    # Relationship coverage (red / amber / green and its reasons); then the slots for the
-    # revenue and margin change since the last snapshot.
+    # Relationship coverage (red / amber / green and its reasons), and how revenue and
+    # margin moved between the last two snapshots (imports).
     coverage: Coverage | None = None
     revenue_change: Decimal | None = None
     margin_change: Decimal | None = None
@@ -136,6 +137,7 @@ def rows(
     }
     touched = last_touchpoints(db, account_ids=ids)
     coverage = account_coverage(db, account_ids=ids, today=today, cadences=cadences)
+    changes = changes_since_last_snapshot(db, account_ids=ids)
     quiet_since = today - timedelta(days=QUIET_DAYS)
     result = []
     for account in accounts:
@@ -155,6 +157,9 @@ def rows(
             currency=account.currency,
             coverage=coverage.get(account.id),
         )
+        if account.id in changes:
+            row.revenue_change = changes[account.id].revenue
+            row.margin_change = changes[account.id].margin
         if not row.sponsor_ids:
             row.warnings.append("no executive sponsor")
         if not row.channel_id:

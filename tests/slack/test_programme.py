@@ -119,3 +119,43 @@ def test_the_monthly_roll_up_goes_to_the_programme_channel_once(slack, db):
         LEE, "programme_next", value=button["value"], message=post, channel_id=GENERAL
     )
     slack.ephemeral(LEE, "Accounts 21-40 of 45")
+
+
+def test_the_roll_up_shows_how_revenue_and_margin_moved_since_the_last_snapshot(slack, db):
+    from sambot.portfolio.models import AccountSnapshot
+
+    portfolio(db, count=3)
+    with db.session() as session:
+        [first, second, _third] = session.query(Account).filter_by(tier=Tier.STRATEGIC).all()
+        for period, revenue, margin in (
+            ("2026-09", 900_000, 250_000),
+            ("2026-10", 1_000_000, 240_000),
+        ):
+            session.add(
+                AccountSnapshot(
+                    workspace_id=first.workspace_id,
+                    account_id=first.id,
+                    period=period,
+                    annual_revenue=revenue,
+                    gross_margin=margin,
+                    currency="EUR",
+                )
+            )
+        session.add(  # one snapshot only: nothing to compare with
+            AccountSnapshot(
+                workspace_id=second.workspace_id,
+                account_id=second.id,
+                period="2026-10",
+                annual_revenue=5,
+                gross_margin=1,
+                currency="EUR",
+            )
+        )
+        first_name, second_name = first.name, second.name
+    slack.command("/sam", "programme", channel=GENERAL)
+    text = json.dumps(slack.ephemeral(DANA, "Client")["blocks"])
+    row_of = {
+        name: text.split(f"*{name}*")[1].split("*Client")[0] for name in (first_name, second_name)
+    }
+    assert "(+100,000)" in row_of[first_name] and "(-10,000)" in row_of[first_name]
+    assert "(+" not in row_of[second_name] and "(-" not in row_of[second_name]
