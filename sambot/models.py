@@ -4,6 +4,7 @@ from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
 from sambot.db import Base
 from sambot.deliveries.models import Delivery
+from sambot.installs.models import BOTS, INSTALLATIONS, OAUTH_STATES
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
 from sambot.slack.kept_messages import KeptMessage
@@ -14,10 +15,13 @@ from sambot.workspaces.models import Workspace
 __all__ = [
     "Account",
     "Action",
+    "BOTS",
     "Base",
     "Delivery",
+    "INSTALLATIONS",
     "JobRun",
     "KeptMessage",
+    "OAUTH_STATES",
     "Objective",
     "Stakeholder",
     "TeamMember",
