@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_scopes: str | None = Field(default=None, description="comma-separated bot scopes")
+    slack_redirect_uri: str | None = None  # when the app lists several redirect URLs
     # Fernet keys, comma-separated: the first encrypts, every one decrypts (key rotation).
     sambot_encryption_key: str | None = Field(default=None, repr=False)
     sambot_retention_days: int = Field(default=30, ge=0)
@@ -140,9 +141,7 @@ class Settings(BaseSettings):
     @property
     def oauth_install(self) -> bool:
         """Several workspaces, each installed through /slack/install (no SLACK_BOT_TOKEN)."""
-        return bool(
-            not self.slack_bot_token and self.slack_client_id and self.slack_client_secret
-        )
+        return bool(not self.slack_bot_token and self.slack_client_id and self.slack_client_secret)
 
     @property
     def has_slack_http(self) -> bool:

@@ -13,15 +13,15 @@ from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
 from sambot.workspaces.models import Workspace
 
 __all__ = [
+    "BOTS",
+    "INSTALLATIONS",
+    "OAUTH_STATES",
     "Account",
     "Action",
-    "BOTS",
     "Base",
     "Delivery",
-    "INSTALLATIONS",
     "JobRun",
     "KeptMessage",
-    "OAUTH_STATES",
     "Objective",
     "Stakeholder",
     "TeamMember",

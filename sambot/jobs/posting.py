@@ -10,8 +10,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
-from contextlib import nullcontext, suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ from sqlalchemy import Connection, update
 from sambot.accounts.models import Account
 from sambot.db import Database, utcnow
 from sambot.deliveries.models import DeliveryStatus
+from sambot.installs import service as installs
 from sambot.jobs import deliveries
 from sambot.jobs.summary import RunSummary
 from sambot.slack.blocks import Message
@@ -112,7 +113,6 @@ class Poster:
         echo: Callable[[str], None] | None = None,
     ):
         self.database = database
-        self._local = threading.local()  # each posting thread has its own connection
         self.client = client
         self.workspace_id = workspace_id
         self.job_kind = job_kind
@@ -124,29 +124,31 @@ class Poster:
         self.dry_run = dry_run
         self.echo = echo or print
 
-    @property
-    def connection(self) -> Connection:
-        """This thread's connection for claims and records (see PostQueue)."""
-        return self._local.connection
-
-    @connection.setter
-    def connection(self, connection: Connection | None) -> None:
-        self._local.connection = connection
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection for one claim or record, taken from the pool only while it runs: not
+        held through a post or the pace's wait, so many workspaces posting side by side
+        need few connections."""
+        with self.database.engine.connect() as connection:
+            yield connection
 
     def post(self, target: Target, message: Message) -> Outcome:
         if self.dry_run:
             self.echo(f"--- would post to {target.label} ---\n{readable_text(message)}\n")
             self.summary.posted.append(target.label)
             return Outcome.DRY_RUN
-        delivery_id, held = deliveries.claim(
-            self.connection,
-            workspace_id=self.workspace_id,
-            job_kind=self.job_kind,
-            period_key=self.period_key,
-            channel_id=target.channel,
-            account_id=target.account_id,
-            recipient_id=target.recipient_id,
-        )
+        if installs.is_stopped(self.workspace_id):
+            raise WorkspaceStopped("app_uninstalled")
+        with self.connection() as connection:
+            delivery_id, held = deliveries.claim(
+                connection,
+                workspace_id=self.workspace_id,
+                job_kind=self.job_kind,
+                period_key=self.period_key,
+                channel_id=target.channel,
+                account_id=target.account_id,
+                recipient_id=target.recipient_id,
+            )
         if delivery_id is None:
             if held == DeliveryStatus.POSTED:
                 self.summary.skipped.append((target.label, "already posted"))
@@ -167,12 +169,13 @@ class Poster:
             return Outcome.FAILED
         except Exception as exc:  # network trouble after the client's own retries
             return self._failed(target, delivery_id, f"{type(exc).__name__}: {exc}")
-        deliveries.record_posted(
-            self.connection,
-            delivery_id=delivery_id,
-            channel_id=response["channel"],
-            message_ts=response["ts"],
-        )
+        with self.connection() as connection:
+            deliveries.record_posted(
+                connection,
+                delivery_id=delivery_id,
+                channel_id=response["channel"],
+                message_ts=response["ts"],
+            )
         self.summary.posted.append(target.label)
         return Outcome.POSTED
 
@@ -205,7 +208,8 @@ class Poster:
         return True
 
     def _failed(self, target: Target, delivery_id: int, error: str) -> Outcome:
-        deliveries.record_failed(self.connection, delivery_id=delivery_id, error=error)
+        with self.connection() as connection:
+            deliveries.record_failed(connection, delivery_id=delivery_id, error=error)
         self.summary.failed.append((target.label, error))
         log.warning("%s: could not post to %s: %s", self.job_kind, target.label, error)
         if error in AUTH_ERRORS:
@@ -259,7 +263,6 @@ class Poster:
             summary=RunSummary(f"notice-{notice}", self.summary.workspace, self.period_key),
             pacer=self.pacer,
         )
-        notice_poster.connection = self.connection
         notice_target = Target(
             label=f"owner of {target.account_name}",
             channel=target.account_owner_id,
@@ -352,19 +355,16 @@ class PostQueue:
     def _work(self) -> None:
         poster = self.poster
         try:
-            connect = nullcontext() if poster.dry_run else poster.database.engine.connect()
-            with connect as connection:
-                poster.connection = connection
-                while True:
-                    item = self._queue.get()
-                    try:
-                        if item is _STOP or self._stopping or self._error is not None:
-                            return
-                        target, message, done = item
-                        outcome = poster.post(target, message)
-                        if done is not None:
-                            done(outcome)
-                    finally:
-                        self._queue.task_done()
+            while True:
+                item = self._queue.get()
+                try:
+                    if item is _STOP or self._stopping or self._error is not None:
+                        return
+                    target, message, done = item
+                    outcome = poster.post(target, message)
+                    if done is not None:
+                        done(outcome)
+                finally:
+                    self._queue.task_done()
         except BaseException as exc:  # handed over to the job's thread
             self._error = exc

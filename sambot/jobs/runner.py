@@ -1,6 +1,7 @@
 """Running a job: for each workspace, under its lock, with a summary of what was posted."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from sambot.db import Database, utcnow
+from sambot.installs.clients import SingleClient, WorkspaceClients
 from sambot.jobs import nudge_job, report_job
 from sambot.jobs.job import Job, JobOptions, WorkspaceRun
 from sambot.jobs.locks import run_lock
@@ -28,32 +30,54 @@ def jobs() -> dict[str, Job]:
 def run_job(
     kind: str,
     database: Database,
-    client: WebClient | None,
+    client: WebClient | WorkspaceClients | None,
     *,
     at: datetime | None = None,
     options: JobOptions | None = None,
 ) -> list[RunSummary]:
-    """Run a job in every workspace as if the clock read `at`; one summary per workspace."""
+    """Run a job in every installed workspace as if the clock read `at`; one summary per
+    workspace. Workspaces run side by side (Slack paces each on its own), each with its
+    own client: `client` is one for every workspace (SLACK_BOT_TOKEN), or WorkspaceClients
+    (each workspace's installation's token)."""
     job = jobs()[kind]
     at = at or utcnow()
     options = options or JobOptions()
+    clients = client if isinstance(client, WorkspaceClients) else SingleClient(client)
     with database.session() as db:
         workspaces = db.execute(
-            select(Workspace.id, Workspace.team_id, Workspace.timezone).order_by(Workspace.id)
+            select(Workspace.id, Workspace.team_id, Workspace.enterprise_id, Workspace.timezone)
+            .where(Workspace.uninstalled_at.is_(None))
+            .order_by(Workspace.id)
         ).all()
-    summaries = []
-    for workspace in workspaces:
-        summary = _run_in_workspace(job, database, client, workspace, at, options)
+
+    def run_one(workspace) -> RunSummary:
+        summary = _run_in_workspace(job, database, clients, workspace, at, options)
         for line in summary.lines():
             log.info("%s", line)
-        summaries.append(summary)
-    return summaries
+        return summary
+
+    if len(workspaces) <= 1 or options.workspaces_at_once <= 1:
+        return [run_one(workspace) for workspace in workspaces]
+    threads = min(options.workspaces_at_once, len(workspaces))
+    with ThreadPoolExecutor(threads, thread_name_prefix=f"sambot-{kind}") as pool:
+        return list(pool.map(run_one, workspaces))
 
 
-def _run_in_workspace(job, database, client, workspace, at, options) -> RunSummary:
+def _run_in_workspace(job, database, clients, workspace, at, options) -> RunSummary:
     timezone = options.timezone or workspace.timezone
     today = at.astimezone(ZoneInfo(timezone)).date()
     summary = RunSummary(job.kind, workspace.team_id, job.period_key(today), options.dry_run)
+    client = None
+    if not options.dry_run:
+        try:
+            client = clients.for_workspace(workspace.team_id, workspace.enterprise_id)
+        except Exception as exc:  # an unreadable token (wrong key): this workspace only
+            log.error("%s %s: no client: %s", job.kind, workspace.team_id, exc)
+            summary.stopped = f"its bot token cannot be read ({exc})"
+            return summary
+        if client is None:
+            summary.stopped = "no installation for this workspace (install the app again)"
+            return summary
     run = WorkspaceRun(
         database=database,
         client=client,

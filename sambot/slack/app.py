@@ -26,9 +26,19 @@ def build_app(
     # One pool of kept-alive connections for every call to Slack (sambot/slack/client.py).
     pool = getattr(client, "pool", None) or new_pool()
     client = client or build_web_client(settings.slack_bot_token, settings.slack_api_url, pool=pool)
+    # Several workspaces: each request's client gets its workspace's bot token from the
+    # installation store (Bolt's authorize); one workspace: SLACK_BOT_TOKEN, as before.
+    store = oauth_flow = None
+    if settings.oauth_install:
+        from sambot.slack.install import build_oauth_flow, installation_store
+
+        store = installation_store(settings, database)
+        oauth_flow = build_oauth_flow(settings, database, store)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
+        oauth_flow=oauth_flow,
+        installation_store=store,
         # Listeners run here after ack(). Their work is mostly Python under one GIL, so a few
         # threads finish a burst sooner than many; the count tells the edge when to shed.
         listener_executor=CountingExecutor(max_workers=4, thread_name_prefix="listener"),
@@ -42,6 +52,7 @@ def build_app(
             default_timezone=settings.sambot_timezone,
         ),
         clock=clock,
+        installations=store,
     )
     app.use(context_middleware(sam, pool))
     register(app)

@@ -42,6 +42,9 @@ BOT_EVENTS = [
     "channel_unshared",
     "member_joined_channel",
     "channel_unarchive",
+    # listeners/installs.py: the workspace's jobs stop and its installation is removed.
+    "app_uninstalled",
+    "tokens_revoked",
 ]
 
 SHORTCUTS = [

@@ -117,16 +117,39 @@ def build_web_app(
         response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(response)
 
-    async def health(_request: Request) -> Response:
-        return JSONResponse({"ok": True})
-
-    web = Starlette(
-        routes=[
-            Route(EVENTS_PATH, events, methods=["POST"]),
-            Route("/healthz", health, methods=["GET"]),
-        ]
-    )
+    web = Starlette(routes=[Route(EVENTS_PATH, events, methods=["POST"]), *_common_routes(app)])
     return BodyLimit(web, refusals)
+
+
+def build_install_web_app(app: App, refusals: Refusals | None = None) -> BodyLimit:
+    """The install pages and the health check alone: Socket Mode receives everything else."""
+    return BodyLimit(Starlette(routes=_common_routes(app)), refusals or Refusals())
+
+
+async def _health(_request: Request) -> Response:
+    return JSONResponse({"ok": True})
+
+
+def _common_routes(app: App) -> list[Route]:
+    routes = [Route("/healthz", _health, methods=["GET"])]
+    flow = app.oauth_flow
+    if flow is None:
+        return routes
+
+    # Install pages: GETs from a browser, unsigned by nature (the OAuth state, kept in the
+    # database and a cookie, is what ties the redirect to the install it started).
+    async def install(request: Request) -> Response:
+        bolt_request = BoltRequest(body="", query=request.url.query, headers=dict(request.headers))
+        handler = (
+            flow.handle_installation
+            if request.url.path == flow.install_path
+            else flow.handle_callback
+        )
+        return to_starlette_response(await run_in_threadpool(handler, bolt_request))
+
+    routes.append(Route(flow.install_path, install, methods=["GET"]))
+    routes.append(Route(flow.redirect_uri_path, install, methods=["GET"]))
+    return routes
 
 
 def _summarise_uvicorn_warnings(refusals: Refusals) -> None:
@@ -151,9 +174,22 @@ def serve_http(app: App, signing_secret: str, *, host: str = "0.0.0.0", port: in
     uvicorn.Server(config).run()
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def serve_socket_mode(app: App, app_token: str, *, port: int = 3000) -> None:
     from sambot.slack import socket_mode
 
+    if app.oauth_flow is not None:
+        # Several workspaces: the install pages still need a web server.
+        import threading
+
+        config = uvicorn.Config(
+            build_install_web_app(app),
+            host="0.0.0.0",
+            port=port,
+            log_level="info",
+            access_log=False,
+            **SERVER_LIMITS,
+        )
+        threading.Thread(target=uvicorn.Server(config).run, name="install", daemon=True).start()
     socket_mode.serve_socket_mode(app, app_token)
 
 
@@ -198,8 +234,12 @@ class BackgroundServer:
 
     @property
     def url(self) -> str:
+        return f"{self.base_url}{EVENTS_PATH}"
+
+    @property
+    def base_url(self) -> str:
         host, port = self._server.servers[0].sockets[0].getsockname()[:2]
-        return f"http://{host}:{port}{EVENTS_PATH}"
+        return f"http://{host}:{port}"
 
     def stop(self) -> None:
         self._server.should_exit = True
