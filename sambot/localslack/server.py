@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sambot.localslack.blockkit import check_message, check_view, error_code
 from sambot.localslack.ids import APP_ID, BOT_ID
+from sambot.localslack.oauth import Installs, Team
 
 if TYPE_CHECKING:
     from sambot.localslack.socket_mode import SocketModeServer
@@ -49,6 +50,7 @@ class Call:
     status: int
     response: dict[str, Any]
     time: float  # time.monotonic() when answered
+    team_id: str | None = None  # the workspace whose token made the call
 
     @property
     def ok(self) -> bool:
@@ -246,6 +248,9 @@ class SlackStandIn:
         self._ids = itertools.count(1)
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}
+        # Workspaces, their bot tokens and the OAuth install (sambot/localslack/oauth.py).
+        self.installs = Installs(Team(team_id, "Local Slack"), bot_token)
+        self._current_team: str | None = team_id  # the calling token's, under the lock
         self._clear()
         self.add_user(bot_user_id, "sambot", is_bot=True)
         self._methods: dict[str, Callable[[Args], dict[str, Any]]] = {
@@ -552,11 +557,14 @@ class SlackStandIn:
             if everything:
                 self._users.clear()
                 self._channels.clear()
+                self.installs = Installs(Team(self.team_id, "Local Slack"), self.bot_token)
                 self.add_user(self.bot_user_id, "sambot", is_bot=True)
 
     def _record(self, method: str, args: Args, status: int, response: dict[str, Any]) -> None:
         with self._lock:
-            self._calls.append(Call(method, args, status, response, time.monotonic()))
+            self._calls.append(
+                Call(method, args, status, response, time.monotonic(), self._current_team)
+            )
             self._lock.notify_all()
 
     # -- request handling ----------------------------------------------------------------
@@ -572,12 +580,16 @@ class SlackStandIn:
             token = authorization.removeprefix("Bearer ")
         with self._lock:
             status, headers = 200, {}
+            self._current_team = None
             try:
                 fault = self._take_fault(method, args)
                 if fault is not None:
                     status, headers = fault.status, dict(fault.headers)
                     raise SlackError(fault.error)
-                body = {"ok": True, **self._dispatch(method, token, args)}
+                if method == "oauth.v2.access":  # the app's credentials, not a token
+                    body = {"ok": True, **self.installs.access(args, authorization)}
+                else:
+                    body = {"ok": True, **self._dispatch(method, token, args)}
             except SlackError as e:
                 body = {"ok": False, "error": e.error, **e.extra}
             except Exception as e:  # a stand-in or `when` bug: answer and record it
@@ -592,11 +604,21 @@ class SlackStandIn:
             raise SlackError("unknown_method", req_method=method)
         if not token:
             raise SlackError("not_authed")
-        # apps.connections.open takes the app-level token only; every other method the bot's.
-        wanted = self.app_token if method == "apps.connections.open" else self.bot_token
-        if token != wanted:
-            known = token in (self.app_token, self.bot_token)
-            raise SlackError("not_allowed_token_type" if known else "invalid_auth")
+        # apps.connections.open takes the app-level token only; every other method a bot's
+        # (any installed workspace's).
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                known = self.installs.owner(token) is not None
+                raise SlackError("not_allowed_token_type" if known else "invalid_auth")
+            return handler(args)
+        owner = self.installs.owner(token)
+        if owner is None:
+            if token in self.installs.revoked:
+                raise SlackError("token_revoked")
+            raise SlackError(
+                "not_allowed_token_type" if token == self.app_token else "invalid_auth"
+            )
+        self._current_team = owner[0] or owner[1]
         return handler(args)
 
     def _respond(self, key: str, args: Args) -> tuple[int, str]:
@@ -710,7 +732,7 @@ class SlackStandIn:
             "user": self.bot_user_id,
             "bot_id": BOT_ID,
             "app_id": APP_ID,
-            "team": self.team_id,
+            "team": self._current_team or self.team_id,
             "text": args.get("text") or "",
         }
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
@@ -867,14 +889,17 @@ class SlackStandIn:
         return {"url": self.socket_mode.ticket_url()}
 
     def _auth_test(self, args: Args) -> dict[str, Any]:
+        team = self.installs.teams.get(self._current_team or "")
+        enterprise = team.enterprise_id if team else self._current_team
         return {
             "url": "https://localslack.example/",
-            "team": "Local Slack",
+            "team": team.name if team else "",
             "user": self._users[self.bot_user_id].name,
-            "team_id": self.team_id,
+            "team_id": team.id if team else None,
             "user_id": self.bot_user_id,
             "bot_id": BOT_ID,
-            "is_enterprise_install": False,
+            "enterprise_id": enterprise,
+            "is_enterprise_install": team is None,
         }
 
     def _chat_post_message(self, args: Args) -> dict[str, Any]:
@@ -1093,7 +1118,15 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(400, b'{"ok": false, "error": "invalid_json"}', "application/json")
             return
-        if url.path.startswith("/api/"):
+        if url.path in ("/oauth/v2/authorize", "/oauth/v2/authorize/decide"):
+            # Slack's pages a browser sees when installing an app.
+            with standin._lock:
+                if url.path.endswith("/decide"):
+                    status, html, headers = standin.installs.decide(url.query)
+                else:
+                    status, html, headers = standin.installs.authorize_page(url.query)
+            self._send(status, html.encode(), "text/html; charset=utf-8", headers)
+        elif url.path.startswith("/api/"):
             method = url.path.removeprefix("/api/")
             status, body, headers = standin._api(method, args, self.headers.get("Authorization"))
             self._send(status, body, "application/json; charset=utf-8", headers)

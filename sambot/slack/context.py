@@ -165,13 +165,14 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
         context["sam"] = sam
         if context.response_url:
             context["respond"] = PooledRespond(response_url=context.response_url, pool=pool)
-        if context.team_id:
+        team_id = context.team_id or workspace_of(body)
+        if team_id:
             if context.enterprise_id:
-                sam._enterprise_ids.setdefault(context.team_id, context.enterprise_id)
+                sam._enterprise_ids.setdefault(team_id, context.enterprise_id)
             timestamp = (request.headers.get("x-slack-request-timestamp") or [None])[0]
             context["interaction"] = Interaction(
                 sam,
-                team_id=context.team_id,
+                team_id=team_id,
                 user_id=context.user_id,
                 channel_id=context.channel_id,
                 sent_at=float(timestamp) if timestamp and timestamp.isdigit() else None,
@@ -183,3 +184,13 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
         next()
 
     return inject
+
+
+def workspace_of(body: dict) -> str | None:
+    """The workspace a request comes from when Bolt's context has no team: an org-wide
+    install's events and interactions name the org's install, the workspace elsewhere."""
+    for holder in (body, body.get("user"), body.get("view"), body.get("event")):
+        if isinstance(holder, dict) and isinstance(holder.get("team_id"), str):
+            return holder["team_id"]
+    team = body.get("team")
+    return team.get("id") if isinstance(team, dict) else None
