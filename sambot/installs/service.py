@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -13,14 +14,15 @@ from sambot.workspaces.models import Workspace
 
 log = logging.getLogger("sambot.installs")
 
-# Workspaces uninstalled while this process runs: a run under way checks this before each
-# post, so a workspace's jobs stop at once, not at the end of its run.
-_stopped: set[int] = set()
+# When each workspace was uninstalled while this process runs (monotonic clock): a run under
+# way checks this before each post, so a workspace's jobs stop at once, not at its end.
+_stopped: dict[int, float] = {}
 _stopped_lock = threading.Lock()
 
 
-def is_stopped(workspace_id: int) -> bool:
-    return workspace_id in _stopped
+def stopped_since(workspace_id: int, started: float) -> bool:
+    """Whether the workspace was uninstalled after a run that began at `started`."""
+    return _stopped.get(workspace_id, -1.0) >= started
 
 
 def installed(
@@ -48,7 +50,7 @@ def installed(
         workspace.enterprise_id = enterprise_id or workspace.enterprise_id
         workspace.uninstalled_at = None
     with _stopped_lock:
-        _stopped.discard(workspace.id)
+        _stopped.pop(workspace.id, None)
 
 
 def uninstalled(
@@ -76,7 +78,7 @@ def uninstalled(
             workspace.uninstalled_at = now
         ids = [workspace.id for workspace in workspaces]
     with _stopped_lock:
-        _stopped.update(ids)
+        _stopped.update(dict.fromkeys(ids, time.monotonic()))
     if store is not None:
         store.remove_workspace(team_id=team_id, enterprise_id=enterprise_id)
     log.info(

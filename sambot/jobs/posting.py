@@ -123,6 +123,7 @@ class Poster:
         self.pacer = pacer
         self.dry_run = dry_run
         self.echo = echo or print
+        self.started = time.monotonic()  # an uninstall after this stops the run
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -137,7 +138,7 @@ class Poster:
             self.echo(f"--- would post to {target.label} ---\n{readable_text(message)}\n")
             self.summary.posted.append(target.label)
             return Outcome.DRY_RUN
-        if installs.is_stopped(self.workspace_id):
+        if installs.stopped_since(self.workspace_id, self.started):
             raise WorkspaceStopped("app_uninstalled")
         with self.connection() as connection:
             delivery_id, held = deliveries.claim(

@@ -130,7 +130,11 @@ def test_an_install_stores_the_workspace_and_its_token_encrypted(deployment):
 
     [installation] = rows(deployment.database, INSTALLATIONS)
     assert installation["team_id"] == "T0001" and installation["app_id"] == APP_ID
-    token = next(t for t, owner in deployment.standin.installs.tokens.items() if owner[0] == "T0001" and t != deployment.standin.bot_token)
+    token = next(
+        t
+        for t, owner in deployment.standin.installs.tokens.items()
+        if owner[0] == "T0001" and t != deployment.standin.bot_token
+    )
     for table in (INSTALLATIONS, BOTS):
         stored = json.dumps([dict(row) for row in rows(deployment.database, table)], default=str)
         assert token not in stored and "xoxb-" not in stored
@@ -249,3 +253,50 @@ def test_the_install_routes_keep_the_body_limit(deployment):
 def test_token_mode_serves_no_install_routes(slack):
     base = slack.url.rsplit("/slack/events", 1)[0]
     assert httpx.get(f"{base}/slack/install").status_code == 404
+
+
+def wait_until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "app_uninstalled"},
+        {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}},
+    ],
+    ids=["app_uninstalled", "tokens_revoked"],
+)
+def test_an_uninstall_removes_that_workspace_installation_only(deployment, event):
+    deployment.standin.installs.add_team("T0002", "Beta Corp")
+    deployment.install()
+    deployment.install("T0002")
+    with deployment.requests("T0002") as requests:
+        assert requests.event(event).status_code == 200
+    wait_until(lambda: workspace(deployment.database, "T0002").uninstalled_at is not None)
+    wait_until(lambda: {r["team_id"] for r in rows(deployment.database, BOTS)} == {"T0001"})
+    assert {r["team_id"] for r in rows(deployment.database, INSTALLATIONS)} == {"T0001"}
+    assert workspace(deployment.database, "T0001").uninstalled_at is None
+
+
+def test_revoking_only_user_tokens_keeps_the_installation(deployment):
+    deployment.install()
+    with deployment.requests("T0001") as requests:
+        event = {"type": "tokens_revoked", "tokens": {"oauth": ["UDANA"], "bot": []}}
+        assert requests.event(event).status_code == 200
+    time.sleep(0.3)
+    assert [r["team_id"] for r in rows(deployment.database, BOTS)] == ["T0001"]
+    assert workspace(deployment.database, "T0001").uninstalled_at is None
+
+
+def test_installing_again_after_an_uninstall_resumes_the_workspace(deployment):
+    deployment.install()
+    with deployment.requests("T0001") as requests:
+        requests.event({"type": "app_uninstalled"})
+    wait_until(lambda: workspace(deployment.database, "T0001").uninstalled_at is not None)
+    assert deployment.install().status_code == 200
+    assert workspace(deployment.database, "T0001").uninstalled_at is None
+    assert len(rows(deployment.database, BOTS)) == 1
