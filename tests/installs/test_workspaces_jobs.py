@@ -1,6 +1,7 @@
 """Scheduled posts in several workspaces: each with its own token, side by side, each paced
 on its own; an uninstalled or revoked workspace stops without touching the others."""
 
+import itertools
 import threading
 from datetime import UTC, datetime
 
@@ -154,7 +155,7 @@ def test_workspaces_are_served_side_by_side_each_at_its_own_pace(db, standin, st
     # Every workspace began before any finished: not one after another.
     assert max(times[0] for times in by_team.values()) < min(t[-1] for t in by_team.values())
     for times in by_team.values():  # and each kept its own pace
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         assert min(gaps) >= 0.15
 
 

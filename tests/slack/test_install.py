@@ -300,3 +300,11 @@ def test_installing_again_after_an_uninstall_resumes_the_workspace(deployment):
     assert deployment.install().status_code == 200
     assert workspace(deployment.database, "T0001").uninstalled_at is None
     assert len(rows(deployment.database, BOTS)) == 1
+
+
+def test_the_stored_bot_decrypts_to_the_workspace_token(deployment):
+    deployment.install()
+    [bot] = rows(deployment.database, BOTS)
+    token = Fernet(KEY).decrypt(bot["bot_token"].encode()).decode()
+    assert token.startswith("xoxb-T0001-")
+    assert deployment.standin.installs.owner(token) == ("T0001", None)
