@@ -107,7 +107,7 @@ class Installs:
         allow = "/oauth/v2/authorize/decide?" + urlencode({**args, "decision": "allow"})
         deny = "/oauth/v2/authorize/decide?" + urlencode({**args, "decision": "deny"})
         body = (
-            f"<h1>sambot is requesting permission to access the {escape(where)} Slack "
+            f"<h1>sambot is requesting permission to access {escape(where)}, a Slack "
             f"workspace</h1><p>It will be able to:</p><ul>{scopes}</ul>"
             f'<p><a id="allow" href="{escape(allow)}">Allow</a> '
             f'<a id="cancel" href="{escape(deny)}">Cancel</a></p>'
