@@ -12,6 +12,7 @@ import copy
 import hashlib
 import itertools
 import json
+import random
 import secrets
 import ssl
 import threading
@@ -227,7 +228,7 @@ class SlackStandIn:
         app_token: str = f"xapp-1-{APP_ID}-1-localslack",
         bot_user_id: str = "UBOT",
         team_id: str = "T0001",
-        latency: float = 0.0,
+        latency: float | tuple[float, float] = 0.0,
         trigger_ttl: float = 3.0,
         chat_write_public: bool = False,
         tls: ssl.SSLContext | None = None,
@@ -237,7 +238,8 @@ class SlackStandIn:
         self.app_token = app_token  # the app-level token Socket Mode connects with
         self.bot_user_id = bot_user_id
         self.team_id = team_id
-        self.latency = latency  # seconds slept before answering each call
+        # Seconds slept before answering each call; (low, high): a random time between.
+        self.latency = latency
         self.trigger_ttl = trigger_ttl
         # With the chat:write.public scope the bot may post in public channels it is not in.
         self.chat_write_public = chat_write_public
@@ -574,7 +576,7 @@ class SlackStandIn:
     ) -> tuple[int, bytes, dict[str, str]]:
         """Answer one Web API call: (HTTP status, JSON body, extra headers)."""
         if self.latency:
-            time.sleep(self.latency)
+            time.sleep(self._delay())
         token = args.pop("token", None)
         if authorization and authorization.startswith("Bearer "):
             token = authorization.removeprefix("Bearer ")
@@ -624,7 +626,7 @@ class SlackStandIn:
     def _respond(self, key: str, args: Args) -> tuple[int, str]:
         """Answer a POST to a response_url: (HTTP status, plain-text body)."""
         if self.latency:
-            time.sleep(self.latency)
+            time.sleep(self._delay())
         with self._lock:
             status, error = 200, None
             try:
@@ -645,6 +647,11 @@ class SlackStandIn:
             return status, error or "ok"
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _delay(self) -> float:
+        if isinstance(self.latency, tuple):
+            return random.uniform(*self.latency)
+        return self.latency
 
     def _next_ts(self) -> str:
         micros = 1_700_000_000_000_000 + 100 * next(self._ids)
