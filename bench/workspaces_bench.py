@@ -101,8 +101,9 @@ def run(database_url: str, base_url: str, rate: float, at_once: int) -> tuple[fl
     from sambot.installs.store import InstallationStore, TokenCipher
     from sambot.jobs.runner import JobOptions, run_job
 
-    # Connections are taken per claim and per record, not held through a post.
-    database = Database(database_url, pool_size=20, max_overflow=40)
+    # Connections are taken per claim and per record, not held through a post; a thousand
+    # workspaces starting at once still queue for them.
+    database = Database(database_url, pool_size=50, max_overflow=at_once, pool_timeout=300)
     clients = WorkspaceClients(
         InstallationStore("bench", database.engine, TokenCipher(None)), base_url
     )

@@ -165,3 +165,12 @@ def test_purge_now_takes_a_workspace_before_its_retention_ends(db):
     with db.session() as s:
         assert list(s.scalars(select(Workspace.team_id))) == ["TLIVE"]
     assert count(db, Account) == 1 and count(db, INSTALLATIONS) == 1
+
+
+def test_workspace_list_shows_installed_and_uninstalled(db):
+    workspace_with_data(db, "TOLD", uninstalled_days_ago=40)
+    workspace_with_data(db, "TLIVE", uninstalled_days_ago=None)
+    out: list[str] = []
+    assert commands.workspace_list(load_settings(database_url=db.url), out=out.append) == 0
+    assert out[0].startswith("TOLD") and "uninstalled" in out[0]
+    assert out[1].startswith("TLIVE") and out[1].endswith("installed")

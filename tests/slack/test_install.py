@@ -308,3 +308,15 @@ def test_the_stored_bot_decrypts_to_the_workspace_token(deployment):
     token = Fernet(KEY).decrypt(bot["bot_token"].encode()).decode()
     assert token.startswith("xoxb-T0001-")
     assert deployment.standin.installs.owner(token) == ("T0001", None)
+
+
+def test_the_manifest_names_the_redirect_url_and_the_uninstall_events():
+    from sambot.slack.manifest import build_manifest
+
+    manifest = build_manifest(request_url="https://sambot.example.com/")
+    assert manifest["oauth_config"]["redirect_urls"] == [
+        "https://sambot.example.com/slack/oauth_redirect"
+    ]
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    assert manifest["settings"]["org_deploy_enabled"] is True
