@@ -20,11 +20,13 @@ class WorkspaceClients:
     token (its own install, else its org's org-wide one), over one pool of connections.
     None for a workspace with no installation."""
 
-    def __init__(self, store, base_url: str, *, max_retries: int = 3):
+    def __init__(self, store, base_url: str, *, max_retries: int = 3, connections: int = 64):
         self.store = store
         self.base_url = base_url
         self.max_retries = max_retries
-        self.pool = new_pool()
+        # Kept alive for the posts in flight across workspaces (about one per workspace
+        # at 1 post/s with 50-100 ms calls: a tenth of those posting at once).
+        self.pool = new_pool(maxsize=connections)
 
     def for_workspace(self, team_id: str, enterprise_id: str | None) -> WebClient | None:
         bot = self.store.bot_for_workspace(team_id=team_id, enterprise_id=enterprise_id)

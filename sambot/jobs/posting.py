@@ -11,7 +11,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -86,6 +86,7 @@ class Pacer:
             time.sleep(delay)
 
 
+_sqlite_writers = threading.Lock()
 _pacers: dict[tuple[int, float], Pacer] = {}
 _pacers_guard = threading.Lock()
 
@@ -129,8 +130,11 @@ class Poster:
     def connection(self) -> Iterator[Connection]:
         """A connection for one claim or record, taken from the pool only while it runs: not
         held through a post or the pace's wait, so many workspaces posting side by side
-        need few connections."""
-        with self.database.engine.connect() as connection:
+        need few connections. SQLite takes one writer at a time and its busy wait is not
+        first come, first served: with hundreds of workspaces posting, some writers would
+        wait past its timeout, so this process queues its writers itself."""
+        queue = _sqlite_writers if self.database.engine.dialect.name == "sqlite" else nullcontext()
+        with queue, self.database.engine.connect() as connection:
             yield connection
 
     def post(self, target: Target, message: Message) -> Outcome:

@@ -51,7 +51,12 @@ def run_job(
         ).all()
 
     def run_one(workspace) -> RunSummary:
-        summary = _run_in_workspace(job, database, clients, workspace, at, options)
+        try:
+            summary = _run_in_workspace(job, database, clients, workspace, at, options)
+        except Exception as exc:  # one workspace's failure never stops the others
+            log.exception("%s %s: the run failed", job.kind, workspace.team_id)
+            summary = RunSummary(job.kind, workspace.team_id, "", options.dry_run)
+            summary.stopped = f"the run failed: {type(exc).__name__}: {exc}"
         for line in summary.lines():
             log.info("%s", line)
         return summary
