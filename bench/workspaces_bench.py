@@ -103,7 +103,9 @@ def run(database_url: str, base_url: str, rate: float, at_once: int) -> tuple[fl
 
     # Connections are taken per claim and per record, not held through a post; a thousand
     # workspaces starting at once still queue for them.
-    database = Database(database_url, pool_size=50, max_overflow=at_once, pool_timeout=300)
+    # PostgreSQL: within its 100 connections.
+    overflow = at_once if database_url.startswith("sqlite") else 60
+    database = Database(database_url, pool_size=30, max_overflow=overflow, pool_timeout=300)
     clients = WorkspaceClients(
         InstallationStore("bench", database.engine, TokenCipher(None)), base_url
     )

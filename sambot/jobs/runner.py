@@ -13,7 +13,7 @@ from sambot.db import Database, utcnow
 from sambot.installs.clients import SingleClient, WorkspaceClients
 from sambot.jobs import nudge_job, report_job
 from sambot.jobs.job import Job, JobOptions, WorkspaceRun
-from sambot.jobs.locks import run_lock
+from sambot.jobs.locks import run_lock, shared_locks
 from sambot.jobs.posting import Pacer, Poster, PostQueue, WorkspaceStopped, pacer_for
 from sambot.jobs.summary import RunSummary
 from sambot.workspaces.models import Workspace
@@ -52,7 +52,7 @@ def run_job(
 
     def run_one(workspace) -> RunSummary:
         try:
-            summary = _run_in_workspace(job, database, clients, workspace, at, options)
+            summary = _run_in_workspace(job, database, clients, workspace, at, options, locks)
         except Exception as exc:  # one workspace's failure never stops the others
             log.exception("%s %s: the run failed", job.kind, workspace.team_id)
             summary = RunSummary(job.kind, workspace.team_id, "", options.dry_run)
@@ -61,14 +61,15 @@ def run_job(
             log.info("%s", line)
         return summary
 
-    if len(workspaces) <= 1 or options.workspaces_at_once <= 1:
-        return [run_one(workspace) for workspace in workspaces]
-    threads = min(options.workspaces_at_once, len(workspaces))
-    with ThreadPoolExecutor(threads, thread_name_prefix=f"sambot-{kind}") as pool:
-        return list(pool.map(run_one, workspaces))
+    with shared_locks(database) as locks:
+        if len(workspaces) <= 1 or options.workspaces_at_once <= 1:
+            return [run_one(workspace) for workspace in workspaces]
+        threads = min(options.workspaces_at_once, len(workspaces))
+        with ThreadPoolExecutor(threads, thread_name_prefix=f"sambot-{kind}") as pool:
+            return list(pool.map(run_one, workspaces))
 
 
-def _run_in_workspace(job, database, clients, workspace, at, options) -> RunSummary:
+def _run_in_workspace(job, database, clients, workspace, at, options, locks=None) -> RunSummary:
     timezone = options.timezone or workspace.timezone
     today = at.astimezone(ZoneInfo(timezone)).date()
     summary = RunSummary(job.kind, workspace.team_id, job.period_key(today), options.dry_run)
@@ -94,7 +95,9 @@ def _run_in_workspace(job, database, clients, workspace, at, options) -> RunSumm
         summary=summary,
     )
     # A dry run posts nothing, so it must not hold the lock a real run needs.
-    lock = nullcontext(True) if options.dry_run else run_lock(database, job.kind, workspace.id)
+    lock = (
+        nullcontext(True) if options.dry_run else run_lock(database, job.kind, workspace.id, locks)
+    )
     with lock as acquired:
         if not acquired:
             summary.stopped = "another run of this job holds the lock for this workspace"

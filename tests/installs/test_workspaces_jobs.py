@@ -173,3 +173,25 @@ def test_an_uninstall_stops_a_run_under_way_at_once(db, standin, store):
     assert result["T0002"].stopped
     assert len(result["T0002"].posted) < 6
     assert len(result["T0001"].posted) == 2
+
+
+def test_a_run_that_fails_in_one_workspace_leaves_the_others_posted(
+    db, standin, store, monkeypatch
+):
+    from dataclasses import replace
+
+    from sambot.jobs import report_job
+
+    for team in TEAMS:
+        install(db, standin, store, team)
+    real = report_job.JOB.run
+
+    def failing_in_t2(job_run):
+        if job_run.team_id == "T0002":
+            raise RuntimeError("the database went away")
+        real(job_run)
+
+    monkeypatch.setattr(report_job, "JOB", replace(report_job.JOB, run=failing_in_t2))
+    summaries = run(db, store, standin)
+    assert "the database went away" in summaries["T0002"].stopped
+    assert len(summaries["T0001"].posted) == len(summaries["T0003"].posted) == 2
