@@ -2,7 +2,6 @@
 
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,15 +13,22 @@ from sambot.workspaces.models import Workspace
 
 log = logging.getLogger("sambot.installs")
 
-# When each workspace was uninstalled while this process runs (monotonic clock): a run under
-# way checks this before each post, so a workspace's jobs stop at once, not at its end.
-_stopped: dict[int, float] = {}
+# Workspaces uninstalled while this process runs, each with the count of uninstalls so far
+# then (not a clock, which tests may move): a run under way checks this before each post,
+# so a workspace's jobs stop at once, not at the end of its run.
+_stopped: dict[int, int] = {}
+_uninstalls = 0
 _stopped_lock = threading.Lock()
 
 
-def stopped_since(workspace_id: int, started: float) -> bool:
-    """Whether the workspace was uninstalled after a run that began at `started`."""
-    return _stopped.get(workspace_id, -1.0) >= started
+def uninstalls_so_far() -> int:
+    """A mark taken when a run starts, for `stopped_since`."""
+    return _uninstalls
+
+
+def stopped_since(workspace_id: int, mark: int) -> bool:
+    """Whether the workspace was uninstalled after a run that began at `mark`."""
+    return _stopped.get(workspace_id, -1) >= mark
 
 
 def installed(
@@ -77,8 +83,10 @@ def uninstalled(
         for workspace in workspaces:
             workspace.uninstalled_at = now
         ids = [workspace.id for workspace in workspaces]
+    global _uninstalls
     with _stopped_lock:
-        _stopped.update(dict.fromkeys(ids, time.monotonic()))
+        _stopped.update(dict.fromkeys(ids, _uninstalls))
+        _uninstalls += 1
     if store is not None:
         store.remove_workspace(team_id=team_id, enterprise_id=enterprise_id)
     log.info(

@@ -124,7 +124,7 @@ class Poster:
         self.pacer = pacer
         self.dry_run = dry_run
         self.echo = echo or print
-        self.started = time.monotonic()  # an uninstall after this stops the run
+        self.started = installs.uninstalls_so_far()  # an uninstall after this stops the run
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
