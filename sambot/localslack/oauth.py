@@ -25,6 +25,14 @@ CLIENT_SECRET = "local-client-secret"
 CODE_TTL_S = 600
 
 
+class OAuthError(Exception):
+    """Answered as Slack's `{"ok": false, "error": error}`."""
+
+    def __init__(self, error: str):
+        super().__init__(error)
+        self.error = error
+
+
 @dataclass
 class Team:
     id: str
@@ -143,21 +151,19 @@ class Installs:
     # -- oauth.v2.access -----------------------------------------------------------------
 
     def access(self, args: dict[str, Any], authorization: str | None) -> dict[str, Any]:
-        from sambot.localslack.server import SlackError
-
         client_id, client_secret = args.get("client_id"), args.get("client_secret")
         if authorization and authorization.startswith("Basic "):
             decoded = base64.b64decode(authorization.removeprefix("Basic ")).decode()
             client_id, _, client_secret = decoded.partition(":")
         if client_id != self.client_id:
-            raise SlackError("invalid_client_id")
+            raise OAuthError("invalid_client_id")
         if client_secret != self.client_secret:
-            raise SlackError("bad_client_secret")
+            raise OAuthError("bad_client_secret")
         grant = self.codes.get(args.get("code") or "")
         if grant is None:
-            raise SlackError("invalid_code")
+            raise OAuthError("invalid_code")
         if (args.get("redirect_uri") or None) != grant.redirect_uri:
-            raise SlackError("bad_redirect_uri")
+            raise OAuthError("bad_redirect_uri")
         del self.codes[args["code"]]  # a code is good once
         org_wide = grant.team is None
         token = (

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sambot.localslack.blockkit import check_message, check_view, error_code
 from sambot.localslack.ids import APP_ID, BOT_ID
-from sambot.localslack.oauth import Installs, Team
+from sambot.localslack.oauth import Installs, OAuthError, Team
 
 if TYPE_CHECKING:
     from sambot.localslack.socket_mode import SocketModeServer
@@ -589,7 +589,10 @@ class SlackStandIn:
                     status, headers = fault.status, dict(fault.headers)
                     raise SlackError(fault.error)
                 if method == "oauth.v2.access":  # the app's credentials, not a token
-                    body = {"ok": True, **self.installs.access(args, authorization)}
+                    try:
+                        body = {"ok": True, **self.installs.access(args, authorization)}
+                    except OAuthError as e:
+                        raise SlackError(e.error) from None
                 else:
                     body = {"ok": True, **self._dispatch(method, token, args)}
             except SlackError as e:
