@@ -320,3 +320,17 @@ def test_the_manifest_names_the_redirect_url_and_the_uninstall_events():
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_uninstalled", "tokens_revoked"} <= set(events)
     assert manifest["settings"]["org_deploy_enabled"] is True
+
+
+def test_tokens_are_never_logged(deployment, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    deployment.install()
+    with deployment.requests("T0001") as requests:
+        home_opened(requests)
+    publish_by(deployment.standin, "T0001")
+    tokens = [t for t in deployment.standin.installs.tokens if t.startswith("xoxb-T0001-")]
+    assert tokens and caplog.records
+    assert not any(token in caplog.text for token in tokens)
+    assert "installed in Local Slack" in caplog.text
