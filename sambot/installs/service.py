@@ -155,6 +155,8 @@ def purge(database: Database, workspaces: list[Workspace], *, dry_run: bool = Tr
 
 def _rows_of(ids: list[int], teams: list[str]):
     """(table, condition) for every table holding these workspaces' rows, children first."""
+    import sambot.models  # noqa: F401  (every table on the metadata, however we were started)
+
     tables = {table.name: table for table in Base.metadata.sorted_tables}
     for table in reversed(Base.metadata.sorted_tables):
         if table is Workspace.__table__:

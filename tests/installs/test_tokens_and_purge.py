@@ -174,3 +174,25 @@ def test_workspace_list_shows_installed_and_uninstalled(db):
     assert commands.workspace_list(load_settings(database_url=db.url), out=out.append) == 0
     assert out[0].startswith("TOLD") and "uninstalled" in out[0]
     assert out[1].startswith("TLIVE") and out[1].endswith("installed")
+
+
+def test_sambot_workspace_purge_counts_every_table_as_a_command(db, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    workspace_with_data(db, "TOLD", uninstalled_days_ago=40)
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SAMBOT_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "sambot", "workspace", "purge"],
+        env={**keep, "DATABASE_URL": db.url},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line.split() for line in done.stdout.splitlines()]
+    for table in ("accounts", "stakeholders", "touchpoints", "touchpoint_stakeholders"):
+        assert [table, "1"] in lines, done.stdout
+    assert count(db, Account) == 1  # a dry run
