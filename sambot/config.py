@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     sambot_workspaces_at_once: int = Field(default=50, ge=1, le=5000)
     # OAuth install (several workspaces): used when SLACK_BOT_TOKEN is not set.
     slack_client_id: str | None = None
-    slack_client_secret: str | None = None
+    slack_client_secret: str | None = Field(default=None, repr=False)
     slack_scopes: str | None = Field(default=None, description="comma-separated bot scopes")
     slack_redirect_uri: str | None = None  # when the app lists several redirect URLs
     # Fernet keys, comma-separated: the first encrypts, every one decrypts (key rotation).

@@ -146,6 +146,9 @@ def test_an_install_stores_the_workspace_and_its_token_encrypted(deployment):
         home_opened(requests)
     call = publish_by(deployment.standin, "T0001")
     assert call.ok
+    # The user's time zone was read with the workspace's token too.
+    lookup = deployment.standin.wait_for("users.info", lambda c: c.team_id == "T0001")
+    assert lookup.ok and lookup.response["user"]["tz"] == "Europe/Paris"
 
 
 def test_two_workspaces_each_served_with_their_own_token(deployment):
