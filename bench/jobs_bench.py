@@ -6,8 +6,8 @@ For each database: generate the portfolio (bench/portfolio.py), start the local 
 stand-in in its own process (so its memory is not counted), then run each job in a fresh
 process, with pacing off, and measure wall time, SQL statements (counted on SQLAlchemy's
 `before_cursor_execute`) and peak memory (the process's maximum resident set size,
-interpreter and imports included). The report job runs twice: the second run finds
-everything posted. Not part of `make test`.
+interpreter and imports included). The report and cadence jobs run twice: the second
+run finds everything posted. Not part of `make test`.
 """
 
 import argparse
@@ -37,6 +37,9 @@ RUNS = [
     ("monthly-report", datetime(2026, 11, 2, 8, tzinfo=UTC)),
     ("monthly-report", datetime(2026, 11, 2, 8, 30, tzinfo=UTC)),
     ("nudges", datetime(2026, 11, 10, 8, tzinfo=UTC)),
+    # The weekly touch-cadence reminder on Monday 9 November, then again the same week.
+    ("cadence", datetime(2026, 11, 9, 8, tzinfo=UTC)),
+    ("cadence", datetime(2026, 11, 9, 8, 30, tzinfo=UTC)),
 ]
 
 
@@ -120,7 +123,7 @@ def prepare(backend: str, postgres_url: str, workdir: Path):
     return url, Database(url)
 
 
-def bench(backend: str, size: Size, postgres_url: str, workdir: Path) -> list[dict]:
+def bench(backend: str, size: Size, postgres_url: str, workdir: Path, jobs: set[str]) -> list[dict]:
     url, database = prepare(backend, postgres_url, workdir)
     started = time.perf_counter()
     counts = load(database, size)
@@ -135,7 +138,7 @@ def bench(backend: str, size: Size, postgres_url: str, workdir: Path) -> list[di
     slack_url = parent.recv()
     results = []
     try:
-        for job, at in RUNS:
+        for job, at in [(job, at) for job, at in RUNS if job in jobs]:
             command = [sys.executable, __file__, "--child", job, at.isoformat(), url, slack_url]
             env = {**os.environ, "PYTHONPATH": str(ROOT)}
             output = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
@@ -177,12 +180,16 @@ def main() -> int:
     parser.add_argument("--actions", type=int, default=Size.actions)
     parser.add_argument("--touchpoints", type=int, default=Size.touchpoints)
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument(
+        "--jobs", default=",".join(dict.fromkeys(job for job, _ in RUNS)), help="which to run"
+    )
     args = parser.parse_args()
     size = Size(accounts=args.accounts, actions=args.actions, touchpoints=args.touchpoints)
     results = []
     with tempfile.TemporaryDirectory() as workdir:
         for backend in args.backends.split(","):
-            results += bench(backend, size, args.postgres_url, Path(workdir))
+            jobs = set(args.jobs.split(","))
+            results += bench(backend, size, args.postgres_url, Path(workdir), jobs)
     print()
     print(table(results))
     return 0

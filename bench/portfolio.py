@@ -134,6 +134,9 @@ def _rows(size: Size, seed: int) -> dict[str, Iterable[dict]]:
                 "influence": rng.randint(1, 5),
                 "interest": rng.randint(1, 5),
                 "attitude": rng.randint(-2, 2),
+                # Three in four have a relationship owner (not drawn from rng, so the
+                # rest of the portfolio is the same as before owners were added).
+                "relationship_owner_id": user_id(1 + n % size.action_owners) if n % 4 else None,
                 "created_at": datetime(2026, 1, 1, tzinfo=UTC),
                 "updated_at": NOW,
             }

@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="JOBS_COMMAND", required=True)
     jobs_commands.add_parser("list", help="each job, its schedule and its next run time")
     run_job = jobs_commands.add_parser("run", help="run a job now (posts what is not posted yet)")
-    run_job.add_argument("job", choices=["monthly-report", "nudges"])
+    run_job.add_argument(
+        "job", choices=["monthly-report", "nudges", "cadence", "checkpoints", "programme"]
+    )
     run_job.add_argument(
         "--at",
         metavar="ISO-DATETIME",
@@ -53,6 +55,39 @@ def build_parser() -> argparse.ArgumentParser:
         "shell", help="try sambot in a terminal, with no Slack workspace (the embedded database)"
     )
     shell.add_argument("--demo", action="store_true", help="load the demo portfolio first")
+    importing = commands.add_parser(
+        "import", help="import accounts from a CSV file, or an export into an empty database"
+    )
+    import_commands = importing.add_subparsers(dest="import_command", metavar="WHAT", required=True)
+    import_accounts = import_commands.add_parser(
+        "accounts", help="create or update accounts (matched by name) from a CSV file"
+    )
+    import_accounts.add_argument("file", metavar="FILE.csv")
+    import_accounts.add_argument("--dry-run", action="store_true", help="show what would change")
+    import_accounts.add_argument(
+        "--all-or-nothing", action="store_true", help="write nothing if any row is bad"
+    )
+    import_accounts.add_argument(
+        "--period", metavar="YYYY-MM", help="the snapshot's month (default: this month)"
+    )
+    import_accounts.add_argument(
+        "--owner", metavar="USER_ID", help="owner of new accounts whose row names none"
+    )
+    import_accounts.add_argument("--team", metavar="TEAM_ID", help="the Slack workspace")
+    import_all = import_commands.add_parser(
+        "all", help="every table of a `sambot export all`, into an empty database"
+    )
+    import_all.add_argument("file", metavar="FILE", help="the export (- for stdin)")
+    portfolio = commands.add_parser(
+        "portfolio", help="the Pareto analysis of the accounts (which to make strategic)"
+    )
+    portfolio.add_argument("--by", choices=["margin", "revenue", "potential"], default="margin")
+    portfolio.add_argument("--csv", metavar="FILE", help="also write the ranking to a CSV file")
+    portfolio.add_argument(
+        "--rates", metavar="FILE", help="conversion rates (currency,rate_to_EUR) to rank as one"
+    )
+    portfolio.add_argument("--chart", metavar="FILE.png", help="also draw the Pareto chart")
+    portfolio.add_argument("--team", metavar="TEAM_ID", help="the Slack workspace")
     demo = commands.add_parser("demo", help="the demo portfolio")
     demo_commands = demo.add_subparsers(dest="demo_command", metavar="DEMO_COMMAND", required=True)
     demo_commands.add_parser("load", help="load the demo portfolio (again: nothing is duplicated)")
@@ -77,6 +112,28 @@ def build_parser() -> argparse.ArgumentParser:
     workspace_commands.add_parser(
         "rotate-key", help="encrypt every stored token with the first SAMBOT_ENCRYPTION_KEY key"
     )
+    commands.add_parser(
+        "doctor", help="check the configuration, database, token, scopes and linked channels"
+    )
+    export = commands.add_parser("export", help="export an account's plan, or a workspace")
+    export_commands = export.add_subparsers(
+        dest="export_command", metavar="EXPORT_COMMAND", required=True
+    )
+    export_plan = export_commands.add_parser(
+        "plan", help="the whole account plan as Markdown or a standalone HTML page"
+    )
+    export_plan.add_argument("account", metavar="ACCOUNT", help="the account's name")
+    export_plan.add_argument("--format", choices=["md", "html"], default="md")
+    export_plan.add_argument(
+        "--output", metavar="FILE", help="write it to this file (default: standard output)"
+    )
+    export_all = export_commands.add_parser("all", help="every table of a workspace, as JSON lines")
+    export_all.add_argument(
+        "--team", metavar="TEAM_ID", help="the workspace (if there are several)"
+    )
+    export_all.add_argument(
+        "--output", "-o", metavar="FILE", help="where to write (default: stdout)"
+    )
     return parser
 
 
@@ -94,6 +151,19 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sambot: configuration error: {exc}", file=sys.stderr)
         return 2
+    from sambot.ops.logs import configure_logging
+
+    configure_logging(
+        settings.sambot_log_format,
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            settings.slack_client_secret,
+            settings.sambot_encryption_key,
+            _password(settings.database_url),
+        ],
+    )
     handler = {
         "db": _db,
         "run": _run,
@@ -103,8 +173,21 @@ def main(argv: list[str] | None = None) -> int:
         "shell": _shell,
         "demo": _demo,
         "workspace": _workspace,
+        "doctor": _doctor,
+        "export": _export,
+        "import": _import,
+        "portfolio": _portfolio,
     }[args.command]
     return handler(args, settings)
+
+
+def _password(database_url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(database_url).password
+    except Exception:
+        return None
 
 
 def _db(args, settings: Settings) -> int:
@@ -135,15 +218,35 @@ def _run(args, settings: Settings) -> int:
     migrate.upgrade(settings.database_url)
     database = Database(settings.database_url)
     app = build_app(settings, database)
+    scheduler = None
     if not args.no_scheduler:
         from sambot.jobs import start_background_scheduler
         from sambot.jobs.commands import workspace_clients
 
-        start_background_scheduler(settings, database, workspace_clients(settings, database))
-    if settings.has_socket_mode:
-        serve_socket_mode(app, settings.slack_app_token, port=settings.port)
-    else:
-        serve_http(app, settings.slack_signing_secret, port=settings.port)
+        scheduler = start_background_scheduler(
+            settings, database, workspace_clients(settings, database)
+        )
+    from sambot.ops.health import readiness_problem
+
+    try:
+        if settings.has_socket_mode:
+            if settings.sambot_metrics_port:  # no web server of its own to serve /metrics
+                from prometheus_client import start_http_server
+
+                start_http_server(settings.sambot_metrics_port)
+            serve_socket_mode(app, settings.slack_app_token, port=settings.port)
+        else:
+            serve_http(
+                app,
+                settings.slack_signing_secret,
+                port=settings.port,
+                readiness=lambda: readiness_problem(database),
+            )
+    finally:
+        if scheduler is not None:
+            from sambot.jobs.scheduler import stop_gracefully
+
+            stop_gracefully(scheduler)
     return 0
 
 
@@ -195,3 +298,74 @@ def _workspace(args, settings: Settings) -> int:
     if args.workspace_command == "rotate-key":
         return commands.rotate_key(settings)
     return commands.workspace_purge(settings, team=args.team, now=args.now, apply=args.apply)
+
+
+def _doctor(args, settings: Settings) -> int:
+    from sambot.ops import commands
+
+    return commands.doctor(settings)
+
+
+def _export(args, settings: Settings) -> int:
+    if args.export_command == "all":
+        from sambot.ops import commands
+
+        return commands.export_all(settings, team=args.team, output=args.output)
+    from sambot import migrate
+    from sambot.accountplan.export import export_plan
+    from sambot.dates import today_in
+    from sambot.db import Database
+
+    migrate.upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            text = export_plan(
+                session,
+                account_name=args.account,
+                today=today_in(settings.sambot_timezone),
+                format=args.format,
+            )
+    except LookupError as exc:
+        print(f"sambot: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+        print(f"sambot: wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _import(args, settings: Settings) -> int:
+    if args.import_command == "all":
+        from sambot.ops import commands
+
+        return commands.import_all(settings, args.file)
+    from sambot.portfolio_cli import import_accounts
+
+    return import_accounts(
+        settings,
+        path=args.file,
+        dry_run=args.dry_run,
+        all_or_nothing=args.all_or_nothing,
+        period=args.period,
+        owner=args.owner,
+        team=args.team,
+    )
+
+
+def _portfolio(args, settings: Settings) -> int:
+    from sambot.portfolio_cli import portfolio
+
+    return portfolio(
+        settings,
+        by=args.by,
+        csv_path=args.csv,
+        rates_path=args.rates,
+        chart_path=args.chart,
+        team=args.team,
+    )

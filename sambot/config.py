@@ -1,6 +1,8 @@
-"""Settings from environment variables and an optional `.env` file."""
+"""Settings from environment variables, an optional `.env` file, and secret files."""
 
+import os
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -28,7 +30,16 @@ class Settings(BaseSettings):
     # Scheduled jobs: crontab strings read in SAMBOT_TIMEZONE ("1W" = first weekday of the month).
     sambot_report_schedule: str = "0 9 1W * *"
     sambot_nudge_schedule: str = "0 9 * * mon-fri"
+    # Alignment checkpoints (monthly rounds, reminders, closing) and the programme roll-up.
+    sambot_checkpoint_schedule: str = "0 9 * * mon-fri"
+    sambot_programme_schedule: str = "0 9 1W * *"
     sambot_escalation_days: int = 14
+    # Touch cadences (days between touches): key decision makers and economic buyers
+    # (power 4-5), and everyone else; a stakeholder's form can set its own. The reminder
+    # goes to relationship owners on SAMBOT_CADENCE_SCHEDULE.
+    sambot_cadence_key_decision_maker_days: int = 30
+    sambot_cadence_default_days: int = 60
+    sambot_cadence_schedule: str = "0 9 * * mon"
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
     # Workspaces whose scheduled posts are made side by side (each at its own pace).
@@ -41,6 +52,19 @@ class Settings(BaseSettings):
     # Fernet keys, comma-separated: the first encrypts, every one decrypts (key rotation).
     sambot_encryption_key: str | None = Field(default=None, repr=False)
     sambot_retention_days: int = Field(default=30, ge=0)
+    # A plan section not updated in this many days is flagged in /sam plan and the report.
+    sambot_stale_days: int = 90
+    # Seconds a scheduled post's claim holds before another run may take it over.
+    sambot_claim_lease: float = Field(default=300.0, gt=0)
+    # Seconds the Web API client waits for Slack's answer.
+    sambot_slack_timeout: float = Field(default=10.0, gt=0)
+    # "text" (readable) or "json" (one object per line, for a log collector).
+    sambot_log_format: Literal["text", "json"] = "text"
+    # A port for /metrics in a process without the web server (`sambot scheduler`).
+    sambot_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # A CSV of conversion rates (`currency,rate_to_EUR`): `/sam portfolio` converts every
+    # figure to its base currency. Without it, each currency is ranked on its own.
+    sambot_rates_file: str | None = None
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -84,7 +108,13 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("sambot_report_schedule", "sambot_nudge_schedule")
+    @field_validator(
+        "sambot_report_schedule",
+        "sambot_nudge_schedule",
+        "sambot_cadence_schedule",
+        "sambot_checkpoint_schedule",
+        "sambot_programme_schedule",
+    )
     @classmethod
     def _crontab_shape(cls, value: str) -> str:
         try:
@@ -93,9 +123,15 @@ class Settings(BaseSettings):
             raise ValueError(f"not a crontab schedule ({exc}), e.g. '0 9 * * mon-fri'") from None
         return value
 
-    @field_validator("sambot_escalation_days", mode="before")
+    @field_validator(
+        "sambot_escalation_days",
+        "sambot_cadence_key_decision_maker_days",
+        "sambot_cadence_default_days",
+        "sambot_stale_days",
+        mode="before",
+    )
     @classmethod
-    def _escalation_days(cls, value):
+    def _whole_days(cls, value):
         try:
             days = int(value)
         except (TypeError, ValueError):
@@ -162,8 +198,11 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides) -> Settings:
     """Read the settings; a wrong value raises ConfigError naming the variable."""
+    # SAMBOT_SECRETS_DIR: a folder of files named after the settings (a Kubernetes Secret
+    # mounted as a volume), read after the environment and .env.
+    secrets_dir = os.environ.get("SAMBOT_SECRETS_DIR") or None
     try:
-        return Settings(**overrides)
+        return Settings(_secrets_dir=secrets_dir, **overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"

@@ -28,14 +28,15 @@ def find_by_name(db: Session, *, workspace_id: int, name: str) -> Account | None
     )
 
 
-def get_by_channel(db: Session, *, workspace_id: int, channel_id: str) -> Account | None:
-    return db.scalar(
-        select(Account).where(
-            Account.workspace_id == workspace_id,
-            Account.channel_id == channel_id,
-            Account.archived.is_(False),
-        )
+def get_by_channel(
+    db: Session, *, workspace_id: int, channel_id: str, include_archived: bool = False
+) -> Account | None:
+    query = select(Account).where(
+        Account.workspace_id == workspace_id, Account.channel_id == channel_id
     )
+    if not include_archived:
+        query = query.where(Account.archived.is_(False))
+    return db.scalar(query)
 
 
 def list_accounts(
@@ -142,6 +143,8 @@ def update(db: Session, *, workspace_id: int, account_id: int, data: Mapping[str
     _check_unique(db, **unique)
     new_owner_id = fields.pop("owner_id", None)
     for key, value in fields.items():
+        if value is None and key in ("name", "tier", "currency"):
+            continue  # required: left empty in a form, it keeps its value
         setattr(account, key, value)
     if new_owner_id is not None and new_owner_id != account.owner_id:
         set_team_member(
@@ -155,6 +158,15 @@ def update(db: Session, *, workspace_id: int, account_id: int, data: Mapping[str
         account.channel_unavailable_at = None
         account.channel_shared_with_client = False
     _flush_unique(db, **unique)
+    return account
+
+
+def set_archived(db: Session, *, workspace_id: int, account_id: int, archived: bool) -> Account:
+    """Archive (or bring back) an account: archived, it is out of lists and gets no
+    scheduled posts; its history is kept, and unarchiving brings it all back."""
+    account = get(db, workspace_id=workspace_id, account_id=account_id)
+    account.archived = archived
+    db.flush()
     return account
 
 

@@ -55,6 +55,8 @@ class Action(Timestamps, Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     detail: Mapped[str | None] = mapped_column(Text)
     obstacle: Mapped[str | None] = mapped_column(Text)
+    # Why it was cancelled: internal, never in the client's report.
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     owner_id: Mapped[str] = mapped_column(String(32))
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[ActionStatus] = mapped_column(

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
+from sambot.actions.models import OPEN_STATUSES, TEXT_MAX_LENGTH, Action, ActionStatus
 from sambot.actions.schemas import ActionCreate, ActionUpdate
 from sambot.db import utcnow
 from sambot.plans.models import Objective
@@ -81,12 +81,109 @@ def _set_status(action: Action, status: ActionStatus) -> None:
     action.completed_at = utcnow() if status == ActionStatus.DONE else None
 
 
-def mark_done(db: Session, *, action: Action, changed_by: str) -> Action:
-    if action.status != ActionStatus.DONE:
-        _set_status(action, ActionStatus.DONE)
+# Which status may follow which: open work moves freely; a done or cancelled action can
+# only be reopened (a cancelled one is never quietly counted as done).
+TRANSITIONS: dict[ActionStatus, frozenset[ActionStatus]] = {
+    ActionStatus.OPEN: frozenset(ActionStatus) - {ActionStatus.OPEN},
+    ActionStatus.IN_PROGRESS: frozenset(ActionStatus) - {ActionStatus.IN_PROGRESS},
+    ActionStatus.BLOCKED: frozenset(ActionStatus) - {ActionStatus.BLOCKED},
+    ActionStatus.DONE: frozenset({ActionStatus.OPEN}),
+    ActionStatus.CANCELLED: frozenset({ActionStatus.OPEN}),
+}
+
+
+def _required_text(value: str | None, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput({field: message})
+    if len(text) > TEXT_MAX_LENGTH:
+        raise InvalidInput({field: f"Must be at most {TEXT_MAX_LENGTH} characters."})
+    return text
+
+
+def change_status(
+    db: Session,
+    *,
+    action: Action,
+    changed_by: str,
+    status: ActionStatus | str,
+    obstacle: str | None = None,
+    reason: str | None = None,
+) -> Action:
+    """Move an action to another status. Blocked says what blocks it (the obstacle);
+    cancelled says why (the reason); both stay internal. Blocked again updates the obstacle."""
+    try:
+        status = ActionStatus(status)
+    except ValueError:
+        raise InvalidInput({"status": "Choose a status."}) from None
+    same_block = status == action.status == ActionStatus.BLOCKED
+    if status not in TRANSITIONS[action.status] and not same_block:
+        raise InvalidInput(
+            {"status": f"This action is {action.status.value.replace('_', ' ')}: reopen it first."}
+        )
+    if status == ActionStatus.BLOCKED:
+        action.obstacle = _required_text(obstacle, "obstacle", "Say what blocks this action.")
+    if status == ActionStatus.CANCELLED:
+        action.cancel_reason = _required_text(reason, "cancel_reason", "Say why it is cancelled.")
+    else:
+        action.cancel_reason = None
+    _set_status(action, status)
     action.last_changed_by = changed_by
     db.flush()
     return action
+
+
+def mark_done(db: Session, *, action: Action, changed_by: str) -> Action:
+    if action.status == ActionStatus.DONE:
+        action.last_changed_by = changed_by
+        db.flush()
+        return action
+    return change_status(db, action=action, changed_by=changed_by, status=ActionStatus.DONE)
+
+
+# What the action form edits, in the order a change is told.
+EDITABLE = (
+    "title",
+    "detail",
+    "obstacle",
+    "objective_id",
+    "owner_id",
+    "due_date",
+    "shared_with_client",
+)
+
+
+def edit(
+    db: Session,
+    *,
+    action: Action,
+    changed_by: str,
+    data: Mapping[str, Any],
+    today: date | None = None,
+) -> list[str]:
+    """Replace what the action form shows (a field left empty is cleared); the names of
+    the fields that changed, in EDITABLE's order.
+
+    An unchanged due date may be in the past (the action is late, not wrong); a new one may not.
+    """
+    fields = validate(ActionCreate, data)
+    moved = fields.due_date is not None and fields.due_date != action.due_date
+    if moved and today is not None and fields.due_date < today:
+        raise InvalidInput({"due_date": "The due date is in the past: pick today or a later day."})
+    if action.status == ActionStatus.BLOCKED and not fields.obstacle:
+        raise InvalidInput({"obstacle": "A blocked action says what blocks it."})
+    if fields.objective_id != action.objective_id:
+        _check_objective(db, account_id=action.account_id, objective_id=fields.objective_id)
+    new = fields.model_dump()
+    changed = [name for name in EDITABLE if getattr(action, name) != new[name]]
+    for name in changed:
+        setattr(action, name, new[name])
+    if "due_date" in changed:
+        action.snoozed_until = None
+    if changed:
+        action.last_changed_by = changed_by
+    db.flush()
+    return changed
 
 
 def snooze(db: Session, *, action: Action, changed_by: str, today: date) -> Action:

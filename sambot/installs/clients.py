@@ -20,10 +20,19 @@ class WorkspaceClients:
     token (its own install, else its org's org-wide one), over one pool of connections.
     None for a workspace with no installation."""
 
-    def __init__(self, store, base_url: str, *, max_retries: int = 3, connections: int = 64):
+    def __init__(
+        self,
+        store,
+        base_url: str,
+        *,
+        max_retries: int = 3,
+        timeout: float = 10,
+        connections: int = 64,
+    ):
         self.store = store
         self.base_url = base_url
         self.max_retries = max_retries
+        self.timeout = timeout
         # Kept alive for the posts in flight across workspaces (about one per workspace
         # at 1 post/s with 50-100 ms calls: a tenth of those posting at once).
         self.pool = new_pool(maxsize=connections)
@@ -33,5 +42,9 @@ class WorkspaceClients:
         if bot is None or not bot.bot_token:
             return None
         return build_web_client(
-            bot.bot_token, self.base_url, max_retries=self.max_retries, pool=self.pool
+            bot.bot_token,
+            self.base_url,
+            max_retries=self.max_retries,
+            timeout=self.timeout,
+            pool=self.pool,
         )

@@ -1,4 +1,5 @@
-"""Scheduled jobs: the monthly report and the overdue nudges, posted exactly once.
+"""Scheduled jobs: the monthly report, the overdue nudges and the weekly touch-cadence
+reminder, posted exactly once.
 
 `runner.run_job` runs one job for every workspace; `scheduler` runs them on their
 schedules (APScheduler). Imports stay lazy here: the models import this package.

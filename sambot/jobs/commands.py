@@ -38,8 +38,14 @@ def workspace_clients(settings: Settings, database: Database):
     if settings.oauth_install:
         from sambot.slack.install import installation_store
 
-        return WorkspaceClients(installation_store(settings, database), settings.slack_api_url)
-    return build_web_client(settings.slack_bot_token, settings.slack_api_url)
+        return WorkspaceClients(
+            installation_store(settings, database),
+            settings.slack_api_url,
+            timeout=settings.sambot_slack_timeout,
+        )
+    return build_web_client(
+        settings.slack_bot_token, settings.slack_api_url, timeout=settings.sambot_slack_timeout
+    )
 
 
 def jobs_list(settings: Settings, *, now: datetime | None = None, out: Echo = print) -> int:

@@ -1,24 +1,48 @@
 """Delivery records: each scheduled post is claimed in the database before it is made.
 
 The claim is a row inserted (and committed) under a unique key per job, account or
-recipient, and period. Whoever inserts it posts; anyone else skips. A run killed between
-its claim and Slack's answer, or a post Slack never answered, leaves the claim
-unconfirmed, and that post is not made again: a missing message is better than a double
-one. A post Slack refused is marked failed, and the next run may claim it again.
+recipient, and period. Whoever inserts it posts; anyone else skips. A claim holds for a
+lease: one still unconfirmed after it (its run was killed between claim and Slack's
+answer) is stale, and the next run may take it over, as it may take over a failed post.
+Whoever takes over a post whose outcome is unknown looks for it in the channel's history
+first (each post carries its delivery id in its metadata, see `posting`): made once.
 """
 
+from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sambot.db import utcnow
 from sambot.deliveries.models import Delivery, DeliveryStatus
+from sambot.reports.period import as_utc
 
 # Core statements built once: a claim and a record per post are the jobs' hottest path.
 _table = Delivery.__table__
 _c = _table.c
+# How long a claim holds before another run may take it over. Longer than any post may
+# take (the client's timeout times its retries, and the pacing before it).
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+class Earlier(NamedTuple):
+    """A post taken over from an earlier attempt: how that attempt ended, and when."""
+
+    status: DeliveryStatus  # FAILED, or CLAIMED for a stale claim (its run was killed)
+    error: str | None
+    claimed_at: datetime
+
+
+class Claim(NamedTuple):
+    """(the delivery we now own, None, earlier attempt if taken over) or
+    (None, status of the one someone else holds, None)."""
+
+    delivery_id: int | None
+    held: DeliveryStatus | None
+    earlier: Earlier | None = None
 
 
 def dialect_insert(db: Session, table):
@@ -39,15 +63,22 @@ def _statements(dialect: str) -> dict:
     )
     return {
         "claim": _insert_for(dialect, _table).on_conflict_do_nothing().returning(_c.id),
-        "held_by_account": select(_c.id, _c.status).where(
+        "held_by_account": select(_c.id, _c.status, _c.error, _c.claimed_at).where(
             same_key, _c.account_id == bindparam("account_id")
         ),
-        "held_by_recipient": select(_c.id, _c.status).where(
+        "held_by_recipient": select(_c.id, _c.status, _c.error, _c.claimed_at).where(
             same_key, _c.recipient_id == bindparam("recipient_id")
         ),
-        # The status check makes one run win if two retry a failed post at once.
+        # The conditions make one run win if two take over the same post at once: the
+        # winner's claim is neither failed nor stale any more.
         "retake": update(_table)
-        .where(_c.id == bindparam("delivery_id"), _c.status == DeliveryStatus.FAILED)
+        .where(
+            _c.id == bindparam("delivery_id"),
+            or_(
+                _c.status == DeliveryStatus.FAILED,
+                and_(_c.status == DeliveryStatus.CLAIMED, _c.claimed_at < bindparam("stale")),
+            ),
+        )
         .values(
             status=DeliveryStatus.CLAIMED,
             channel_id=bindparam("channel_id"),
@@ -96,8 +127,9 @@ def claim(
     channel_id: str,
     account_id: int | None = None,
     recipient_id: str | None = None,
-) -> tuple[int | None, DeliveryStatus | None]:
-    """(id of the delivery we now own, None) or (None, status of the one someone else holds).
+    lease: timedelta = DEFAULT_LEASE,
+) -> Claim:
+    """Insert the claim, or take over a failed or stale one.
 
     Committed before it returns: the claim must be durable before the post is made.
     """
@@ -116,7 +148,7 @@ def claim(
             },
         ).scalar()
         if inserted is not None:
-            return inserted, None
+            return Claim(inserted, None)
         if account_id is not None:
             held = connection.execute(
                 statements["held_by_account"], {**key, "account_id": account_id}
@@ -125,16 +157,25 @@ def claim(
             held = connection.execute(
                 statements["held_by_recipient"], {**key, "recipient_id": recipient_id}
             )
-        held_id, status = held.one()
-        if status == DeliveryStatus.FAILED:
+        held_id, status, error, claimed_at = held.one()
+        now = utcnow()
+        stale = now - lease
+        if status == DeliveryStatus.FAILED or (
+            status == DeliveryStatus.CLAIMED and as_utc(claimed_at) < stale
+        ):
             retaken = connection.execute(
                 statements["retake"],
-                {"delivery_id": held_id, "channel_id": channel_id, "claimed_at": utcnow()},
+                {
+                    "delivery_id": held_id,
+                    "channel_id": channel_id,
+                    "claimed_at": now,
+                    "stale": stale,
+                },
             ).rowcount
             if retaken:
-                return held_id, None
+                return Claim(held_id, None, Earlier(status, error, as_utc(claimed_at)))
             status = DeliveryStatus.CLAIMED
-        return None, status
+        return Claim(None, status)
 
 
 def record_posted(connection: Connection, *, delivery_id: int, channel_id: str, message_ts: str):

@@ -3,7 +3,7 @@ runner, so the runner can import the jobs."""
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -11,8 +11,10 @@ from slack_sdk import WebClient
 
 from sambot.config import Settings
 from sambot.db import Database
+from sambot.jobs.deliveries import DEFAULT_LEASE
 from sambot.jobs.posting import PostQueue
 from sambot.jobs.summary import RunSummary
+from sambot.relationships.cadence import DEFAULT_CADENCES, Cadences
 
 DEFAULT_BATCH_SIZE = 500
 T = TypeVar("T")
@@ -21,6 +23,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class JobOptions:
     escalation_days: int = 14
+    stale_days: int = 90  # a plan section not updated for longer is named in the report
     post_rate: float = 0.0  # messages per second per workspace; 0: no pacing
     # Threads posting at once. One (posts in order) keeps up with Slack's pace; more only
     # help when pacing is off, against a local stand-in.
@@ -34,14 +37,20 @@ class JobOptions:
     # None: each workspace's own.
     timezone: str | None = None
     echo: Callable[[str], None] | None = None  # where --dry-run prints
+    cadences: Cadences = DEFAULT_CADENCES  # SAMBOT_CADENCE_*: the touch-cadence reminder
+    # How long a claim holds before another run may take it over (its run was killed).
+    claim_lease: timedelta = DEFAULT_LEASE
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> "JobOptions":
         options = cls(
             escalation_days=settings.sambot_escalation_days,
+            stale_days=settings.sambot_stale_days,
             post_rate=settings.sambot_post_rate,
             timezone=settings.sambot_timezone,
             workspaces_at_once=settings.sambot_workspaces_at_once,
+            cadences=Cadences.from_settings(settings),
+            claim_lease=timedelta(seconds=settings.sambot_claim_lease),
         )
         return replace(options, **overrides)
 

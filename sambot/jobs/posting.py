@@ -4,15 +4,23 @@
 `sambot.slack.client`). What is left arrives here as a Slack error, handled so that one
 account's failure never stops the others, except a revoked token, which stops the
 workspace's run.
+
+Each post carries its delivery id in its message metadata (event type `sambot_delivery`).
+A post whose outcome is unknown (Slack did not answer in time, or the run was killed
+before recording the answer) is looked for in the channel's recent history by the run
+that takes it over: found, it is recorded as posted; otherwise it is posted. Never lost,
+never made twice.
 """
 
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from slack_sdk import WebClient
@@ -25,6 +33,7 @@ from sambot.deliveries.models import DeliveryStatus
 from sambot.installs import service as installs
 from sambot.jobs import deliveries
 from sambot.jobs.summary import RunSummary
+from sambot.ops.metrics import DELIVERY_LAG, POSTS
 from sambot.slack.blocks import Message
 from sambot.slack.report_render import readable_text
 
@@ -33,9 +42,28 @@ log = logging.getLogger("sambot.jobs")
 # The token no longer works: the app was uninstalled or the workspace is gone.
 AUTH_ERRORS = {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"}
 CHANNEL_GONE = {"channel_not_found", "is_archived"}
-# A post sent whose answer never came: Slack may have made it, so it is never tried again.
-UNANSWERED = "no answer from Slack in time (it may have been posted): not tried again"
-JOB_LABELS = {"monthly-report": "monthly report", "nudges": "overdue-action reminder"}
+# A post sent whose answer never came: Slack may have made it. The run that tries it again
+# first looks for it in the channel's history.
+UNANSWERED = "no answer from Slack in time (it may have been posted): checked before trying again"
+METADATA_EVENT = "sambot_delivery"
+# History is searched from a little before the earlier attempt's claim (clocks differ).
+HISTORY_MARGIN = timedelta(minutes=2)
+HISTORY_PAGES = 10
+JOB_LABELS = {
+    "monthly-report": "monthly report",
+    "nudges": "overdue-action reminder",
+    "cadence": "touch-cadence reminder",
+    "checkpoints": "alignment checkpoint results",
+    "programme": "programme roll-up",
+}
+
+
+class Stopping(Exception):
+    """The process is shutting down: the posts under way are finished, no other starts."""
+
+
+# Set on SIGTERM (`stop_gracefully`): runs stop after their current post.
+STOPPING = threading.Event()
 
 
 class WorkspaceStopped(Exception):
@@ -112,6 +140,8 @@ class Poster:
         pacer: Pacer,
         dry_run: bool = False,
         echo: Callable[[str], None] | None = None,
+        lease: timedelta = deliveries.DEFAULT_LEASE,
+        scheduled_at: datetime | None = None,
     ):
         self.database = database
         self.client = client
@@ -125,6 +155,8 @@ class Poster:
         self.dry_run = dry_run
         self.echo = echo or print
         self.started = installs.uninstalls_so_far()  # an uninstall after this stops the run
+        self.lease = lease
+        self.scheduled_at = scheduled_at  # for the delivery lag
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -145,7 +177,7 @@ class Poster:
         if installs.stopped_since(self.workspace_id, self.started):
             raise WorkspaceStopped("app_uninstalled")
         with self.connection() as connection:
-            delivery_id, held = deliveries.claim(
+            delivery_id, held, earlier = deliveries.claim(
                 connection,
                 workspace_id=self.workspace_id,
                 job_kind=self.job_kind,
@@ -153,23 +185,52 @@ class Poster:
                 channel_id=target.channel,
                 account_id=target.account_id,
                 recipient_id=target.recipient_id,
+                lease=self.lease,
             )
         if delivery_id is None:
             if held == DeliveryStatus.POSTED:
                 self.summary.skipped.append((target.label, "already posted"))
                 return Outcome.ALREADY_POSTED
-            reason = "claimed by another run that has not finished or was interrupted"
-            self.summary.skipped.append((target.label, reason))
+            self.summary.skipped.append((target.label, HELD))
             return Outcome.SKIPPED
+        if earlier is not None:
+            POSTS.labels(self.job_kind, "retried").inc()
+        if earlier is not None and outcome_unknown(earlier):
+            try:
+                found = self._find_in_history(target.channel, delivery_id, earlier.claimed_at)
+            except Exception as exc:
+                error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+                if error in AUTH_ERRORS | CHANNEL_GONE | {"not_in_channel"}:
+                    # It cannot be posted there now anyway: handled as a refused post.
+                    return self._failed(target, delivery_id, error)
+                # Not known whether it was posted: left for a later run to look again.
+                log.warning("%s: %s: history unreadable: %s", self.job_kind, target.label, error)
+                with self.connection() as connection:
+                    deliveries.record_failed(connection, delivery_id=delivery_id, error=UNANSWERED)
+                self.summary.failed.append((target.label, UNANSWERED))
+                return Outcome.FAILED
+            if found is not None:
+                channel_id, ts = found
+                with self.connection() as connection:
+                    deliveries.record_posted(
+                        connection, delivery_id=delivery_id, channel_id=channel_id, message_ts=ts
+                    )
+                log.info("%s: %s was posted before (found in history)", self.job_kind, target.label)
+                POSTS.labels(self.job_kind, "found").inc()
+                self.summary.posted.append(target.label)
+                return Outcome.POSTED
         try:
-            response = self._post(target.channel, message)
+            response = self._post(target.channel, message, delivery_id)
         except SlackApiError as exc:
             error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
             return self._failed(target, delivery_id, error)
         except TimeoutError:
-            # Sent, but unanswered (a connection that failed before sending is a URLError).
-            # The claim stays unconfirmed, as for a run killed in flight: never posted twice.
+            # Sent, but unanswered (a connection that failed before sending is a URLError):
+            # the next run looks in the channel's history before it posts again.
+            with self.connection() as connection:
+                deliveries.record_failed(connection, delivery_id=delivery_id, error=UNANSWERED)
             self.summary.failed.append((target.label, UNANSWERED))
+            POSTS.labels(self.job_kind, "failed").inc()
             log.warning("%s: %s: %s", self.job_kind, target.label, UNANSWERED)
             return Outcome.FAILED
         except Exception as exc:  # network trouble after the client's own retries
@@ -182,27 +243,59 @@ class Poster:
                 message_ts=response["ts"],
             )
         self.summary.posted.append(target.label)
+        POSTS.labels(self.job_kind, "delivered").inc()
+        if self.scheduled_at is not None:
+            DELIVERY_LAG.labels(self.job_kind).observe(
+                (utcnow() - self.scheduled_at).total_seconds()
+            )
         return Outcome.POSTED
 
-    def _post(self, channel: str, message: Message):
+    def _post(self, channel: str, message: Message, delivery_id: int):
         self.pacer.wait()
         try:
-            return self._chat_post(channel, message)
+            return self._chat_post(channel, message, delivery_id)
         except SlackApiError as exc:
             # A public channel the bot left can be joined again; a private one cannot.
             if exc.response.get("error") != "not_in_channel" or not self._join(channel):
                 raise
         self.pacer.wait()
-        return self._chat_post(channel, message)
+        return self._chat_post(channel, message, delivery_id)
 
-    def _chat_post(self, channel: str, message: Message):
+    def _chat_post(self, channel: str, message: Message, delivery_id: int):
         return self.client.chat_postMessage(
             channel=channel,
             text=message.text,
             blocks=message.blocks or None,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=delivery_metadata(delivery_id, self.job_kind, self.period_key),
         )
+
+    def _find_in_history(
+        self, channel: str, delivery_id: int, since: datetime
+    ) -> tuple[str, str] | None:
+        """(channel id, ts) of the message carrying this delivery id, if it was posted."""
+        if channel[:1] in ("U", "W"):
+            # A direct message goes to a user id; its conversation has its own id.
+            channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        oldest = f"{(since - HISTORY_MARGIN).timestamp():.6f}"
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            page = self.client.conversations_history(
+                channel=channel,
+                oldest=oldest,
+                limit=200,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+            for found in page.get("messages", []):
+                if carries_delivery(found, delivery_id):
+                    return channel, found["ts"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        # Busier than we read: not known, so not posted again (record_failed above).
+        raise RuntimeError(f"more than {HISTORY_PAGES} pages of history since {oldest}")
 
     def _join(self, channel: str) -> bool:
         try:
@@ -216,6 +309,7 @@ class Poster:
         with self.connection() as connection:
             deliveries.record_failed(connection, delivery_id=delivery_id, error=error)
         self.summary.failed.append((target.label, error))
+        POSTS.labels(self.job_kind, "failed").inc()
         log.warning("%s: could not post to %s: %s", self.job_kind, target.label, error)
         if error in AUTH_ERRORS:
             raise WorkspaceStopped(error)
@@ -267,6 +361,7 @@ class Poster:
             notice_period_key=self.notice_period_key,
             summary=RunSummary(f"notice-{notice}", self.summary.workspace, self.period_key),
             pacer=self.pacer,
+            lease=self.lease,
         )
         notice_target = Target(
             label=f"owner of {target.account_name}",
@@ -280,6 +375,32 @@ class Poster:
             self.summary.notified.append(f"{target.account_owner_id} ({notice}, {target.label})")
         for what, why in notice_poster.summary.failed:
             self.summary.failed.append((f"notice to {what}", why))
+
+
+HELD = "claimed by another run that has not finished or was interrupted"
+
+
+def outcome_unknown(earlier: deliveries.Earlier) -> bool:
+    """Did the earlier attempt perhaps reach Slack? Not when Slack answered with an error
+    (`ratelimited`, `HTTP 503`); a stale claim, a timeout or a connection lost may have."""
+    if earlier.status == DeliveryStatus.CLAIMED:
+        return True
+    return not re.fullmatch(r"[a-z_.]+|HTTP \d+", earlier.error or "")
+
+
+def delivery_metadata(delivery_id: int, job_kind: str, period_key: str) -> dict:
+    return {
+        "event_type": METADATA_EVENT,
+        "event_payload": {"delivery_id": delivery_id, "job": job_kind, "period": period_key},
+    }
+
+
+def carries_delivery(message: dict, delivery_id: int) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return (
+        metadata.get("event_type") == METADATA_EVENT and payload.get("delivery_id") == delivery_id
+    )
 
 
 _STOP = object()
@@ -365,6 +486,8 @@ class PostQueue:
                 try:
                     if item is _STOP or self._stopping or self._error is not None:
                         return
+                    if STOPPING.is_set():
+                        raise Stopping()
                     target, message, done = item
                     outcome = poster.post(target, message)
                     if done is not None:

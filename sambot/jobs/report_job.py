@@ -73,6 +73,8 @@ def run(job: WorkspaceRun) -> None:
                 period=period,
                 account_ids=batch,
                 today=job.today,
+                cadences=job.options.cadences,
+                stale_days=job.options.stale_days,
             )
         for report in reports:
             client = report.account_id in client_version

@@ -1,6 +1,7 @@
 """Running a job: for each workspace, under its lock, with a summary of what was posted."""
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime
@@ -11,11 +12,21 @@ from sqlalchemy import select
 
 from sambot.db import Database, utcnow
 from sambot.installs.clients import SingleClient, WorkspaceClients
-from sambot.jobs import nudge_job, report_job
+from sambot.jobs import cadence_job, checkpoint_job, nudge_job, programme_job, report_job
 from sambot.jobs.job import Job, JobOptions, WorkspaceRun
 from sambot.jobs.locks import run_lock, shared_locks
-from sambot.jobs.posting import Pacer, Poster, PostQueue, WorkspaceStopped, pacer_for
+from sambot.jobs.posting import (
+    STOPPING,
+    Pacer,
+    Poster,
+    PostQueue,
+    Stopping,
+    WorkspaceStopped,
+    pacer_for,
+)
 from sambot.jobs.summary import RunSummary
+from sambot.ops import logs
+from sambot.ops.metrics import JOB_RUNS
 from sambot.workspaces.models import Workspace
 
 log = logging.getLogger("sambot.jobs")
@@ -24,7 +35,8 @@ __all__ = ["Job", "JobOptions", "WorkspaceRun", "jobs", "run_job"]
 
 
 def jobs() -> dict[str, Job]:
-    return {job.kind: job for job in (report_job.JOB, nudge_job.JOB)}
+    jobs = (report_job.JOB, nudge_job.JOB, cadence_job.JOB, checkpoint_job.JOB, programme_job.JOB)
+    return {job.kind: job for job in jobs}
 
 
 def run_job(
@@ -50,23 +62,41 @@ def run_job(
             .order_by(Workspace.id)
         ).all()
 
-    def run_one(workspace) -> RunSummary:
+    def run_one(workspace) -> RunSummary | None:
+        if STOPPING.is_set():  # the process is stopping: no other workspace starts
+            return None
+        started = time.perf_counter()
+        # Each workspace runs in a thread of its own: its log lines name it.
+        logs.job.set(kind)
+        logs.team.set(workspace.team_id)
         try:
             summary = _run_in_workspace(job, database, clients, workspace, at, options, locks)
         except Exception as exc:  # one workspace's failure never stops the others
             log.exception("%s %s: the run failed", job.kind, workspace.team_id)
             summary = RunSummary(job.kind, workspace.team_id, "", options.dry_run)
             summary.stopped = f"the run failed: {type(exc).__name__}: {exc}"
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        JOB_RUNS.labels(kind, _outcome(summary)).inc()
         for line in summary.lines():
-            log.info("%s", line)
+            log.info("%s", line, extra={"duration_ms": duration_ms})
         return summary
 
     with shared_locks(database) as locks:
         if len(workspaces) <= 1 or options.workspaces_at_once <= 1:
-            return [run_one(workspace) for workspace in workspaces]
-        threads = min(options.workspaces_at_once, len(workspaces))
-        with ThreadPoolExecutor(threads, thread_name_prefix=f"sambot-{kind}") as pool:
-            return list(pool.map(run_one, workspaces))
+            summaries = [run_one(workspace) for workspace in workspaces]
+        else:
+            threads = min(options.workspaces_at_once, len(workspaces))
+            with ThreadPoolExecutor(threads, thread_name_prefix=f"sambot-{kind}") as pool:
+                summaries = list(pool.map(run_one, workspaces))
+    return [summary for summary in summaries if summary is not None]
+
+
+def _outcome(summary: RunSummary) -> str:
+    if summary.locked_out:
+        return "locked_out"
+    if summary.stopped:
+        return "stopped"
+    return "ok" if summary.ok else "failed"
 
 
 def _run_in_workspace(job, database, clients, workspace, at, options, locks=None) -> RunSummary:
@@ -114,10 +144,15 @@ def _run_in_workspace(job, database, clients, workspace, at, options, locks=None
             pacer=Pacer(0) if options.dry_run else pacer_for(workspace.id, options.post_rate),
             dry_run=options.dry_run,
             echo=options.echo,
+            lease=options.claim_lease,
+            scheduled_at=at,
         )
         try:
             with PostQueue(poster, threads=options.post_threads) as run.posts:
                 job.run(run)
+        except Stopping:
+            summary.stopped = "the process is stopping: the rest is left to the next run"
+            log.warning("%s %s: %s", job.kind, workspace.team_id, summary.stopped)
         except WorkspaceStopped as exc:
             summary.stopped = (
                 f"Slack refused the bot token ({exc.error}): the app may have been "

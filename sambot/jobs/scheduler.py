@@ -22,7 +22,7 @@ from sambot.crontab import latest_fire_time, missed_fire_time, parse_crontab
 from sambot.db import Database, utcnow
 from sambot.jobs.deliveries import dialect_insert
 from sambot.jobs.models import JobRun
-from sambot.jobs.posting import AUTH_ERRORS, CHANNEL_GONE, UNANSWERED
+from sambot.jobs.posting import AUTH_ERRORS, CHANNEL_GONE, HELD, STOPPING, UNANSWERED
 from sambot.jobs.runner import JobOptions, jobs, run_job
 from sambot.jobs.summary import RunSummary
 from sambot.reports.period import as_utc
@@ -54,10 +54,14 @@ class SchedulerContext:
 
 
 # Posts that failed for a passing reason (rate limits, Slack's server errors, connection
-# failures) are tried again by a later run of the same period, which posts only what is
-# still missing. A post left unanswered may have been made: it is not tried again.
+# failures, no answer in time) are tried again by a later run of the same period, which
+# posts only what is still missing (a post left unanswered is looked for in the channel
+# first).
 RETRY_DELAYS = (timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=1))
-PERMANENT_ERRORS = AUTH_ERRORS | CHANNEL_GONE | {"not_in_channel", UNANSWERED}
+PERMANENT_ERRORS = AUTH_ERRORS | CHANNEL_GONE | {"not_in_channel"}
+# A run left to another scheduler (its lock) is looked at again this often until it is
+# recorded: if that scheduler dies, this one takes over.
+FOLLOW_UP = timedelta(seconds=30)
 
 
 def retryable_failures(summaries: list[RunSummary]) -> int:
@@ -65,28 +69,54 @@ def retryable_failures(summaries: list[RunSummary]) -> int:
 
 
 def scheduled_run(
-    context: SchedulerContext, kind: str, fire_time: datetime | None = None, attempt: int = 0
+    context: SchedulerContext,
+    kind: str,
+    fire_time: datetime | None = None,
+    attempt: int = 0,
+    follow_up: bool = False,
 ) -> list[RunSummary]:
     """One scheduled run of a job; its fire time is recorded when it has run everywhere."""
     started = utcnow()
     fire_time = fire_time or latest_fire_time(
         context.triggers[kind], started, since=started - GRACE
     )
-    summaries = run_job(
-        kind,
-        context.database,
-        context.client,
-        at=started,
-        options=JobOptions.from_settings(context.settings),
+    if follow_up and _recorded(context.database, kind, fire_time):
+        return []  # the scheduler we left it to finished it
+    options = JobOptions.from_settings(context.settings)
+    summaries = run_job(kind, context.database, context.client, at=started, options=options)
+    if STOPPING.is_set():
+        return summaries  # cut short: the next start catches up on it
+    # A workspace left to a concurrent run, a post another run still holds, or one whose
+    # outcome is unknown, is not done yet: look again when that run had time to finish
+    # or the claims went stale.
+    locked_out = any(s.locked_out for s in summaries)
+    held = any(why == HELD for s in summaries for _, why in s.skipped) or any(
+        why == UNANSWERED for s in summaries for _, why in s.failed
     )
-    # A workspace left to a concurrent run is not done yet: if that run dies, catch up.
-    if fire_time is not None and not any(s.locked_out for s in summaries):
+    if fire_time is not None and not (locked_out or held):
         record_run(
             context.database,
             kind,
             fire_time=fire_time,
             started_at=started,
             summary="\n".join(line for s in summaries for line in s.lines()),
+        )
+    elif (
+        fire_time is not None
+        and context.scheduler is not None
+        and utcnow() - as_utc(fire_time) < GRACE  # not forever
+    ):
+        delay = options.claim_lease if held else min(options.claim_lease, FOLLOW_UP)
+        context.scheduler.add_job(
+            scheduled_run,
+            "date",
+            run_date=utcnow() + delay,
+            kwargs={"follow_up": True},
+            args=(context, kind, fire_time, attempt),
+            id=f"{kind}-follow-up",
+            name=f"{kind} (follow-up)",
+            misfire_grace_time=int(GRACE.total_seconds()),
+            replace_existing=True,
         )
     failures = retryable_failures(summaries)
     if failures and context.scheduler is not None and attempt < len(RETRY_DELAYS):
@@ -121,6 +151,13 @@ def record_run(
             .values(job_kind=kind, **values)
             .on_conflict_do_update(index_elements=[JobRun.job_kind], set_=values)
         )
+
+
+def _recorded(database: Database, kind: str, fire_time: datetime | None) -> bool:
+    last = last_runs(database).get(kind)
+    return bool(
+        fire_time and last and last.last_fire_time and as_utc(last.last_fire_time) >= fire_time
+    )
 
 
 def last_runs(database: Database) -> dict[str, JobRun]:
@@ -195,10 +232,22 @@ def run_blocking_scheduler(settings: Settings, database: Database, client: WebCl
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    if settings.sambot_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.sambot_metrics_port)
     for job in scheduler.get_jobs():
         log.info("scheduled: %s (%s)", job.name, job.trigger)
     try:
         scheduler.start()
     except KeyboardInterrupt:
-        # A run killed here is safe to run again: every post was claimed before it was made.
-        scheduler.shutdown(wait=False)
+        stop_gracefully(scheduler)
+
+
+def stop_gracefully(scheduler: BaseScheduler) -> None:
+    """Finish the posts under way, start no other, and stop. A run cut short is not
+    recorded: the next scheduler to start catches up on it, posting only what is missing."""
+    log.info("stopping: finishing the posts under way")
+    STOPPING.set()
+    scheduler.shutdown(wait=True)
+    log.info("stopped")

@@ -149,6 +149,8 @@ class _Fault:
     headers: dict[str, str]
     times: int | None  # None: until reset()
     when: Predicate | None
+    # Not an error: the call is carried out, and its answer comes this many seconds late.
+    delay: float = 0.0
 
 
 @dataclass
@@ -173,6 +175,34 @@ class _File:
     initial_comment: str | None = None
     thread_ts: str | None = None
     ts: str | None = None  # the message that shares it
+    user: str | None = None  # who shared it: a person (share_file), None for the bot
+    created: int = field(default_factory=lambda: int(time.time()))
+
+    def to_slack(self, base_url: str, channel: _Channel | None) -> dict[str, Any]:
+        """The file object as files.info and files.list give it."""
+        url = f"{base_url}/files-pri/{self.id}/{self.filename}"
+        shares: dict[str, Any] = {}
+        if channel is not None and self.ts:
+            kind = "private" if channel.is_private or channel.user else "public"
+            shares[kind] = {channel.id: [{"ts": self.ts, "reply_count": 0}]}
+        extension = self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""
+        return {
+            "id": self.id,
+            "created": self.created,
+            "timestamp": self.created,
+            "name": self.filename,
+            "title": self.title or self.filename,
+            "mimetype": "text/csv" if extension == "csv" else "application/octet-stream",
+            "filetype": extension or "binary",
+            "user": self.user or "UBOT",
+            "size": len(self.content),
+            "url_private": url,
+            "url_private_download": f"{url}?download=1",
+            "channels": [self.channel] if channel is not None and not channel.user else [],
+            "ims": [self.channel] if channel is not None and channel.user else [],
+            "groups": [],
+            "shares": shares,
+        }
 
 
 def _flag(value: Any) -> bool:
@@ -241,6 +271,8 @@ class SlackStandIn:
         # Seconds slept before answering each call; (low, high): a random time between.
         self.latency = latency
         self.trigger_ttl = trigger_ttl
+        # The bot token's scopes, sent in each answer's x-oauth-scopes header (None: none sent).
+        self.scopes: list[str] | None = None
         # With the chat:write.public scope the bot may post in public channels it is not in.
         self.chat_write_public = chat_write_public
         self._lock = threading.Condition(threading.RLock())
@@ -248,6 +280,7 @@ class SlackStandIn:
         self._thread: threading.Thread | None = None
         self._socket_mode: SocketModeServer | None = None
         self._ids = itertools.count(1)
+        self._last_ts = 0  # microseconds
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}
         # Workspaces, their bot tokens and the OAuth install (sambot/localslack/oauth.py).
@@ -272,9 +305,14 @@ class SlackStandIn:
             "conversations.join": self._conversations_join,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "conversations.history": self._conversations_history,
             "apps.connections.open": self._apps_connections_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.info": self._files_info,
+            "files.list": self._files_list,
+            "users.lookupByEmail": self._users_lookup_by_email,
+            "conversations.list": self._conversations_list,
         }
 
     def _clear(self) -> None:
@@ -393,6 +431,14 @@ class SlackStandIn:
                 is_ext_shared=is_ext_shared,
             )
 
+    def set_member(self, channel_id: str, user_id: str, member: bool) -> None:
+        """Someone joins (or leaves) a channel: its member list becomes explicit."""
+        with self._lock:
+            channel = self._channels[channel_id]
+            members = [m for m in self._members(channel) if m != self.bot_user_id]
+            members = [m for m in members if m != user_id] + ([user_id] if member else [])
+            channel.members = members
+
     def add_message(
         self,
         channel: str,
@@ -414,6 +460,34 @@ class SlackStandIn:
                 message["thread_ts"] = thread_ts
             self._messages.setdefault(channel_id, []).append(message)
             return copy.deepcopy(message)
+
+    def share_file(
+        self, channel: str, user: str, filename: str, content: bytes | str, text: str = ""
+    ) -> dict[str, Any]:
+        """A person shares a file in a channel or DM (a user id: their DM with the bot).
+        Returns the `file_shared` event Slack would send."""
+        with self._lock:
+            message = self.add_message(channel, user, text)
+            channel_id = self._dm(channel).id if channel in self._users else channel
+            data = content.encode() if isinstance(content, str) else content
+            file = _File(self._new_id("F"), filename, len(data), content=data, user=user)
+            file.uploaded = file.completed = True
+            file.channel, file.ts = channel_id, message["ts"]
+            self._files[file.id] = file
+            shared = {"id": file.id, "name": filename, "title": filename}
+            self._messages[channel_id][-1] = {**message, "files": [shared], "subtype": "file_share"}
+            return {
+                "type": "file_shared",
+                "channel_id": channel_id,
+                "file_id": file.id,
+                "user_id": user,
+                "file": {"id": file.id},
+            }
+
+    def file_downloads(self) -> list[dict[str, Any]]:
+        """Downloads of url_private: `{"file_id", "authorized"}`, oldest first."""
+        with self._lock:
+            return [dict(call.args) for call in self._calls if call.method == "file_download"]
 
     def user(self, user_id: str) -> dict[str, Any] | None:
         """The user as `users.info` returns it."""
@@ -470,6 +544,13 @@ class SlackStandIn:
         """An HTTP 5xx answer, as Slack gives when it has trouble."""
         self._add_fault(_Fault(method, status, "internal_error", {}, times, when))
 
+    def answer_late(
+        self, method: str, delay: float, times: int | None = 1, when: Predicate | None = None
+    ) -> None:
+        """The next `times` matching calls are carried out, then answered `delay` seconds
+        late: a client that gave up before then cannot know the call worked."""
+        self._add_fault(_Fault(method, 200, "", {}, times, when, delay))
+
     def _add_fault(self, fault: _Fault) -> None:
         with self._lock:
             self._faults.append(fault)
@@ -523,7 +604,7 @@ class SlackStandIn:
             return [
                 {**asdict(f), "content": bytes(f.content)}
                 for f in self._files.values()
-                if f.completed
+                if f.completed and f.user is None
             ]
 
     @property
@@ -580,11 +661,14 @@ class SlackStandIn:
         token = args.pop("token", None)
         if authorization and authorization.startswith("Bearer "):
             token = authorization.removeprefix("Bearer ")
+        delay = 0.0
         with self._lock:
             status, headers = 200, {}
             self._current_team = None
             try:
                 fault = self._take_fault(method, args)
+                if fault is not None and fault.delay:
+                    delay, fault = fault.delay, None
                 if fault is not None:
                     status, headers = fault.status, dict(fault.headers)
                     raise SlackError(fault.error)
@@ -595,13 +679,18 @@ class SlackStandIn:
                         raise SlackError(e.error) from None
                 else:
                     body = {"ok": True, **self._dispatch(method, token, args)}
+                if self.scopes is not None:
+                    headers["x-oauth-scopes"] = ",".join(self.scopes)  # as Slack tells them
             except SlackError as e:
                 body = {"ok": False, "error": e.error, **e.extra}
             except Exception as e:  # a stand-in or `when` bug: answer and record it
                 status, body = 500, {"ok": False, "error": "internal_error", "detail": repr(e)}
             self._record(method, args, status, body)
             # Serialized under the lock: the body shares dicts with the workspace state.
-            return status, json.dumps(body).encode(), headers
+            answer = json.dumps(body).encode()
+        if delay:
+            time.sleep(delay)
+        return status, answer, headers
 
     def _dispatch(self, method: str, token: str | None, args: Args) -> dict[str, Any]:
         handler = self._methods.get(method)
@@ -657,7 +746,10 @@ class SlackStandIn:
         return self.latency
 
     def _next_ts(self) -> str:
-        micros = 1_700_000_000_000_000 + 100 * next(self._ids)
+        """The clock's time, as Slack's are (history's `oldest` reads them), and unique."""
+        with self._lock:
+            micros = max(time.time_ns() // 1000, self._last_ts + 1)
+            self._last_ts = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _new_id(self, prefix: str) -> str:
@@ -864,7 +956,7 @@ class SlackStandIn:
             if file is None or file.uploaded:
                 return 404, "not found"
             file.content, file.uploaded = content, True
-            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {})
+            self._record("upload", {"file_id": file_id, "bytes": len(content)}, 200, {"ok": True})
             return 200, f"OK - {len(content)}"
 
     def _files_complete_upload(self, args: Args) -> dict[str, Any]:
@@ -894,6 +986,82 @@ class SlackStandIn:
                 file.initial_comment = args.get("initial_comment")
                 file.thread_ts = args.get("thread_ts")
         return {"files": [{**f, "size": len(self._files[f["id"]].content)} for f in shared]}
+
+    def _visible_file(self, file_id: Any) -> _File:
+        """A file the bot can see: its own, or one shared where the bot is."""
+        file = self._files.get(file_id) if isinstance(file_id, str) else None
+        if file is None or not file.completed:
+            raise SlackError("file_not_found")
+        if file.user is not None:
+            channel = self._channels.get(file.channel or "")
+            if channel is None or not (channel.user or channel.bot_is_member):
+                raise SlackError("file_not_found")
+        return file
+
+    def _files_info(self, args: Args) -> dict[str, Any]:
+        _require(args, "file")
+        file = self._visible_file(args["file"])
+        return {"file": file.to_slack(self.url, self._channels.get(file.channel or ""))}
+
+    def _files_list(self, args: Args) -> dict[str, Any]:
+        found = []
+        for file in reversed(list(self._files.values())):  # newest first, as Slack lists
+            try:
+                self._visible_file(file.id)
+            except SlackError:
+                continue
+            if args.get("channel") and file.channel != args["channel"]:
+                continue
+            if args.get("user") and (file.user or self.bot_user_id) != args["user"]:
+                continue
+            found.append(file.to_slack(self.url, self._channels.get(file.channel or "")))
+        count = int(args.get("count") or 100)
+        return {"files": found[:count], "paging": {"count": count, "total": len(found)}}
+
+    def _serve_file(self, path: str, authorization: str | None) -> tuple[int, bytes, str]:
+        """GET url_private: the bytes with the bot's token; without it, as Slack does, a
+        200 with an HTML sign-in page (a client must check what it got)."""
+        file_id = path.split("/", 1)[0]
+        with self._lock:
+            authorized = authorization == f"Bearer {self.bot_token}"
+            file = self._files.get(file_id)
+            answer = {"ok": True} if authorized else {"ok": False, "error": "sign-in page"}
+            self._record(
+                "file_download", {"file_id": file_id, "authorized": authorized}, 200, answer
+            )
+            if not authorized:
+                return (
+                    200,
+                    b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>",
+                    "text/html",
+                )
+            if file is None:
+                return 404, b"file not found", "text/plain"
+            return 200, file.content, "application/octet-stream"
+
+    def _users_lookup_by_email(self, args: Args) -> dict[str, Any]:
+        _require(args, "email")
+        wanted = str(args["email"]).strip().lower()
+        for user in self._users.values():
+            if user.email and user.email.lower() == wanted and not user.deleted:
+                return {"user": user.to_slack(self.team_id)}
+        raise SlackError("users_not_found")
+
+    def _conversations_list(self, args: Args) -> dict[str, Any]:
+        wanted = {t.strip() for t in str(args.get("types") or "public_channel").split(",")}
+        channels = []
+        for channel in self._channels.values():
+            if channel.user or channel.is_mpim:
+                kind = "im" if channel.user else "mpim"
+            else:
+                kind = "private_channel" if channel.is_private else "public_channel"
+            if kind not in wanted or (kind == "private_channel" and not channel.bot_is_member):
+                continue
+            if _flag(args.get("exclude_archived")) and channel.is_archived:
+                continue
+            channels.append(channel.to_slack())
+        page, cursor = _page(channels, args, default=100)
+        return {"channels": page, "response_metadata": {"next_cursor": cursor}}
 
     def _apps_connections_open(self, args: Args) -> dict[str, Any]:
         return {"url": self.socket_mode.ticket_url()}
@@ -1094,6 +1262,36 @@ class SlackStandIn:
         page, cursor = _page(members, args, default=100)
         return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
+    def _conversations_history(self, args: Args) -> dict[str, Any]:
+        """Newest first, between `oldest` and `latest`; a message's `metadata` only with
+        `include_all_metadata`, as Slack does."""
+        _require(args, "channel")
+        channel = self._conversation(args["channel"])
+        if not (channel.bot_is_member or channel.user):
+            raise SlackError("not_in_channel")
+        try:
+            oldest = float(args.get("oldest") or 0)
+            latest = float(args.get("latest") or "inf")
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        inclusive = _flag(args.get("inclusive"))
+        metadata = _flag(args.get("include_all_metadata"))
+        found = []
+        for message in reversed(self._messages.get(channel.id, [])):
+            ts = float(message["ts"])
+            inside = oldest <= ts <= latest if inclusive else oldest < ts < latest
+            if inside:
+                shown = dict(message)
+                if not metadata:
+                    shown.pop("metadata", None)
+                found.append(shown)
+        page, cursor = _page(found, args, default=100)
+        return {
+            "messages": page,
+            "has_more": bool(cursor),
+            "response_metadata": {"next_cursor": cursor},
+        }
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -1118,6 +1316,12 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         standin = self.server.standin
+        if url.path.startswith("/files-pri/"):
+            status, content, kind = standin._serve_file(
+                url.path.removeprefix("/files-pri/"), self.headers.get("Authorization")
+            )
+            self._send(status, content, kind)
+            return
         if url.path.startswith("/upload/v1/"):
             # files_upload_v2's second step: the file's bytes, as they are, to its URL.
             status, text = standin._receive_upload(url.path.removeprefix("/upload/v1/"), raw)
@@ -1157,7 +1361,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        # A client that gave up waiting (a timeout test) has closed its end.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet; calls are recorded instead

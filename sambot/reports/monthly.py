@@ -1,6 +1,6 @@
 """The monthly strategic-action report: what happened on each account during one month.
 
-Computed for a batch of accounts at once, with the same seven grouped queries whatever
+Computed for a batch of accounts at once, with the same fourteen grouped queries whatever
 the batch size, so a portfolio of thousands of accounts costs a few queries per batch.
 The result is plain dataclasses; rendering them for Slack is `sambot.slack.report_render`.
 
@@ -18,10 +18,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from sambot.accountplan.models import Section
+from sambot.accountplan.service import DEFAULT_STALE_DAYS, is_stale, last_updates
 from sambot.accounts.models import Account
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
+from sambot.checkpoints.service import RoundResults, latest_results
 from sambot.dates import today_in
 from sambot.plans.models import Horizon, Objective, ObjectiveStatus
+from sambot.relationships.cadence import DEFAULT_CADENCES, Cadences
+from sambot.relationships.coverage import Coverage, coverage_of
 from sambot.reports.period import Period, as_utc, local_midnight
 from sambot.stakeholders.models import Stakeholder, StakeholderRole
 from sambot.touchpoints.models import Sentiment, Touchpoint, TouchpointKind, touchpoint_stakeholders
@@ -35,8 +40,6 @@ def client_version_for(*, channel_shared_with_client: bool, asked: bool = False)
 
 
 KEY_STAKEHOLDER_POWER = 4
-# A key stakeholder nobody met in this many days before the month's end is a coverage gap.
-COVERAGE_GAP_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,8 @@ class TouchpointTally:
 
 @dataclass(frozen=True)
 class CoverageGap:
-    """A key stakeholder with no touchpoint in the last COVERAGE_GAP_DAYS days."""
+    """A key stakeholder past their touch cadence (sambot.relationships.cadence) at the
+    report's day: never met, or last met more than their cadence's days before."""
 
     id: int
     name: str
@@ -85,6 +89,7 @@ class CoverageGap:
     interest: int
     attitude: int
     last_touchpoint_on: date | None
+    cadence_days: int
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,14 @@ class ObjectiveLine:
     horizon: Horizon
     status: ObjectiveStatus
     target_date: date | None
+
+
+@dataclass(frozen=True)
+class StaleSection:
+    """A section of the account plan nobody updated in the last `stale_days` days."""
+
+    section: Section
+    last_updated_on: date | None  # None: never filled in
 
 
 @dataclass
@@ -121,6 +134,13 @@ class MonthlyReport:
     touchpoints_by_kind: list[TouchpointTally] = field(default_factory=list)
     coverage_gaps: list[CoverageGap] = field(default_factory=list)
     objectives: list[ObjectiveLine] = field(default_factory=list)
+    # The account's relationship coverage on the report's day (internal version only).
+    coverage: Coverage | None = None
+    # Internal only: the plan sections to bring up to date.
+    stale_sections: list[StaleSection] = field(default_factory=list)
+    stale_days: int = DEFAULT_STALE_DAYS
+    # The latest alignment checkpoints closed by the month's end, newest first (the trend).
+    checkpoints: list[RoundResults] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
@@ -185,10 +205,15 @@ def compute_reports(
     period: Period,
     account_ids: Sequence[int],
     today: date | None = None,
+    cadences: Cadences = DEFAULT_CADENCES,
+    stale_days: int = DEFAULT_STALE_DAYS,
 ) -> list[MonthlyReport]:
-    """The reports of the given accounts (in that order), in seven queries whatever their number.
+    """The reports of the given accounts (in that order), in fourteen queries whatever their
+    number.
 
-    `today` caps the month for a report asked while it is still running.
+    `today` caps the month for a report asked while it is still running; `cadences` are
+    the default touch cadences that decide which key stakeholders are overdue a touch. A
+    plan section not updated in the `stale_days` before the report's day is named in it.
     """
     zone = ZoneInfo(timezone)
     as_of = min(period.end, today) if today else period.end
@@ -206,8 +231,11 @@ def compute_reports(
     lists = _action_lists(db, ids, bounds, zone)
     tallies, touchpoint_totals = _touchpoint_tallies(db, ids, bounds)
     engaged = _stakeholders_engaged(db, ids, bounds)
-    gaps = _coverage_gaps(db, ids, bounds)
+    gaps = _coverage_gaps(db, ids, bounds, cadences)
+    covered = coverage_of(db, account_ids=ids, today=as_of, cadences=cadences)
     objectives = _objectives(db, ids)
+    updates = last_updates(db, ids)
+    alignment = latest_results(db, account_ids=ids, before=period.end)
 
     by_id = {row.id: row for row in accounts}
     reports = []
@@ -239,6 +267,18 @@ def compute_reports(
                 touchpoints_by_kind=tallies.get(account_id, []),
                 coverage_gaps=gaps.get(account_id, []),
                 objectives=objectives.get(account_id, []),
+                coverage=covered.get(account_id),
+                stale_sections=[
+                    StaleSection(section, update.at.date() if update else None)
+                    for section in Section
+                    if is_stale(
+                        update := updates.get(account_id, {}).get(section),
+                        today=as_of,
+                        stale_days=stale_days,
+                    )
+                ],
+                stale_days=stale_days,
+                checkpoints=alignment.get(account_id, []),
             )
         )
     return reports
@@ -251,6 +291,8 @@ def report_for_account(
     account: Account,
     period_key: str,
     today: date | None = None,
+    cadences: Cadences = DEFAULT_CADENCES,
+    stale_days: int = DEFAULT_STALE_DAYS,
 ) -> MonthlyReport:
     """One account's report (for `/sam report [YYYY-MM]`); ValueError for a bad period key."""
     period = Period.parse(period_key)
@@ -262,6 +304,8 @@ def report_for_account(
         period=period,
         account_ids=[account.id],
         today=today,
+        cadences=cadences,
+        stale_days=stale_days,
     )
     return report
 
@@ -415,7 +459,9 @@ def _stakeholders_engaged(db: Session, ids: list[int], b: _Bounds) -> dict[int, 
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
-def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[CoverageGap]]:
+def _coverage_gaps(
+    db: Session, ids: list[int], b: _Bounds, cadences: Cadences
+) -> dict[int, list[CoverageGap]]:
     link = touchpoint_stakeholders
     last_seen = func.max(Touchpoint.occurred_on)
     rows = db.execute(
@@ -429,6 +475,7 @@ def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[Co
             Stakeholder.influence,
             Stakeholder.interest,
             Stakeholder.attitude,
+            Stakeholder.cadence_days,
             last_seen.label("last_seen"),
         )
         .outerjoin(link, link.c.stakeholder_id == Stakeholder.id)
@@ -440,17 +487,16 @@ def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[Co
             Stakeholder.account_id.in_(ids),
             Stakeholder.power >= KEY_STAKEHOLDER_POWER,
             Stakeholder.created_at < b.as_of_instant,
+            # Someone who left before the month's end is no gap to fill.
+            or_(Stakeholder.left_on.is_(None), Stakeholder.left_on >= b.as_of),
         )
         .group_by(Stakeholder.id)
-        .having(
-            or_(
-                last_seen.is_(None),
-                last_seen < b.as_of - timedelta(days=COVERAGE_GAP_DAYS),
-            )
-        )
     ).all()
     gaps: dict[int, list[CoverageGap]] = defaultdict(list)
     for row in rows:
+        days = cadences.days_for(role=row.role, power=row.power, own=row.cadence_days)
+        if row.last_seen is not None and row.last_seen >= b.as_of - timedelta(days=days):
+            continue  # met within their cadence
         gaps[row.account_id].append(
             CoverageGap(
                 id=row.id,
@@ -462,6 +508,7 @@ def _coverage_gaps(db: Session, ids: list[int], b: _Bounds) -> dict[int, list[Co
                 interest=row.interest,
                 attitude=row.attitude,
                 last_touchpoint_on=row.last_seen,
+                cadence_days=days,
             )
         )
     for account_gaps in gaps.values():

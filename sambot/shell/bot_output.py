@@ -4,12 +4,15 @@ refused. Buttons are numbered as they are shown, for `:press N`."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
 from sambot.localslack.server import SlackStandIn
 from sambot.shell.render import Renderer
 from sambot.shell.workspace import LocalWorkspace, Viewer
+
+# Where files the bot uploads (the stakeholder map) are saved for the person to open.
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Pressable:
     ephemeral: bool
     block_id: str | None
     action_id: str
+    home_of: str | None = None  # a button of this person's Home tab
 
     def element_in(self, message: dict) -> dict | None:
         for block in message.get("blocks") or []:
@@ -48,14 +52,41 @@ class BotOutput:
         viewer: Viewer,
         renderer: Renderer,
         say: Callable[[str], None],
+        uploads: Path = Path("var/uploads"),
     ):
         self.standin, self.workspace, self.viewer = standin, workspace, viewer
+        self.uploads = uploads
         self.renderer, self.say = renderer, say
         self.pressables: dict[int, Pressable] = {}
         self.seen = self._snapshot()
         self.calls_seen = len(standin.calls())
 
+    def home_view(self, user_id: str) -> dict | None:
+        """The Home tab last published for this person."""
+        published = [
+            c for c in self.standin.calls("views.publish") if c.ok and c.args["user_id"] == user_id
+        ]
+        return published[-1].response["view"] if published else None
+
+    def show_home(self, user_id: str) -> None:
+        view = self.home_view(user_id)
+        if view is None:
+            self.say("(no Home tab was published)")
+            return
+        self.say(self.renderer.style.label(f"Home tab of @{self.workspace.user_name(user_id)}:"))
+
+        def number(element: dict, block_id: str | None) -> int:
+            n = len(self.pressables) + 1
+            action_id = element.get("action_id", "")
+            self.pressables[n] = Pressable("", "", False, block_id, action_id, home_of=user_id)
+            return n
+
+        for line in self.renderer.blocks(view.get("blocks", []), number):
+            self.say("  " + line)
+
     def current_message(self, where: Pressable) -> dict | None:
+        if where.home_of:
+            return self.home_view(where.home_of)
         if where.ephemeral:
             found = [e for e in self.standin.ephemerals() if e["ts"] == where.ts]
         else:
@@ -118,10 +149,26 @@ class BotOutput:
         self.seen = now
         return opened, updated
 
+    def take_as_seen(self) -> None:
+        """What changed is the person's own doing (a file they shared): not shown back."""
+        self.seen = self._snapshot()
+
     def show_message(self, label: str, message: dict, number) -> None:
         self.say(self.renderer.style.label(label))
         for line in self.renderer.message(message, number):
             self.say("  " + line)
+        for shared in message.get("files") or []:
+            self.say(f"  📎 {shared['title']}: saved as {self.save_upload(shared['id'])}")
+
+    def save_upload(self, file_id: str) -> Path | None:
+        """An uploaded file, written where the person can open it (Slack would show it)."""
+        for upload in self.standin.uploads():
+            if upload["id"] == file_id:
+                self.uploads.mkdir(parents=True, exist_ok=True)
+                path = self.uploads / Path(upload["filename"]).name
+                path.write_bytes(upload["content"])
+                return path
+        return None
 
     def _snapshot(self) -> Snapshot:
         snapshot = Snapshot()
@@ -135,7 +182,8 @@ class BotOutput:
     def _show_failed_calls(self) -> None:
         calls = self.standin.calls()
         for call in calls[self.calls_seen :]:
-            if not call.ok:
+            # The upload of a file's bytes answers 200 with no "ok": not a refusal.
+            if not call.ok and (call.status != 200 or "error" in call.response):
                 error = call.response.get("error", f"HTTP {call.status}")
                 self.say(self.renderer.style.dim(f"(Slack answered {call.method}: {error})"))
         self.calls_seen = len(calls)

@@ -128,6 +128,17 @@ def _press(shell: Shell, argument: str) -> None:
         if selected in (modal.KEEP, modal.CLEAR, modal.CANCEL):
             shell.say("(nothing chosen)")
             return
+    if where.home_of:
+        shell.exchange(
+            lambda: shell.app.requests.block_action(
+                shell.viewer.user,
+                where.action_id,
+                block_id=where.block_id,
+                view=message,
+                selected=selected,
+            )
+        )
+        return
     shell.exchange(
         lambda: shell.app.requests.block_action(
             shell.viewer.user,
@@ -138,6 +149,29 @@ def _press(shell: Shell, argument: str) -> None:
             selected=selected,
         )
     )
+
+
+def _home(shell: Shell, argument: str) -> None:
+    user = shell.viewer.user
+    event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"}
+    shell.exchange(lambda: shell.app.requests.event(event))
+    shell.output.show_home(user)
+
+
+def _membership(joined: bool):
+    def run(shell: Shell, argument: str) -> None:
+        """You join (or leave) a channel: Slack tells sambot, as it does."""
+        workspace, user = shell.workspace, shell.viewer.user
+        channel_id = workspace.channel_named(argument.lstrip("#").lower())
+        if channel_id is None:
+            shell.say("Name a channel of the workspace: :join #acme (see :channels).")
+            return
+        shell.app.standin.set_member(channel_id, user, joined)
+        kind = "member_joined_channel" if joined else "member_left_channel"
+        event = {"type": kind, "user": user, "channel": channel_id, "channel_type": "C"}
+        shell.exchange(lambda: shell.app.requests.event(event))
+
+    return run
 
 
 def _run(shell: Shell, argument: str) -> None:
@@ -196,6 +230,22 @@ def _time(shell: Shell, argument: str) -> None:
     )
 
 
+def _share(shell: Shell, argument: str) -> None:
+    from pathlib import Path
+
+    path = Path(argument).expanduser()
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        shell.say(f"Share a file from your disk: :share accounts.csv ({exc.strerror or exc}).")
+        return
+    viewer = shell.viewer
+    shell.workspace.standin.share_file(viewer.channel, viewer.user, path.name, content)
+    shell.output.take_as_seen()
+    where = shell.workspace.channel_label(viewer.channel)
+    shell.say(f"(You shared {path.name} in {where}. `/sam import` there imports it.)")
+
+
 def _users(shell: Shell, _argument: str) -> None:
     for user_id, handle in shell.workspace.users.items():
         person = shell.workspace.standin.user(user_id) or {}
@@ -236,14 +286,24 @@ COMMANDS = [
     ShellCommand(
         ":run",
         "nudges",
-        "run a scheduled job now, at the shell's time (also: :run monthly-report)",
+        "run a scheduled job now, at the shell's time "
+        "(also: :run monthly-report, :run cadence, :run checkpoints, :run programme)",
         _run,
     ),
+    ShellCommand(":home", "", "open your Home tab in sambot (its buttons are numbered)", _home),
+    ShellCommand(":join", "#acme", "join a channel, as Slack tells sambot", _membership(True)),
+    ShellCommand(":leave", "#acme", "leave a channel, as Slack tells sambot", _membership(False)),
     ShellCommand(
         ":time",
         "2026-12-01T09:00",
         "move the shell's clock (commands and jobs see it); :time now puts it back",
         _time,
+    ),
+    ShellCommand(
+        ":share",
+        "accounts.csv",
+        "share a file from your disk in this channel, as in Slack (then /sam import)",
+        _share,
     ),
     ShellCommand(":users", "", "the people of the local workspace", _users),
     ShellCommand(":channels", "", "the channels of the local workspace", _channels),

@@ -1,5 +1,8 @@
 """A demo portfolio, written through the domain services so it obeys the same rules as data
-entered in Slack. Dates are relative to the day it is loaded, so some actions are overdue.
+entered in Slack. Dates are relative to the day it is loaded, so some actions are overdue,
+and every row is dated in the past where it would have been made (accounts a year ago,
+actions a few weeks before they were due, plan sections when someone last edited them), so
+last month's report and today's nudges tell the same story.
 
 Loading is idempotent: an account that already exists (by name) is left as it is.
 """
@@ -7,6 +10,8 @@ Loading is idempotent: an account that already exists (by name) is left as it is
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from sambot.accountplan import service as account_plan
+from sambot.accountplan.models import Section
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
 from sambot.db import Database
@@ -169,6 +174,104 @@ def _portfolio(today: date) -> list[dict]:
                     "done": True,
                 },
             ],
+            "plan": {
+                Section.PROFILE: (
+                    DANA,
+                    14,
+                    {
+                        "business": "Designs and makes power semiconductors for industrial "
+                        "and automotive customers; 12 fabs in Europe and Asia.",
+                        "needs": "Secure supply of substrates through 2028; shorter "
+                        "qualification of new parts; a partner for the automotive line.",
+                        "buying_process": "Central procurement runs a tender; engineering "
+                        "qualifies parts first and holds a veto.",
+                        "buying_cycle": "9 to 12 months from qualification to first order.",
+                        "budget_timing": "Budgets set in October for the next calendar year.",
+                    },
+                ),
+                Section.VALUE: (
+                    DANA,
+                    100,
+                    {
+                        "unique_value": "The only supplier with a second source in Europe "
+                        "and on-site engineers at their two largest fabs.",
+                        "proof_points": "99.2% on-time delivery in 2026; qualification of "
+                        "the X7 part in 6 weeks instead of 14.",
+                    },
+                ),
+                Section.STRATEGY: (
+                    OWEN,
+                    30,
+                    {
+                        "client_objectives": "Double automotive revenue by 2028; cut "
+                        "supplier count by a third.",
+                        "challenges": "Price pressure from Asian fabs; long qualification "
+                        "cycles; a new CFO reviewing every contract.",
+                        "culture": "Engineering-led, consensus decisions; data beats "
+                        "relationships; French and Japanese sites work differently.",
+                    },
+                ),
+                Section.INDUSTRY: (
+                    LEE,
+                    21,
+                    [
+                        {
+                            "factor": "supply_and_demand",
+                            "impact": "down",
+                            "trend": "Substrate shortage easing in 2027",
+                            "note": "Lead times still 30 weeks for wide-bandgap parts.",
+                        },
+                        {
+                            "factor": "market_conditions",
+                            "impact": "up",
+                            "trend": "EV demand growing 25% a year",
+                        },
+                        {
+                            "factor": "political",
+                            "impact": "up",
+                            "trend": "EU Chips Act subsidies for new fabs",
+                        },
+                        {"factor": "legal", "impact": "neutral", "trend": "Export rules stable"},
+                    ],
+                ),
+                Section.COMPETITION: (
+                    DANA,
+                    40,
+                    [
+                        {
+                            "name": "Initrode Materials",
+                            "position": "equal",
+                            "strengths": "Lowest price; a large fab in Taiwan.",
+                            "weaknesses": "Missed two deliveries in 2026; no local engineers.",
+                            "differentiators": "Our second source in Europe; on-site support.",
+                        },
+                        {
+                            "name": "Vandelay Industries",
+                            "position": "behind",
+                            "strengths": "Incumbent on the automotive line since 2019.",
+                            "weaknesses": "Slow to qualify new parts.",
+                            "differentiators": "Qualification in 6 weeks.",
+                        },
+                    ],
+                ),
+                Section.RELATIONSHIP: (
+                    OWEN,
+                    30,
+                    [
+                        {
+                            "area": "Automotive line (Grenoble)",
+                            "estimated_value": "1500000",
+                            "stage": "qualified",
+                            "next_step": "Roadmap session with their engineers.",
+                        },
+                        {
+                            "area": "Quality lab services",
+                            "estimated_value": "300000",
+                            "stage": "idea",
+                        },
+                    ],
+                ),
+            },
         },
         {
             "account": {
@@ -231,6 +334,57 @@ def _portfolio(today: date) -> list[dict]:
                 },
                 {"title": "Prepare the QBR deck", "owner_id": DANA, "due_date": ahead(10)},
             ],
+            "plan": {
+                Section.PROFILE: (
+                    LEE,
+                    60,
+                    {
+                        "business": "Regional utility: gas and power for 2 million homes.",
+                        "needs": "Modernise the control rooms of two plants.",
+                        "buying_process": "Board approval above 500k; IT director leads.",
+                    },
+                ),
+                Section.VALUE: (
+                    LEE,
+                    60,
+                    {"unique_value": "Control-room retrofits without plant downtime."},
+                ),
+                Section.STRATEGY: (
+                    LEE,
+                    130,
+                    {"client_objectives": "Cut outages by 40% by 2027."},
+                ),
+                Section.INDUSTRY: (
+                    DANA,
+                    130,
+                    [
+                        {
+                            "factor": "environmental",
+                            "impact": "down",
+                            "trend": "Carbon tax rising",
+                            "note": "Squeezes their capital budget.",
+                        },
+                        {"factor": "economic", "impact": "neutral"},
+                    ],
+                ),
+                Section.COMPETITION: (
+                    LEE,
+                    60,
+                    [{"name": "Soylent Systems", "position": "unknown"}],
+                ),
+                Section.RELATIONSHIP: (
+                    LEE,
+                    20,
+                    [
+                        {
+                            "area": "Second plant",
+                            "estimated_value": "900000",
+                            "stage": "proposed",
+                            "next_step": "Follow up on the proposal.",
+                        }
+                    ],
+                ),
+            },
         },
         {
             "account": {
@@ -267,6 +421,14 @@ def _portfolio(today: date) -> list[dict]:
             "actions": [
                 {"title": "Call Bill about the integration pilot", "owner_id": DANA},
             ],
+            # A plan barely started: /sam plan flags what is missing.
+            "plan": {
+                Section.PROFILE: (
+                    DANA,
+                    45,
+                    {"business": "Software for banks' back offices.", "needs": "Integration"},
+                ),
+            },
         },
     ]
 
@@ -288,8 +450,18 @@ def load_demo(database: Database, *, timezone: str = "UTC", today: date) -> Demo
     return result
 
 
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=UTC)
+
+
+def _dated(row, day: date, hour: int = 10) -> None:
+    """Date a row when it would have been made, not when the demo was loaded."""
+    row.created_at = row.updated_at = _at(day, hour)
+
+
 def _create_account(session, workspace_id: int, spec: dict, today: date) -> None:
     account = accounts.create(session, workspace_id=workspace_id, data=spec["account"])
+    _dated(account, today - timedelta(days=400))
     ids = {"workspace_id": workspace_id, "account_id": account.id}
     for user_id, role in spec["team"]:
         accounts.set_team_member(
@@ -304,28 +476,56 @@ def _create_account(session, workspace_id: int, spec: dict, today: date) -> None
         if "reports_to" in person:
             data["reports_to_id"] = people[person["reports_to"]].id
         people.append(stakeholders.create(session, **ids, data=data))
+        _dated(people[-1], today - timedelta(days=300))
     objectives = [plans.create(session, **ids, data=data) for data in spec["objectives"]]
+    for objective in objectives:
+        _dated(objective, today - timedelta(days=200))
     for touchpoint in spec["touchpoints"]:
         data = {
             key: value for key, value in touchpoint.items() if key not in ("people", "logged_by")
         }
         data["stakeholder_ids"] = [people[i].id for i in touchpoint["people"]]
-        touchpoints.create(
+        logged = touchpoints.create(
             session,
             **ids,
             logged_by=touchpoint.get("logged_by", account.owner_id),
             data=data,
             today=today,
         )
+        _dated(logged, touchpoint["occurred_on"], hour=17)  # logged the evening it happened
     for action in spec["actions"]:
         data = {key: value for key, value in action.items() if key not in ("objective", "done")}
         if "objective" in action:
             data["objective_id"] = objectives[action["objective"]].id
         # No `today`: the demo's overdue actions were due in the past on purpose.
         created = actions.create(session, **ids, created_by=account.owner_id, data=data)
+        # Created three weeks before it was due (or ten days ago), as a team would have.
+        due = created.due_date
+        _dated(
+            created,
+            min(due - timedelta(days=21), today - timedelta(days=1))
+            if due
+            else today - timedelta(days=10),
+        )
         if action.get("done"):
             actions.mark_done(session, action=created, changed_by=action["owner_id"])
             # Done the day after it was due, not at load time, so reports place it in its month.
-            created.completed_at = datetime.combine(
-                created.due_date + timedelta(days=1), time(15, 0), tzinfo=UTC
+            created.completed_at = _at(due + timedelta(days=1), 15)
+            created.updated_at = created.completed_at
+    _fill_plan(session, ids, spec.get("plan", {}), today)
+
+
+def _fill_plan(session, ids: dict, plan: dict, today: date) -> None:
+    """Each section as its last editor left it, that many days ago."""
+    for section, (user_id, days_ago, content) in plan.items():
+        when = _at(today - timedelta(days=days_ago), 11)
+        if isinstance(content, dict):
+            account_plan.update_fields(
+                session, **ids, section=section, data=content, updated_by=user_id, now=when
             )
+            continue
+        for data in content:
+            item = account_plan.save_item(
+                session, **ids, section=section, data=data, updated_by=user_id, now=when
+            )
+            item.created_at = item.updated_at = when

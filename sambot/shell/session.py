@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
@@ -56,6 +57,13 @@ class Shell:
         self.done = False
         self.depth = 0  # forms pushed over the form being filled, shown indented
 
+    def _uploads_folder(self) -> Path:
+        """Files the bot uploads are saved next to the shell's SQLite database."""
+        url = make_url(self.settings.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(url.database).parent / "uploads"
+        return Path("var/uploads")
+
     def run(self, *, load_demo: bool = False) -> int:
         migrate.upgrade(self.settings.database_url)
         self.database = Database(self.settings.database_url)
@@ -72,7 +80,12 @@ class Shell:
                         workspace.user_name, workspace.channel_name, self.style
                     )
                     self.output = BotOutput(
-                        standin, workspace, self.viewer, self.renderer, self.say
+                        standin,
+                        workspace,
+                        self.viewer,
+                        self.renderer,
+                        self.say,
+                        uploads=self._uploads_folder(),
                     )
                     self._loop()
                 finally:

@@ -1,12 +1,12 @@
-"""Block Kit for one action: its line of text and its four buttons."""
+"""Block Kit for one action: its line of text, its buttons and its status menu."""
 
 from datetime import date
 
 from sambot.actions.models import Action, ActionStatus
 from sambot.slack import blocks as bk
 from sambot.slack.ids import ActionButton
-from sambot.slack.refs import ActionRef
-from sambot.slack.text import escape, format_date
+from sambot.slack.refs import ActionRef, ActionStatusChoice
+from sambot.slack.text import escape, format_date, truncate
 
 STATUS_LABELS = {
     ActionStatus.OPEN: "Open",
@@ -14,6 +14,13 @@ STATUS_LABELS = {
     ActionStatus.BLOCKED: "Blocked",
     ActionStatus.DONE: "Done",
     ActionStatus.CANCELLED: "Cancelled",
+}
+
+
+MARKS = {
+    ActionStatus.DONE: ":white_check_mark:",
+    ActionStatus.CANCELLED: ":heavy_multiplication_x:",
+    ActionStatus.BLOCKED: ":construction:",
 }
 
 
@@ -30,13 +37,32 @@ def due_text(action: Action, today: date) -> str:
 
 def action_line(action: Action, today: date) -> str:
     """One mrkdwn line: title, owner, due date, state."""
-    mark = ":white_check_mark:" if action.status == ActionStatus.DONE else ":pushpin:"
+    mark = MARKS.get(action.status, ":pushpin:")
     shared = " :handshake: shared with client" if action.shared_with_client else ""
     state = "" if action.status == ActionStatus.OPEN else f" · {STATUS_LABELS[action.status]}"
     return (
         f"{mark} *{escape(action.title)}* · <@{action.owner_id}> · {due_text(action, today)}"
         f"{state}{shared}"
     )
+
+
+# The status menu: what an open action can move to besides done (domain TRANSITIONS).
+STATUS_CHOICES = (
+    (ActionStatus.OPEN, "Back to open"),
+    (ActionStatus.IN_PROGRESS, "In progress"),
+    (ActionStatus.BLOCKED, "Blocked…"),
+    (ActionStatus.CANCELLED, "Cancel…"),
+)
+
+
+def status_menu(action: Action) -> dict:
+    choices = [
+        bk.option(label, ActionStatusChoice(id=action.id, status=status.value).encode())
+        for status, label in STATUS_CHOICES
+        # Blocked again is offered: it updates the obstacle.
+        if status != action.status or status == ActionStatus.BLOCKED
+    ]
+    return bk.element("overflow", ActionButton.MORE, options=choices)
 
 
 def action_buttons(action: Action) -> dict:
@@ -46,13 +72,40 @@ def action_buttons(action: Action) -> dict:
         bk.button("Snooze a week", ActionButton.SNOOZE, value=value),
         bk.button("Change due date", ActionButton.CHANGE_DUE, value=value),
         bk.button("Reassign", ActionButton.REASSIGN, value=value),
+        bk.button("Edit", ActionButton.EDIT, value=value),
+        status_menu(action),
         block_id=f"action_buttons_{action.id}",
     )
 
 
-def action_blocks(action: Action, today: date, *, heading: str | None = None) -> list[dict]:
-    """The section for an action, its buttons while it is open, and an optional context line."""
+def action_details(action: Action, *, internal: bool = True) -> str | None:
+    """The detail, and (for the team only) the obstacle and why it was cancelled."""
+    lines = []
+    if action.detail:
+        lines.append(escape(truncate(action.detail, 1200)))
+    if internal and action.obstacle and action.status != ActionStatus.DONE:
+        lines.append(f":construction: *Obstacle:* {escape(truncate(action.obstacle, 800))}")
+    if internal and action.cancel_reason and action.status == ActionStatus.CANCELLED:
+        lines.append(f":no_entry_sign: *Cancelled:* {escape(truncate(action.cancel_reason, 800))}")
+    return "\n".join(lines) or None
+
+
+def action_blocks(
+    action: Action,
+    today: date,
+    *,
+    heading: str | None = None,
+    full: bool = False,
+    internal: bool = True,
+) -> list[dict]:
+    """The section for an action, its buttons while it is open, and an optional context line.
+
+    In `full` (the action's own message) its detail and obstacle come under its line.
+    """
     blocks = [bk.section(action_line(action, today), block_id=f"action_{action.id}")]
+    details = action_details(action, internal=internal) if full else None
+    if details:
+        blocks.append(bk.section(details, block_id=f"action_detail_{action.id}"))
     if action.is_open:
         blocks.append(action_buttons(action))
     if heading:
@@ -61,4 +114,9 @@ def action_blocks(action: Action, today: date, *, heading: str | None = None) ->
 
 
 def action_block_ids(action_id: int) -> set[str]:
-    return {f"action_{action_id}", f"action_buttons_{action_id}", f"action_note_{action_id}"}
+    return {
+        f"action_{action_id}",
+        f"action_detail_{action_id}",
+        f"action_buttons_{action_id}",
+        f"action_note_{action_id}",
+    }

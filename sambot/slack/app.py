@@ -25,7 +25,12 @@ def build_app(
 ) -> App:
     # One pool of kept-alive connections for every call to Slack (sambot/slack/client.py).
     pool = getattr(client, "pool", None) or new_pool()
-    client = client or build_web_client(settings.slack_bot_token, settings.slack_api_url, pool=pool)
+    client = client or build_web_client(
+        settings.slack_bot_token,
+        settings.slack_api_url,
+        timeout=settings.sambot_slack_timeout,
+        pool=pool,
+    )
     # Several workspaces: each request's client gets its workspace's bot token from the
     # installation store (Bolt's authorize); one workspace: SLACK_BOT_TOKEN, as before.
     store = oauth_flow = None

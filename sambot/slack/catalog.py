@@ -25,7 +25,9 @@ class Shortcut:
     type: str = "message"
 
 
-SAM = SlashCommand("/sam", "Account plans: accounts, stakeholders, team, reports", "help", True)
+SAM = SlashCommand(
+    "/sam", "Account plans: accounts, plan, portfolio, stakeholders, map, reports", "help", True
+)
 TOUCHPOINT = SlashCommand(
     "/touchpoint", "Log a touchpoint with the client", "[kind] [summary]", False
 )
@@ -42,6 +44,7 @@ BOT_EVENTS = [
     "channel_unshared",
     "member_joined_channel",
     "channel_unarchive",
+    "member_left_channel",
     # listeners/installs.py: the workspace's jobs stop and its installation is removed.
     "app_uninstalled",
     "tokens_revoked",
@@ -67,10 +70,43 @@ HELP = [
     ("/sam account", "This channel's account at a glance."),
     ("/sam accounts", "Every account."),
     ("/sam stakeholder new", "Add a stakeholder: role, power, influence, interest, attitude."),
-    ("/sam stakeholders", "This account's stakeholders."),
-    ("/sam team", "The account team; add people and set their roles."),
+    ("/sam stakeholders", "This account's stakeholders, each with Edit (or left the company)."),
+    ("/sam map", "The stakeholder map (power x interest) as an image, and its text."),
+    ("/sam map org", "The client's org chart from reports-to, with attitudes and owners."),
+    (
+        "/sam team",
+        "The account team; add people, set roles; who is in the channel but not on the team.",
+    ),
+    ("/sam account edit", "Correct the account: name, owner, tier, revenue, margin, potential."),
+    ("/sam account archive", "Archive the account: no nudges or reports, history kept."),
+    ("/sam account unarchive", "Bring an archived account back (in its channel)."),
+    ("/sam objectives", "The account's objectives, their actions and progress; add and edit."),
+    ("/sam history", "Every touchpoint, newest first, a page at a time."),
+    (
+        "/sam history @Walter call since 2026-09-01",
+        "Touchpoints with one stakeholder, of one kind, since a date.",
+    ),
     ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
     ("/sam report client", "The client version: only actions shared with the client."),
+    ("/sam plan", "The account plan: one block per section, each with its Edit button."),
+    (
+        "/sam plan competition",
+        "Open one section: profile, value, strategy, industry, competition, expansion, objectives.",
+    ),
+    ("/sam plan export", "The whole plan as a Markdown file and a web page, in this channel."),
+    (
+        "/sam checkpoint",
+        "Alignment checkpoint: the team scores three questions by DM; results here.",
+    ),
+    ("/sam checkpoint close", "Close the open checkpoint now and post its results."),
+    ("/sam checkpoint monthly on", "Ask this account's team every month (`off` stops it)."),
+    ("/sam programme", "Every strategic account on one page, what needs attention first."),
+    ("/sam programme channel", "Post the programme roll-up in this channel every month."),
+    (
+        "/sam import",
+        "Import accounts from the CSV you just shared here (`--dry-run`, `--all-or-nothing`).",
+    ),
+    ("/sam portfolio margin", "Pareto selection by margin, revenue or potential, with a chart."),
     ("/sam help", "This help."),
 ]
 
@@ -84,4 +120,21 @@ SAM_SUBCOMMANDS = [
     "stakeholders",
     "team",
     "report",
+    "account edit",
+    "account archive",
+    "account unarchive",
+    "objectives",
+    "history",
+    "map",
+    "map org",
+    "plan",
+    "plan export",
+    "checkpoint",
+    "checkpoint close",
+    "checkpoint monthly on",
+    "checkpoint monthly off",
+    "programme",
+    "programme channel",
+    "import",
+    "portfolio",
 ]

@@ -20,6 +20,7 @@ import urllib3
 from slack_bolt.context.respond import Respond
 from slack_bolt.context.respond.internals import _build_message
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -35,6 +36,8 @@ from urllib3.exceptions import (
 from urllib3.exceptions import (
     HTTPError as Urllib3Error,
 )
+
+from sambot.ops.metrics import WEB_API_CALLS
 
 
 def new_pool(maxsize: int = 8) -> urllib3.PoolManager:
@@ -71,11 +74,27 @@ class GatewayErrorRetryHandler(ServerErrorRetryHandler):
 
 
 class PooledWebClient(WebClient):
-    """slack-sdk's WebClient over the shared pool of kept-alive connections."""
+    """slack-sdk's WebClient over the shared pool of kept-alive connections, counting its
+    calls by method and error (sambot_slack_api_calls_total)."""
 
     def __init__(self, *args: Any, pool: urllib3.PoolManager | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.pool = pool or new_pool()
+
+    def api_call(self, api_method: str, **kwargs):
+        try:
+            response = super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            WEB_API_CALLS.labels(api_method, exc.response.get("error") or "http_error").inc()
+            raise
+        except TimeoutError:
+            WEB_API_CALLS.labels(api_method, "timeout").inc()
+            raise
+        except Exception:
+            WEB_API_CALLS.labels(api_method, "connection").inc()
+            raise
+        WEB_API_CALLS.labels(api_method, "").inc()
+        return response
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         if self.proxy is not None or not url.lower().startswith("http"):
@@ -133,10 +152,11 @@ def build_web_client(
     base_url: str,
     *,
     max_retries: int = 3,
+    timeout: float = 10,
     pool: urllib3.PoolManager | None = None,
 ) -> PooledWebClient:
     """Retry connection errors, 429s (waiting Retry-After) and 5xx answers, as Slack advises."""
-    client = PooledWebClient(token=token, base_url=base_url, timeout=10, pool=pool)
+    client = PooledWebClient(token=token, base_url=base_url, timeout=timeout, pool=pool)
     client.retry_handlers = [
         ConnectionErrorRetryHandler(max_retry_count=max_retries),
         RateLimitErrorRetryHandler(max_retry_count=max_retries),

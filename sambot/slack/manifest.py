@@ -16,6 +16,11 @@ BOT_SCOPES = [
     "channels:join",
     "im:write",
     "files:write",
+    # A scheduled post whose outcome is unknown is looked for in its channel's history.
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "files:read",  # download a CSV shared for /sam import
 ]
 
 
@@ -58,7 +63,7 @@ def build_manifest(*, request_url: str | None = None, socket_mode: bool = False)
             "app_home": {
                 "home_tab_enabled": True,
                 "messages_tab_enabled": True,
-                "messages_tab_read_only_enabled": True,
+                "messages_tab_read_only_enabled": False,
             },
             "slash_commands": commands,
             "shortcuts": [

@@ -1,10 +1,11 @@
 """Message builders: each returns a Message (fallback text, blocks) for chat.postMessage or respond."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sambot.accounts.models import Account, TeamRole
 from sambot.actions.models import Action
+from sambot.relationships.coverage import Coverage
 from sambot.slack import blocks as bk
 from sambot.slack.action_blocks import action_blocks
 from sambot.slack.blocks import Message
@@ -18,12 +19,15 @@ from sambot.slack.labels import (
     TIER_LABELS,
 )
 from sambot.slack.modals import option, options, pick
-from sambot.slack.refs import TeamBlock, TeamMemberRef, TouchpointRef
+from sambot.slack.refs import PlanRef, StakeholderRef, TeamBlock, TeamMemberRef, TouchpointRef
+from sambot.slack.relationship_render import coverage_line
 from sambot.slack.text import escape, format_date, plural, split_lines, truncate
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
 
 MAX_LISTED = 40
+# One section per stakeholder (with its Edit button), in a 50-block message.
+MAX_STAKEHOLDERS = 45
 
 
 def section(text: str, **kwargs) -> dict:
@@ -51,7 +55,7 @@ def help_message(intro: str | None = None) -> Message:
         section(lines),
         bk.context(
             "Message shortcuts (the ⋯ menu on any message): *Log as touchpoint*, *Create action*. "
-            "sambot's *Home* tab lists your accounts and open actions. "
+            "sambot's *Home* tab: your overdue, today's and this week's actions, and your accounts. "
             "Touchpoint kinds: " + ", ".join(kind.value for kind in KIND_LABELS) + "."
         ),
     ]
@@ -79,7 +83,14 @@ def touchpoint_message(touchpoint: Touchpoint, account: Account) -> Message:
 
 def action_message(action: Action, account: Account, today: date, *, note: str) -> Message:
     """An action's own message: its line, buttons while open, and who did what last."""
-    blocks = action_blocks(action, today, heading=f"{escape(account.name)} · {note}")
+    blocks = action_blocks(
+        action,
+        today,
+        heading=f"{escape(account.name)} · {note}",
+        full=True,
+        # A channel shared with the client never sees an obstacle or why it was cancelled.
+        internal=not account.channel_shared_with_client,
+    )
     return Message(f"Action for {account.name}: {action.title} (<@{action.owner_id}>)", blocks)
 
 
@@ -114,10 +125,11 @@ def account_summary_message(
         f"*Overdue*\n{overdue_count}" + (" :warning:" if overdue_count else ""),
     ]
     if account.annual_revenue is not None:
-        revenue = f"{account.annual_revenue:,.0f} {account.currency}"
-        if account.margin_percent is not None:
-            revenue += f" · margin {account.margin_percent}%"
-        fields.append(f"*Revenue*\n{revenue}")
+        fields.append(f"*Revenue*\n{account.annual_revenue:,.0f} {account.currency}")
+    if account.margin_percent is not None:
+        fields.append(f"*Gross margin*\n{account.margin_percent}%")
+    if account.potential_revenue is not None:
+        fields.append(f"*Potential revenue*\n{account.potential_revenue:,.0f} {account.currency}")
     if account.industry:
         fields.append(f"*Industry*\n{escape(account.industry)}")
     if last_touchpoint:
@@ -127,17 +139,27 @@ def account_summary_message(
         )
     else:
         last = "none yet. Log one with `/touchpoint`."
+    heading = truncate(account.name + (" (archived)" if account.archived else ""), 150)
     blocks = [
-        bk.header(truncate(account.name, 150)),
+        bk.header(heading),
         bk.section(fields=fields),
         section(f"*Team:* {team}"),
         section(f"*Last touchpoint:* {last}"),
+        plan_button(account),
     ]
     return Message(f"{account.name}: {open_count} open actions, {overdue_count} overdue", blocks)
 
 
-def accounts_message(accounts: Sequence[Account], total: int) -> Message:
-    """The first accounts by name, and how many there are in all."""
+def plan_button(account: Account) -> dict:
+    """Opens the account plan (`/sam plan`) from the account's summary."""
+    value = PlanRef(account_id=account.id).encode()
+    return bk.actions(bk.button("Plan", Button.PLAN_OPEN, value=value))
+
+
+def accounts_message(
+    accounts: Sequence[Account], total: int, *, coverage: Mapping[int, Coverage] | None = None
+) -> Message:
+    """The first accounts by name, and how many there are in all, each with its coverage."""
     if not accounts:
         return notice("No accounts yet. Create the first with `/sam account new`.")
     lines = []
@@ -145,6 +167,7 @@ def accounts_message(accounts: Sequence[Account], total: int) -> Message:
         channel = f"<#{account.channel_id}>" if account.channel_id else "_no channel_"
         lines.append(
             f"• *{escape(account.name)}* · {TIER_LABELS[account.tier]} · <@{account.owner_id}> · {channel}"
+            + _coverage_of(account, coverage)
         )
     if total > MAX_LISTED:
         lines.append(f"…and {total - MAX_LISTED} more.")
@@ -154,33 +177,34 @@ def accounts_message(accounts: Sequence[Account], total: int) -> Message:
 
 
 def stakeholders_message(account: Account, stakeholders: Sequence[Stakeholder]) -> Message:
+    """Each stakeholder on a line with an Edit button (role, scales, reports-to, left)."""
     if not stakeholders:
         return notice(
             f"No stakeholders for *{escape(account.name)}* yet. Add one with `/sam stakeholder new`."
         )
     by_id = {person.id: person for person in stakeholders}
-    lines = []
-    for person in stakeholders[:MAX_LISTED]:
+    blocks = [section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})")]
+    for person in stakeholders[:MAX_STAKEHOLDERS]:
         title = f", {escape(person.title)}" if person.title else ""
         owner = (
             f" · owner <@{person.relationship_owner_id}>" if person.relationship_owner_id else ""
         )
         manager = by_id.get(person.reports_to_id)
         reports = f" · reports to {escape(manager.name)}" if manager else ""
-        lines.append(
+        line = (
             f"• *{escape(person.name)}*{title} · {ROLE_LABELS[person.role]} · "
             f"power {person.power}, influence {person.influence}, interest {person.interest} · "
             f"{person.attitude_label} ({person.attitude:+d}){owner}{reports}"
         )
-    if len(stakeholders) > MAX_LISTED:
-        lines.append(f"…and {len(stakeholders) - MAX_LISTED} more.")
-    return Message(
-        f"Stakeholders of {account.name}",
-        [
-            section(f"*Stakeholders of {escape(account.name)}* ({len(stakeholders)})"),
-            *sections(lines),
-        ],
-    )
+        edit = bk.button(
+            "Edit", Button.STAKEHOLDER_EDIT, value=StakeholderRef(id=person.id).encode()
+        )
+        blocks.append(section(line, accessory=edit, block_id=f"stakeholder_{person.id}"))
+    footer = "People who left the company are kept in the history: `/sam history @name`."
+    if len(stakeholders) > MAX_STAKEHOLDERS:
+        footer = f"…and {len(stakeholders) - MAX_STAKEHOLDERS} more. " + footer
+    blocks.append(bk.context(footer))
+    return Message(f"Stakeholders of {account.name}", blocks)
 
 
 def team_message(account: Account, *, note: str | None = None) -> Message:
@@ -261,30 +285,6 @@ def touchpoint_logged(
     return Message("Touchpoint logged", [section(text, accessory=button)])
 
 
-def home_view(actions: Sequence[Action], accounts: Sequence[Account], today: date) -> dict:
-    """The App Home tab: the user's accounts and open actions, overdue first, with buttons."""
-    blocks: list = [bk.header("Your account plan")]
-    if accounts:
-        lines = [
-            f"• *{escape(a.name)}*" + (f" · <#{a.channel_id}>" if a.channel_id else "")
-            for a in accounts[:MAX_LISTED]
-        ]
-        blocks += sections(["*Your accounts*", *lines])
-    else:
-        blocks.append(
-            section(
-                "You are on no account team yet. `/sam team` in an account's channel adds people."
-            )
-        )
-    overdue = sum(1 for action in actions if action.days_late(today))
-    heading = (
-        f"*Your open actions* ({len(actions)}" + (f", {overdue} overdue" if overdue else "") + ")"
-    )
-    blocks.append(section(heading if actions else ":sparkles: You have no open actions."))
-    shown = actions[:45]
-    for action in shown:
-        blocks += action_blocks(action, today)
-    if len(actions) > len(shown):
-        blocks.append(bk.context(f"…and {len(actions) - len(shown)} more: `/action list`."))
-    blocks.append(bk.context("Type `/sam help` for every command."))
-    return {"type": "home", "blocks": blocks}
+def _coverage_of(account: Account, coverage: Mapping[int, Coverage] | None) -> str:
+    found = coverage_line((coverage or {}).get(account.id))
+    return f" · coverage {found}" if found else ""

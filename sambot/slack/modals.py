@@ -97,6 +97,25 @@ def score_input(block_id: str, label: str, initial: int) -> dict:
     return bk.input_block(block_id, label, element, hint="1 (low) to 5 (high)")
 
 
+def cadence_input(initial: int | None = None) -> dict:
+    """A stakeholder's own touch cadence; left empty, the default for their role and power."""
+    element = bk.element(
+        "number_input",
+        VALUE,
+        is_decimal_allowed=False,
+        min_value="1",
+        max_value="365",
+        initial_value=str(initial) if initial else None,
+    )
+    return bk.input_block(
+        "cadence_days",
+        "Touch cadence (days)",
+        element,
+        optional=True,
+        hint="How often to meet them. Empty: the default for their role and power.",
+    )
+
+
 def account_choices(accounts: Sequence[Account]) -> list[dict]:
     """The accounts as options, in the order given (the caller puts the chosen one first)."""
     return options([(account.id, account.name) for account in accounts])
@@ -164,6 +183,7 @@ def stakeholder_modal(
         score_input("interest", "Interest", 3),
         select_input("attitude", "Attitude", options(ATTITUDE_OPTIONS), initial=0),
         user_input("relationship_owner_id", "Relationship owner", initial=user_id, optional=True),
+        cadence_input(),
     ]
     if managers:
         blocks.append(

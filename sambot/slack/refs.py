@@ -14,6 +14,7 @@ from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sambot.accountplan.models import Section
 from sambot.validation import DomainError
 
 
@@ -159,3 +160,185 @@ class PushedFormRef(Reference):
 
     parent_view_id: str
     parent: FormOrigin = FormOrigin()
+
+
+class ActionStatusChoice(Reference):
+    """An option of an action's status menu: the action and the status it moves to."""
+
+    id: int = Field(gt=0)
+    status: Literal["open", "in_progress", "blocked", "cancelled"]
+
+    def encode(self) -> str:
+        return f"{self.id}:{self.status}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        action_id, _, status = (raw or "").partition(":")
+        try:
+            return cls(id=int(action_id), status=status)
+        except (ValueError, ValidationError):
+            raise StaleReference() from None
+
+
+class CheckpointScoreRef(Reference):
+    """The value of a score button in a checkpoint question: round, question, score."""
+
+    round_id: int = Field(gt=0)
+    question: Literal["information", "roles", "coordination"]
+    score: int = Field(ge=1, le=5)
+
+    def encode(self) -> str:
+        return f"{self.round_id}:{self.question}:{self.score}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        parts = (raw or "").split(":")
+        try:
+            round_id, question, score = parts
+            return cls(round_id=int(round_id), question=question, score=int(score))
+        except (ValueError, ValidationError):
+            raise StaleReference() from None
+
+
+class StakeholderRef(IdReference):
+    """The value of a stakeholder's "Edit" button, and the stakeholder form's metadata."""
+
+
+class ObjectiveRef(IdReference):
+    """The value of an objective's "Edit" button."""
+
+
+class ObjectiveFormRef(Reference):
+    """private_metadata of the objective form: its account, and the objective it edits."""
+
+    account_id: int = Field(gt=0)
+    objective_id: int | None = Field(default=None, gt=0)
+    channel: str | None = None
+    response_url: str | None = None
+
+
+class AccountFormRef(Reference):
+    """private_metadata of the account edit form."""
+
+    account_id: int = Field(gt=0)
+    channel: str | None = None
+
+
+class HistoryPage(Reference):
+    """The value of the history's Next and Previous buttons: the filters and the page."""
+
+    account_id: int = Field(gt=0)
+    stakeholder_id: int | None = Field(default=None, gt=0)
+    kind: str | None = Field(default=None, max_length=32)
+    since: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    page: int = Field(default=0, ge=0)
+
+
+class AccountRef(IdReference):
+    """The value of "New objective" and of the Home tab's account buttons: the account."""
+
+
+class ObjectiveStatusChoice(Reference):
+    """An option of an objective's status menu: the objective and its new status."""
+
+    id: int = Field(gt=0)
+    status: Literal["not_started", "on_track", "at_risk", "achieved", "dropped"]
+
+    def encode(self) -> str:
+        return f"{self.id}:{self.status}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        objective_id, _, status = (raw or "").partition(":")
+        try:
+            return cls(id=int(objective_id), status=status)
+        except (ValueError, ValidationError):
+            raise StaleReference() from None
+
+
+class StakeholderFormRef(Reference):
+    """private_metadata of the stakeholder edit form: who, and the list to redraw."""
+
+    stakeholder_id: int = Field(gt=0)
+    channel: str | None = None
+    response_url: str | None = None
+
+
+class CadenceRef(Reference):
+    """The value of "Log touchpoint" and "Snooze two weeks" in the cadence reminder."""
+
+    account_id: int = Field(gt=0)
+    stakeholder_id: int = Field(gt=0)
+
+    def encode(self) -> str:
+        return f"{self.account_id}:{self.stakeholder_id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        account_id, _, stakeholder_id = (raw or "").partition(":")
+        if not (account_id.isascii() and account_id.isdigit()):
+            raise StaleReference()
+        if not (stakeholder_id.isascii() and stakeholder_id.isdigit()):
+            raise StaleReference()
+        try:
+            return cls(account_id=int(account_id), stakeholder_id=int(stakeholder_id))
+        except ValidationError:
+            raise StaleReference() from None
+
+
+class PlanRef(Reference):
+    """A part of an account's plan: the value of the plan's buttons and menu options.
+
+    `back` says what the button's message is, so a form opened from it redraws that
+    message after saving: the plan overview (posted, or the preview only its reader sees),
+    or a section's list of entries.
+    """
+
+    account_id: int = Field(gt=0)
+    section: Section | None = None
+    item_id: int | None = Field(default=None, gt=0)
+    verb: Literal["edit", "remove"] | None = None
+    offset: int = Field(default=0, ge=0)
+    back: Literal["plan", "preview", "items"] | None = None
+
+
+class PlanFormRef(Reference):
+    """private_metadata of the plan's forms: what they edit and where they were opened."""
+
+    plan: PlanRef
+    channel: str | None = None
+    response_url: str | None = None
+
+
+class CheckpointRef(IdReference):
+    """The value of "Add a comment" under a checkpoint's questions: the round's id."""
+
+
+class CheckpointCommentForm(Reference):
+    """private_metadata of the comment form: the round, and the message to redraw."""
+
+    round_id: int = Field(gt=0)
+    channel: str | None = None
+    ts: str | None = None
+
+
+class TeamOfferRef(Reference):
+    """The value of the owner's choices about a channel member: add (with a role) or remove."""
+
+    account_id: int = Field(gt=0)
+    user_id: str = Field(pattern=r"^[UW][A-Z0-9]+$")
+    role: str | None = Field(default=None, pattern=r"^[a-z_]{1,32}$")
+
+
+class ProgrammePage(Reference):
+    """The value of "Next" under the programme roll-up: where the next page starts."""
+
+    offset: int = Field(ge=0)
+
+
+class TierChoice(Reference):
+    """The value of a Pareto analysis's "Make strategic" / "Make key" button."""
+
+    account_id: int = Field(gt=0)
+    tier: Literal["strategic", "key", "other"]
+    metric: Literal["margin", "revenue", "potential"] = "margin"

@@ -14,9 +14,15 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sambot.reports.monthly import COVERAGE_GAP_DAYS, MonthlyReport
+from sambot.accountplan.labels import SECTION_TITLES
+from sambot.reports.monthly import MonthlyReport, StaleSection
+from sambot.slack import blocks as bk
 from sambot.slack.blocks import Message
+from sambot.slack.checkpoint_render import trend_line
 from sambot.slack.limits import check_limits
+from sambot.slack.plan_render import edit_action_id
+from sambot.slack.refs import PlanRef
+from sambot.slack.relationship_render import coverage_text
 from sambot.slack.text import escape, format_date, plural, truncate
 from sambot.stakeholders.models import ATTITUDE_LABELS
 
@@ -42,6 +48,17 @@ def _signed(change: int) -> str:
     return f"+{change}" if change > 0 else f"-{-change}"
 
 
+def _plan_button(stale: StaleSection, account_id: int) -> dict:
+    """ "Update …" under the report: opens that section of the account plan."""
+    title = SECTION_TITLES[stale.section]
+    value = PlanRef(account_id=account_id, section=stale.section).encode()
+    return bk.button(
+        truncate(f"Update {title[:1].lower()}{title[1:]}", 75),
+        edit_action_id(stale.section),
+        value=value,
+    )
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -62,8 +79,11 @@ def environment() -> Environment:
         oneline=lambda text: " ".join(str(text).split()),
         yesterday=lambda day: day - timedelta(days=1),
         attitude=lambda value: ATTITUDE_LABELS[value],
+        section_title=lambda section: SECTION_TITLES[section],
+        plan_button=_plan_button,
+        checkpoint_trend=trend_line,
     )
-    env.globals["gap_days"] = COVERAGE_GAP_DAYS
+    env.filters["coverage"] = coverage_text
     return env
 
 

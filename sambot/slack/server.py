@@ -9,7 +9,11 @@ on the event loop and serialise every request).
 
 import gc
 import logging
+import signal
 import sys
+import time
+import uuid
+from collections.abc import Callable
 
 import uvicorn
 from slack_bolt import App, BoltRequest
@@ -21,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from sambot.ops import logs
+from sambot.ops.metrics import ACK_SECONDS, INTERACTIONS, exposition
 from sambot.slack import envelopes
 from sambot.slack.catalog import BOT_EVENTS, SHORTCUTS, SLASH_COMMANDS
 from sambot.slack.errors import reference_code
@@ -74,34 +80,83 @@ SERVER_LIMITS = {
 }
 
 
+def _labels(payload: dict) -> tuple[str, str | None, str | None]:
+    """(kind, team, command or callback) of a parsed payload, for logs and metrics."""
+    kind = envelopes.kind_of(payload) or "unknown"
+    team = payload.get("team_id") or (payload.get("team") or {}).get("id")
+    what = (
+        payload.get("command")
+        or payload.get("callback_id")
+        or (payload.get("view") or {}).get("callback_id")
+        or (payload.get("event") or {}).get("type")
+        or ((payload.get("actions") or [{}])[0]).get("action_id")
+    )
+    return kind, team, what
+
+
 def build_web_app(
     app: App,
     signing_secret: str,
     refusals: Refusals | None = None,
     workload: Workload | None = None,
+    readiness: Callable[[], str | None] | None = None,
 ) -> BodyLimit:
+    """The request URL, `/healthz` (the process answers), `/readyz` (`readiness` says what
+    keeps it from serving, if anything) and `/metrics`."""
     refusals = refusals or Refusals()
     workload = workload or Workload(app)
     verifier = SignatureVerifier(signing_secret)
 
     async def events(request: Request) -> Response:
+        started = time.perf_counter()
+        logs.request_id.set(uuid.uuid4().hex[:12])
+        kind, outcome = "unparsed", "refused"
+        response: Response | None = None
+        try:
+            response, kind, outcome = await _events(request)
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            ACK_SECONDS.labels(kind).observe(elapsed)
+            INTERACTIONS.labels(kind, outcome).inc()
+            # Refusals are counted and summarised (Refusals), not logged one by one.
+            logger.log(
+                logging.DEBUG if outcome == "refused" else logging.INFO,
+                "%s %s",
+                kind,
+                outcome,
+                extra={
+                    "kind": kind,
+                    "outcome": outcome,
+                    "status": response.status_code if response is not None else 500,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
+            )
+
+    async def _events(request: Request) -> tuple[Response, str, str]:
         body = await request.body()
         problem = signature_problem(verifier, body, request.headers)
         content_type = request.headers.get("content-type")
         if problem:
             if envelopes.is_ssl_check(body, content_type):
-                return Response(status_code=200)
+                return Response(status_code=200), "ssl_check", "ok"
             refusals.record(problem)
-            return PlainTextResponse("invalid request signature", status_code=401)
+            response = PlainTextResponse("invalid request signature", status_code=401)
+            return response, "unsigned", "refused"
         try:
             payload = envelopes.parse(body, content_type)
         except envelopes.Unsupported as exc:
             refusals.record("415 unsupported content type")
-            return PlainTextResponse(f"unsupported media type: {exc}", status_code=415)
+            response = PlainTextResponse(f"unsupported media type: {exc}", status_code=415)
+            return response, "unsupported", "refused"
         except envelopes.Malformed as exc:
             code = reference_code()
             logger.warning("[ref %s] 400 malformed Slack request: %s", code, exc)
-            return PlainTextResponse(f"malformed request (ref {code})", status_code=400)
+            response = PlainTextResponse(f"malformed request (ref {code})", status_code=400)
+            return response, "malformed", "refused"
+        kind, team, what = _labels(payload)
+        logs.team.set(team)
+        logs.command.set(what)
         # Already verified and parsed: Bolt takes a parsed body only in its "socket_mode",
         # which skips the second verification and the second parse (and Bolt's guess at
         # the encoding) and is otherwise handled as any HTTP request.
@@ -111,13 +166,17 @@ def build_web_app(
         if acked_at_once(payload):
             if "command" in payload and workload.busy():
                 refusals.record("shed: busy")
-                return JSONResponse({"response_type": "ephemeral", "text": BUSY})
+                busy = JSONResponse({"response_type": "ephemeral", "text": BUSY})
+                return busy, kind, "busy"
             workload.submit(bolt_request)
-            return Response(status_code=200)
+            return Response(status_code=200), kind, "acked"
         response = await run_in_threadpool(app.dispatch, bolt_request)
-        return to_starlette_response(response)
+        outcome = "answered" if response.status < 400 else f"http_{response.status}"
+        return to_starlette_response(response), kind, outcome
 
-    web = Starlette(routes=[Route(EVENTS_PATH, events, methods=["POST"]), *_common_routes(app)])
+    web = Starlette(
+        routes=[Route(EVENTS_PATH, events, methods=["POST"]), *_common_routes(app, readiness)]
+    )
     return BodyLimit(web, refusals)
 
 
@@ -130,8 +189,25 @@ async def _health(_request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
-def _common_routes(app: App) -> list[Route]:
-    routes = [Route("/healthz", _health, methods=["GET"])]
+async def _metrics(_request: Request) -> Response:
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
+
+
+def _common_routes(app: App, readiness: Callable[[], str | None] | None = None) -> list[Route]:
+    """`/healthz`, `/readyz`, `/metrics`, and the install pages when the app has them."""
+
+    async def ready(_request: Request) -> Response:
+        problem = await run_in_threadpool(readiness) if readiness else None
+        if problem:
+            return JSONResponse({"ok": False, "problem": problem}, status_code=503)
+        return JSONResponse({"ok": True})
+
+    routes = [
+        Route("/healthz", _health, methods=["GET"]),
+        Route("/readyz", ready, methods=["GET"]),
+        Route("/metrics", _metrics, methods=["GET"]),
+    ]
     flow = app.oauth_flow
     if flow is None:
         return routes
@@ -159,19 +235,46 @@ def _summarise_uvicorn_warnings(refusals: Refusals) -> None:
     uvicorn_errors.addFilter(SummariseInvalidHttp(refusals))
 
 
-def serve_http(app: App, signing_secret: str, *, host: str = "0.0.0.0", port: int = 3000) -> None:
+# On SIGTERM uvicorn stops accepting and waits this long for requests in progress.
+GRACEFUL_SHUTDOWN_S = 20
+
+
+def serve_http(
+    app: App,
+    signing_secret: str,
+    *,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    readiness: Callable[[], str | None] | None = None,
+) -> None:
+    """Until SIGTERM or Ctrl-C: then no new connection is accepted, the requests in
+    progress are answered, and the work after their acks is finished before returning."""
     refusals = Refusals()
-    web = build_web_app(app, signing_secret, refusals)
+    workload = Workload(app)
+    web = build_web_app(app, signing_secret, refusals, workload, readiness)
     # Start-up objects live for the whole process: keep the collector from rescanning them.
     gc.freeze()
     # The event loop answers acks while a few threads do the work after them, all under one
     # GIL: hand it over every 0.5 ms instead of 5 ms, so an ack never waits long for it.
     sys.setswitchinterval(ACK_SWITCH_INTERVAL_S)
     config = uvicorn.Config(
-        web, host=host, port=port, log_level="info", access_log=False, **SERVER_LIMITS
+        web,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        log_config=None,  # sambot's logging (sambot.ops.logs), not uvicorn's own
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        **SERVER_LIMITS,
     )
     _summarise_uvicorn_warnings(refusals)
+    # uvicorn handles SIGTERM itself, then raises it again for the handler it found: let
+    # that one be a no-op, so the work below is done and the process exits 0.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     uvicorn.Server(config).run()
+    logger.info("no longer accepting requests; finishing the work already acknowledged")
+    workload.drain()
+    logger.info("stopped")
 
 
 def serve_socket_mode(app: App, app_token: str, *, port: int = 3000) -> None:

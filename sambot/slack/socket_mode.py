@@ -19,6 +19,8 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from sambot.ops import logs
+from sambot.ops.metrics import ACK_SECONDS, INTERACTIONS
 from sambot.slack import envelopes
 
 logger = logging.getLogger(__name__)
@@ -84,7 +86,22 @@ class SocketModeHandler(BaseSocketModeHandler):
 
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
         start = time.time()
-        send_response(client, req, run_bolt_app(self.app, req), start)
+        payload = req.payload if isinstance(req.payload, dict) else {}
+        kind = envelopes.kind_of(payload) or req.type
+        logs.request_id.set(req.envelope_id[:12])
+        logs.team.set(payload.get("team_id") or (payload.get("team") or {}).get("id"))
+        response = run_bolt_app(self.app, req)
+        send_response(client, req, response, start)
+        elapsed = time.time() - start
+        outcome = "answered" if response.status < 400 else f"http_{response.status}"
+        ACK_SECONDS.labels(kind).observe(elapsed)
+        INTERACTIONS.labels(kind, outcome).inc()
+        logger.info(
+            "%s %s",
+            kind,
+            outcome,
+            extra={"kind": kind, "outcome": outcome, "duration_ms": round(elapsed * 1000, 1)},
+        )
 
 
 def serve_socket_mode(app: App, app_token: str, **client_options) -> None:

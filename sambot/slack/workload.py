@@ -7,6 +7,7 @@ Slack's 3-second trigger still lives, new commands are told "busy" in their ack 
 of queueing behind it.
 """
 
+import contextvars
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -58,5 +59,11 @@ class Workload:
         return self.ahead >= self.most_ahead
 
     def submit(self, request: BoltRequest) -> None:
-        # The response is Bolt's ack, already sent by the edge.
-        self.dispatcher.submit(self.app.dispatch, request)
+        # The response is Bolt's ack, already sent by the edge. The request's log context
+        # (its id, team, command) goes along.
+        self.dispatcher.submit(contextvars.copy_context().run, self.app.dispatch, request)
+
+    def drain(self) -> None:
+        """Finish every request already acknowledged, and the listeners they started."""
+        self.dispatcher.shutdown(wait=True)
+        self.app.listener_runner.listener_executor.shutdown(wait=True)

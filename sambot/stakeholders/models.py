@@ -1,6 +1,7 @@
+from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sambot.db import Base, Timestamps, str_enum
@@ -50,6 +51,13 @@ class Stakeholder(Timestamps, Base):
     reports_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("stakeholders.id", ondelete="SET NULL")
     )
+    # Left the company: kept for the history of touchpoints, out of lists and reports.
+    left_on: Mapped[date | None] = mapped_column(Date)
+    # Days between touches (1 to 365, checked by the schema); None: the default for the
+    # role and power (SAMBOT_CADENCE_*).
+    cadence_days: Mapped[int | None] = mapped_column(SmallInteger)
+    # "Snooze two weeks" on the cadence reminder: not listed as past cadence before then.
+    cadence_snoozed_until: Mapped[date | None] = mapped_column(Date)
 
     @property
     def attitude_label(self) -> str:

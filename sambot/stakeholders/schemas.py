@@ -17,8 +17,12 @@ class StakeholderFields(BaseModel):
     email: Annotated[str | None, StringConstraints(max_length=254)] = None
     relationship_owner_id: str | None = None
     reports_to_id: int | None = None
+    # Days between touches, when this person needs another rhythm than the default.
+    cadence_days: Annotated[int | None, Field(ge=1, le=365)] = None
 
-    @field_validator("title", "email", "relationship_owner_id", "reports_to_id", mode="before")
+    @field_validator(
+        "title", "email", "relationship_owner_id", "reports_to_id", "cadence_days", mode="before"
+    )
     @classmethod
     def _blank_to_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

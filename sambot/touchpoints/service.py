@@ -2,11 +2,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from sambot.stakeholders import service as stakeholders
-from sambot.touchpoints.models import Touchpoint
+from sambot.touchpoints.models import Touchpoint, TouchpointKind, touchpoint_stakeholders
 from sambot.touchpoints.schemas import TouchpointCreate
 from sambot.validation import NotFound, validate
 
@@ -87,3 +87,40 @@ def record_message(db: Session, *, touchpoint_id: int, channel_id: str, message_
     touchpoint = db.get(Touchpoint, touchpoint_id)
     touchpoint.channel_id, touchpoint.message_ts = channel_id, message_ts
     db.flush()
+
+
+def history(
+    db: Session,
+    *,
+    account_id: int,
+    stakeholder_id: int | None = None,
+    kind: TouchpointKind | None = None,
+    since: date | None = None,
+    offset: int = 0,
+    limit: int = 10,
+) -> tuple[list[Touchpoint], int]:
+    """One page of the account's touchpoints, newest first, and how many match in all:
+    every one with that stakeholder, of that kind, since that day, as asked."""
+    conditions = [Touchpoint.account_id == account_id]
+    if stakeholder_id is not None:
+        conditions.append(
+            Touchpoint.id.in_(
+                select(touchpoint_stakeholders.c.touchpoint_id).where(
+                    touchpoint_stakeholders.c.stakeholder_id == stakeholder_id
+                )
+            )
+        )
+    if kind is not None:
+        conditions.append(Touchpoint.kind == kind)
+    if since is not None:
+        conditions.append(Touchpoint.occurred_on >= since)
+    total = db.scalar(select(func.count()).select_from(Touchpoint).where(*conditions))
+    page = db.scalars(
+        select(Touchpoint)
+        .where(*conditions)
+        .options(selectinload(Touchpoint.stakeholders))
+        .order_by(Touchpoint.occurred_on.desc(), Touchpoint.id.desc())
+        .offset(max(offset, 0))
+        .limit(limit)
+    )
+    return list(page), total

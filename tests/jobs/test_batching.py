@@ -2,10 +2,11 @@
 
 from collections import Counter
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import event
 
+from sambot.stakeholders.models import Stakeholder
 from tests.jobs.builders import make_account, make_action, make_workspace, run
 
 AT_REPORT = datetime(2026, 11, 2, 8, tzinfo=UTC)
@@ -63,6 +64,25 @@ def test_report_and_nudge_reads_grow_with_batches_not_accounts(db, standin, clie
     assert (few_nudges[1], many_nudges[1]) == (5, 21)  # the channels and the owner's digest
     assert many_nudges[0] == few_nudges[0]
 
-    # Ten batches instead of one: seven more report reads per extra batch.
+    # Ten batches instead of one: fourteen more report reads per extra batch (seven for
+    # the report, two for coverage, four for the plan sections' last updates, one for the
+    # alignment checkpoints).
     batched = reads("monthly-report", db, client, datetime(2027, 1, 4, 8, tzinfo=UTC), 2)
-    assert batched[0] == many[0] + 9 * 7
+    assert batched[0] == many[0] + 9 * 14
+
+
+def test_cadence_reads_grow_with_batches_not_accounts(db, standin, client):
+    workspace_id = make_workspace(db)
+    for n in range(1, 21):
+        account = make_account(db, workspace_id, f"Account {n}", channel=None, owner=f"U{n}")
+        standin.add_user(f"U{n}", f"u{n}")
+        with db.session() as s:
+            s.add(Stakeholder(workspace_id=workspace_id, account_id=account, name="Key", power=5))
+        if n == 4:
+            few = reads("cadence", db, client, AT_NUDGES, batch_size=100)
+    many = reads("cadence", db, client, AT_NUDGES + timedelta(days=7), batch_size=100)
+    assert (few[1], many[1]) == (4, 20)
+    assert many[0] == few[0]
+    # Ten batches instead of one: one more read per extra batch.
+    batched = reads("cadence", db, client, AT_NUDGES + timedelta(days=14), batch_size=2)
+    assert batched == (many[0] + 9, 20)

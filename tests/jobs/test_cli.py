@@ -105,3 +105,32 @@ def test_job_settings_defaults_and_errors(monkeypatch, tmp_path):
         message = str(raised.value)
         assert message.startswith(f"{variable}: ") and "\n" not in message
         monkeypatch.delenv(variable)
+
+
+def test_jobs_run_checkpoints_reminds_once_and_closes(environment, standin, db, capsys):
+    """`sambot jobs run checkpoints`: the reminder goes to whoever has not answered, once;
+    on the closing day the results go to the account's channel."""
+    from sqlalchemy import select
+
+    from sambot.accounts.models import Account
+    from sambot.checkpoints import service as checkpoints
+
+    with db.session() as session:
+        account = session.scalar(select(Account))
+        checkpoints.start(
+            session,
+            workspace_id=account.workspace_id,
+            account=account,
+            started_by="UOWNER",
+            today=date(2026, 11, 2),  # a Monday: reminder Wednesday, closing next Monday
+        )
+    assert main(["jobs", "run", "checkpoints", "--at", "2026-11-03T09:00"]) == 0
+    assert "0 posted" in capsys.readouterr().out
+    assert main(["jobs", "run", "checkpoints", "--at", "2026-11-04T09:00"]) == 0
+    assert "checkpoints T0001 2026-11-04: 1 posted" in capsys.readouterr().out
+    assert "Reminder" in standin.messages("DUOWNER")[-1]["text"]
+    assert main(["jobs", "run", "checkpoints", "--at", "2026-11-05T09:00"]) == 0
+    assert "0 posted" in capsys.readouterr().out
+    assert main(["jobs", "run", "checkpoints", "--at", "2026-11-09T09:00"]) == 0
+    assert "checkpoints T0001 2026-11-09: 1 posted" in capsys.readouterr().out
+    assert "0 of 1 person answered" in str(standin.messages("CACME")[-1]["blocks"])

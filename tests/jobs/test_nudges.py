@@ -89,8 +89,9 @@ def test_one_message_per_account_channel_and_one_digest_per_owner(db, standin, c
         for b in channel["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
+        if e["type"] == "button"
     ]
-    assert buttons[:4] == ["Mark done", "Snooze a week", "Change due date", "Reassign"]
+    assert buttons[:5] == ["Mark done", "Snooze a week", "Change due date", "Reassign", "Edit"]
 
     assert standin.messages("CGLOBEX") == []  # nothing overdue, nothing posted
 

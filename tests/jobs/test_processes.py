@@ -21,19 +21,25 @@ import pytest
 from sqlalchemy import select, text
 
 from sambot.deliveries.models import Delivery, DeliveryStatus
+from sambot.jobs.posting import METADATA_EVENT
 from sambot.jobs.scheduler import last_runs, record_run
 from sambot.reports.period import as_utc
+from sambot.stakeholders.models import Stakeholder
 from tests.jobs.builders import TEAM_ID, TOKEN, make_account, make_action, make_workspace, posts
 
 ROOT = Path(__file__).resolve().parents[2]
-INTERRUPTED = "claimed by another run that has not finished or was interrupted"
-SCHEDULE_SETTINGS = {"monthly-report": "SAMBOT_REPORT_SCHEDULE", "nudges": "SAMBOT_NUDGE_SCHEDULE"}
-JOBS = ["monthly-report", "nudges"]
+SCHEDULE_SETTINGS = {
+    "monthly-report": "SAMBOT_REPORT_SCHEDULE",
+    "nudges": "SAMBOT_NUDGE_SCHEDULE",
+    "cadence": "SAMBOT_CADENCE_SCHEDULE",
+}
+JOBS = ["monthly-report", "nudges", "cadence"]
 
 
 def portfolio(db, standin, kind: str, count: int) -> list[str]:
-    """`count` accounts, each with a channel (C1, C2, ...), an owner (U1, U2, ...) and an
-    action three days late; where the job posts: each channel, and for nudges each owner."""
+    """`count` accounts, each with a channel (C1, C2, ...), an owner (U1, U2, ...), an
+    action three days late and a key stakeholder never met; where the job posts: each
+    channel, for nudges each owner too, and for the cadence reminder each owner only."""
     workspace_id = make_workspace(db)
     today = datetime.now(UTC).date()
     for n in range(1, count + 1):
@@ -49,9 +55,15 @@ def portfolio(db, standin, kind: str, count: int) -> list[str]:
             due=today - timedelta(days=3),
             created=datetime.now(UTC) - timedelta(days=40),
         )
+        with db.session() as s:
+            s.add(
+                Stakeholder(
+                    workspace_id=workspace_id, account_id=account_id, name=f"Key {n}", power=5
+                )
+            )
     channels = [f"C{n}" for n in range(1, count + 1)]
     owners = [f"U{n}" for n in range(1, count + 1)]
-    return channels + owners if kind == "nudges" else channels
+    return {"nudges": channels + owners, "cadence": owners}.get(kind, channels)
 
 
 def owe_a_run(db, kind: str) -> dict[str, str]:
@@ -242,13 +254,16 @@ def claimed(db) -> list[Delivery]:
 
 
 @pytest.mark.parametrize("kind", JOBS)
-def test_a_scheduler_killed_half_way_posts_nothing_twice_once_restarted(
+def test_a_scheduler_killed_half_way_posts_each_message_once_when_restarted(
     db, standin, schedulers, kind
 ):
+    """Killed between a claim and Slack's answer: Slack made that post, the claim was never
+    confirmed. Once the claim's lease is over, the restarted scheduler finds the post in
+    the channel's history (its metadata names the delivery) and does not make it again."""
     targets = portfolio(db, standin, kind, count=4)
     # Slow answers: the kill lands while a post is on its way to Slack.
     standin.latency = 0.3
-    env = environment(db, standin, **owe_a_run(db, kind))
+    env = environment(db, standin, SAMBOT_CLAIM_LEASE="1", **owe_a_run(db, kind))
     due = as_utc(last_runs(db)[kind].last_fire_time) + timedelta(days=1)
 
     first = schedulers(env)
@@ -260,29 +275,21 @@ def test_a_scheduler_killed_half_way_posts_nothing_twice_once_restarted(
     in_flight = [target_of(d) for d in claimed(db)]
     assert made and len(made) < len(targets) - 1, first.log  # killed half-way
     assert len(in_flight) == 1, first.log  # one posting thread: one post under way
-    if db.is_postgresql:
-        # The dead process's session (and its run lock) ends when PostgreSQL sees it gone.
-        wait_until(lambda: advisory_locks(db) == 0, lambda: "the run lock to be released")
+    # The stand-in answers after the kill: the post in flight is made, unrecorded.
+    wait_until(lambda: standin.messages(in_flight[0]), lambda: "the post in flight")
 
     second = schedulers(env)
     assert second.catches_up(kind), second.log  # the killed run was never recorded
-    posted_again = int(second.wait_for_run(kind).group(1))
+    wait_until(
+        lambda: kind in last_runs(db) and as_utc(last_runs(db)[kind].last_fire_time) == due,
+        lambda: f"the run to be recorded:\n{second.log}",
+    )
     assert second.stop() == 0, second.log
-
-    per_target = messages_per_target(standin, targets)
-    assert max(per_target.values()) == 1, per_target  # nothing posted twice
-    # Everything else is posted. The post in flight at the kill may have reached Slack or
-    # not: its claim is never confirmed, so it is not made again (at most once).
-    missing = [where for where, count in per_target.items() if count == 0]
-    assert set(missing) <= set(in_flight), per_target
-    assert posted_again == len(targets) - len(made) - 1
-    posted = [target_of(d) for d in deliveries(db) if d.status == DeliveryStatus.POSTED]
-    assert sorted(posted + in_flight) == sorted(targets)
-    # The restarted run is recorded, and says which post it left alone, and why.
-    run = last_runs(db)[kind]
-    assert as_utc(run.last_fire_time) == due
-    [skipped] = [line for line in run.summary.splitlines() if INTERRUPTED in line]
-    assert skipped.startswith(f"  skipped 1: {INTERRUPTED}") and in_flight[0] in skipped
+    assert_each_posted_once(db, standin, targets)
+    assert "found in history" in second.log
+    # Looked up with the delivery id in metadata, never posted twice.
+    lookups = standin.calls("conversations.history")
+    assert lookups and all(call.args.get("include_all_metadata") for call in lookups)
 
 
 def test_a_report_and_nudges_at_once_tell_an_owner_about_a_gone_channel_once(
@@ -298,9 +305,95 @@ def test_a_report_and_nudges_at_once_tell_an_owner_about_a_gone_channel_once(
     # Both jobs read the channel as postable and claimed their post to it.
     wait_until(lambda: len(claimed(db)) == 2, lambda: f"both jobs' claims:\n{scheduler.log}")
     held_posts.set()
-    for kind in JOBS:
+    for kind in ("monthly-report", "nudges"):
         scheduler.wait_for_run(kind)
     assert scheduler.stop() == 0, scheduler.log
     assert scheduler.log.count("failed: Account 1 (<#C1>): is_archived") == 2
     notices = [m for m in standin.messages("U1") if "could not post" in m["text"]]
     assert len(notices) == 1, notices
+
+
+# Exactly once, without loss: a post Slack accepted but answered too late, with one
+# scheduler and with two, and two schedulers of which one is killed after its claim. Each
+# post carries its delivery id in its metadata; whoever takes a post over whose outcome
+# is unknown looks in the channel's history first.
+
+KIND = "nudges"  # channels and direct messages
+
+
+def recorded(db, due) -> bool:
+    run = last_runs(db).get(KIND)
+    return bool(run and as_utc(run.last_fire_time) == due)
+
+
+def due_of(db):
+    return as_utc(last_runs(db)[KIND].last_fire_time) + timedelta(days=1)
+
+
+@pytest.mark.parametrize("count", [1, 2], ids=["one-scheduler", "two-schedulers"])
+def test_a_post_accepted_but_answered_too_late_is_made_once(db, standin, schedulers, count):
+    """Slack makes the post but answers after the client gave up: the post's outcome is
+    unknown. The run that takes it over finds it in the history and records it."""
+    targets = portfolio(db, standin, KIND, count=3)
+    standin.answer_late("chat.postMessage", 1.5, when=lambda args: args.get("channel") == "C2")
+    env = environment(
+        db, standin, SAMBOT_CLAIM_LEASE="1", SAMBOT_SLACK_TIMEOUT="0.5", **owe_a_run(db, KIND)
+    )
+    due = due_of(db)
+    running = [schedulers(env) for _ in range(count)]
+    logs = lambda: "\n---\n".join(s.log for s in running)  # noqa: E731
+    wait_until(lambda: recorded(db, due), lambda: f"the run to be recorded:\n{logs()}", 40)
+    assert [s.stop() for s in running] == [0] * count, logs()
+    assert_each_posted_once(db, standin, targets)
+    assert "no answer from Slack in time" in logs()
+    assert "found in history" in logs()
+    # Every post carried its delivery id.
+    for call in posts(standin):
+        assert call.args["metadata"]["event_type"] == METADATA_EVENT
+    ids = sorted(call.args["metadata"]["event_payload"]["delivery_id"] for call in posts(standin))
+    assert ids == sorted(d.id for d in deliveries(db))
+
+
+def test_two_schedulers_one_killed_after_its_claim_the_other_takes_over(db, standin, schedulers):
+    """The standby (locked out, or sharing the run on SQLite) looks again until the run
+    is recorded; the dead one's claim goes stale and is taken over once."""
+    targets = portfolio(db, standin, KIND, count=4)
+    standin.latency = 0.3
+    env = environment(db, standin, SAMBOT_CLAIM_LEASE="1", **owe_a_run(db, KIND))
+    due = due_of(db)
+    running = [schedulers(env) for _ in range(2)]
+    wait_until(lambda: posts(standin) and claimed(db), lambda: "a claim")
+    time.sleep(standin.latency / 2)
+    # Kill whichever is still posting (on PostgreSQL, the lock holder).
+    victim = next(s for s in running if s.summary(KIND) is None)
+    assert victim.kill() == -signal.SIGKILL
+    survivor = next(s for s in running if s is not victim)
+    wait_until(lambda: recorded(db, due), lambda: f"the survivor's run:\n{survivor.log}", 40)
+    assert survivor.stop() == 0, survivor.log
+    assert_each_posted_once(db, standin, targets)
+    assert {d.status for d in deliveries(db)} == {DeliveryStatus.POSTED}
+
+
+def test_sigterm_finishes_the_post_under_way_and_the_next_scheduler_the_rest(
+    db, standin, schedulers
+):
+    """Graceful shutdown: the post on its way to Slack is finished and recorded, no other
+    is started, the run is left unrecorded; the next scheduler posts only the rest."""
+    targets = portfolio(db, standin, KIND, count=4)
+    standin.latency = 0.4
+    env = environment(db, standin, **owe_a_run(db, KIND))
+    due = due_of(db)
+    first = schedulers(env)
+    wait_until(lambda: claimed(db), lambda: f"a claim:\n{first.log}")
+    assert first.stop() == 0, first.log
+    # Nothing left half-done: every claim is confirmed, and the run is still owed.
+    records = deliveries(db)
+    assert records and {d.status for d in records} == {DeliveryStatus.POSTED}, first.log
+    assert len(records) < len(targets), "stopped before the end"
+    assert not recorded(db, due) and "finishing the posts under way" in first.log
+
+    standin.latency = 0
+    second = schedulers(env)
+    wait_until(lambda: recorded(db, due), lambda: f"the rest:\n{second.log}")
+    assert second.stop() == 0, second.log
+    assert_each_posted_once(db, standin, targets)

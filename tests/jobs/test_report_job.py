@@ -1,7 +1,7 @@
 """The monthly report job against the Slack stand-in: each report posted once, whatever happens."""
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -106,27 +106,42 @@ def test_a_run_killed_half_way_posts_the_rest_once_when_run_again(db, standin, c
     assert len(posts(standin)) == 3
 
     summary = run("monthly-report", db, client, at=AT)
-    # The third post was made but not recorded: it is not made again.
+    # The third post was made but not recorded: within its claim's lease it is left alone.
     assert len(summary.posted) == 3
     assert [why for _, why in summary.skipped].count("already posted") == 2
     assert any("interrupted" in why for _, why in summary.skipped)
+    assert standin.calls("conversations.history") == []
+    # Past the lease, the next run finds it in the channel's history: recorded, not posted.
+    last = run("monthly-report", db, client, at=AT, claim_lease=timedelta(0))
+    assert last.posted == ["Account 3 (<#C3>)"]
+    assert len(standin.calls("conversations.history")) == 1
     for n in range(1, 7):
         assert len(standin.messages(f"C{n}")) == 1, f"C{n}"
+    assert {d.status for d in deliveries(db)} == {DeliveryStatus.POSTED}
 
 
-def test_a_post_slack_did_not_answer_in_time_is_never_made_again(db, standin):
-    portfolio(db, standin, count=1)
+def test_a_post_slack_did_not_answer_in_time_is_found_not_made_again(db, standin):
+    portfolio(db, standin, count=2)
     client = build_web_client(TOKEN, standin.base_url)
     client.timeout = 0.2
-    standin.latency = 0.5  # Slack gets the post but answers too late
+    standin.answer_late("chat.postMessage", 0.5, times=2)  # Slack makes both, answers late
     summary = run("monthly-report", db, client, at=AT)
-    assert summary.failed == [("Account 1 (<#C1>)", UNANSWERED)]
-    assert retryable_failures([summary]) == 0  # the scheduler plans no retry for it
-    standin.wait_for("chat.postMessage")  # made after all
-    standin.latency = 0
+    assert sorted(summary.failed) == [
+        ("Account 1 (<#C1>)", UNANSWERED),
+        ("Account 2 (<#C2>)", UNANSWERED),
+    ]
+    assert retryable_failures([summary]) == 2  # the scheduler tries them again
+    # One of them is gone by the time the retry looks (as if it never reached Slack).
+    [lost] = standin.messages("C2")
+    build_web_client(TOKEN, standin.base_url).chat_delete(channel="C2", ts=lost["ts"])
     again = run("monthly-report", db, client, at=AT)
-    assert again.posted == [] and "interrupted" in again.skipped[0][1]
-    assert len(standin.messages("C1")) == 1
+    assert sorted(again.posted) == ["Account 1 (<#C1>)", "Account 2 (<#C2>)"]
+    assert len(standin.messages("C1")) == 1 and len(standin.messages("C2")) == 1
+    assert len(posts(standin)) == 3  # two first, then only the lost one
+    assert (
+        lost["metadata"]["event_payload"]["delivery_id"]
+        == (standin.messages("C2")[0]["metadata"]["event_payload"]["delivery_id"])
+    )
 
 
 def test_two_runs_at_the_same_instant_post_each_report_once(db, standin, client):
@@ -161,7 +176,7 @@ def test_only_one_of_simultaneous_claims_wins(db, standin):
     def claim():
         with db.engine.connect() as connection:
             barrier.wait()
-            delivery_id, _ = claims.claim(
+            delivery_id, *_ = claims.claim(
                 connection,
                 workspace_id=workspace_id,
                 job_kind="monthly-report",

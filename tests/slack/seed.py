@@ -129,7 +129,7 @@ def october_activity(db, account_id: int) -> None:
                 )
             )
 
-        # Met in July: more than the coverage gap's 60 days before the end of October.
+        # Met in July: more than their touch cadence (60 days) before the end of October.
         touchpoint(15, TouchpointKind.MEETING, Sentiment.NEUTRAL, [gatekeeper], month=7)
         touchpoint(8, TouchpointKind.MEETING, Sentiment.NEGATIVE, [engaged])
         touchpoint(22, TouchpointKind.CALL, Sentiment.POSITIVE, [engaged])

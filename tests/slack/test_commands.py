@@ -142,9 +142,19 @@ def test_quick_action_with_owner_and_relative_date(slack, db):
     slack.command("/action", "<@ULEE|lee> Send the revised proposal by in 2 weeks")
     posted = slack.channel_message(ACME_CHANNEL, "Send the revised proposal")
     buttons = [
-        e["text"]["text"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]
+        e.get("text", {}).get("text", e["type"])
+        for b in posted["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
     ]
-    assert buttons == ["Mark done", "Snooze a week", "Change due date", "Reassign"]
+    assert buttons == [
+        "Mark done",
+        "Snooze a week",
+        "Change due date",
+        "Reassign",
+        "Edit",
+        "overflow",
+    ]
     with db.session() as session:
         action = session.scalar(select(Action))
         assert action.owner_id == LEE and action.created_by == DANA

@@ -1,6 +1,7 @@
 """The App Home tab, and Slack's event retries handled once."""
 
 import json
+import time
 
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA
@@ -68,3 +69,40 @@ def test_a_channel_shared_later_gets_the_client_version(slack, db):
     slack.wait("conversations.info", lambda c: len(slack.standin.calls("conversations.info")) == 2)
     with db.session() as session:
         assert session.scalar(select(Account.channel_shared_with_client)) is False
+
+
+def test_a_retried_event_reaching_another_replica_is_handled_once(slack, db):
+    """Slack's retry may go to another process behind the load balancer: the database,
+    not one process's memory, remembers the event id."""
+    from sambot.config import load_settings
+    from sambot.localslack.requests import SlackRequests
+    from sambot.slack.app import build_app
+    from sambot.slack.client import build_web_client
+    from sambot.slack.server import BackgroundServer
+    from tests.slack.conftest import SIGNING_SECRET
+
+    seed.acme(db)
+    home_event(slack, event_id="EvOTHER")
+    slack.wait("views.publish")
+    settings = load_settings(
+        slack_bot_token=slack.standin.bot_token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.standin.base_url,
+        database_url=db.url,
+    )
+    client = build_web_client(slack.standin.bot_token, slack.standin.base_url)
+    server = BackgroundServer(build_app(settings, db, client), SIGNING_SECRET).start()
+    try:
+        with SlackRequests(server.url, SIGNING_SECRET, slack.standin) as other:
+            event = {"type": "app_home_opened", "user": DANA, "channel": "DUDANA", "tab": "home"}
+            assert other.event(event, event_id="EvOTHER", retry_num=1).status_code == 200
+            fresh = other.event(event, event_id="EvNEW")
+            assert fresh.status_code == 200
+            slack.standin.wait_for(
+                "views.publish", lambda c: len(slack.standin.calls("views.publish")) == 2
+            )
+            while server.workload.ahead:
+                time.sleep(0.01)
+    finally:
+        server.stop()
+    assert len(slack.standin.calls("views.publish")) == 2  # the first and EvNEW only

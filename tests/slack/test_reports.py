@@ -29,7 +29,7 @@ INTERNAL = {
     "obstacles": ["obstacle:", "Legal is blocking quietly", "Their CIO resists the rollout"],
     "touchpoint sentiment": ["Touchpoints (2)", "Meeting: 1 (1 negative)", "Call: 1 (1 positive)"],
     "coverage gaps": [
-        "Key stakeholders with no touchpoint in 60 days (2)",
+        "Key stakeholders past their touch cadence (2)",
         "Gloria Gatekeeper",
         "Chief Revenue Officer",
         "gatekeeper, power 5, influence 4, blocker",
@@ -38,6 +38,7 @@ INTERNAL = {
         "skeptic",
         "never met",
     ],
+    "relationship coverage": ["*Coverage:*", "no executive sponsor on the account team"],
     "objectives": ["Objective Zephyr expansion", "At risk", "long term"],
     "markers": ["shared with client", "Internal:", "/sam report client"],
     "fallback text": ["Monthly report for", "2 touchpoints", "1 stakeholder engaged"],

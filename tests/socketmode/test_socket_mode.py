@@ -173,3 +173,39 @@ def test_a_disconnect_request_moves_to_a_new_connection(slack):
     ack = slack.command("/sam", "help")
     assert set(ack) == {"envelope_id"}
     slack.ephemeral(DANA, "/touchpoint call")
+
+
+def test_metrics_on_their_port_and_one_json_line_per_envelope(db, standin, tmp_path):
+    import socket
+
+    import httpx
+
+    from sambot.localslack.requests import SocketModeRequests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = launch(db, standin, tmp_path, SAMBOT_METRICS_PORT=str(port), SAMBOT_LOG_FORMAT="json")
+    try:
+        eventually(standin.socket_mode.open_connections, START_TIMEOUT)
+        with SocketModeRequests(standin) as requests:
+            requests.command("/sam", "help", user_id=DANA, channel_id=ACME_CHANNEL)
+        eventually(lambda: standin.ephemerals(DANA))
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        assert 'sambot_interactions_total{kind="command",outcome="answered"} 1.0' in metrics
+        assert 'sambot_ack_seconds_count{kind="command"} 1.0' in metrics
+        line = eventually(
+            lambda: next(
+                (
+                    json.loads(line)
+                    for line in process.stderr().splitlines()
+                    if line.startswith("{") and '"kind": "command"' in line
+                ),
+                None,
+            )
+        )
+        assert line["team"] == "T0001" and line["outcome"] == "answered" and line["request_id"]
+        assert standin.bot_token not in process.stderr()
+    finally:
+        process.popen.terminate()
+        process.popen.wait(timeout=10)

@@ -48,6 +48,9 @@ def test_environment_and_dotenv(monkeypatch, tmp_path):
         ("SLACK_BOT_TOKEN", "xoxp-user-token"),
         ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
         ("SLACK_API_URL", "slack.com/api"),
+        ("SAMBOT_CADENCE_SCHEDULE", "every monday"),
+        ("SAMBOT_CADENCE_DEFAULT_DAYS", "0"),
+        ("SAMBOT_CADENCE_KEY_DECISION_MAKER_DAYS", "soon"),
     ],
 )
 def test_a_wrong_value_names_its_variable(monkeypatch, variable, value):
@@ -57,3 +60,29 @@ def test_a_wrong_value_names_its_variable(monkeypatch, variable, value):
     message = str(raised.value)
     assert message.startswith(f"{variable}:")
     assert "\n" not in message
+
+
+def test_stale_days_for_the_account_plan(monkeypatch):
+    monkeypatch.delenv("SAMBOT_STALE_DAYS", raising=False)
+    assert load_settings().sambot_stale_days == 90
+    monkeypatch.setenv("SAMBOT_STALE_DAYS", "30")
+    assert load_settings().sambot_stale_days == 30
+    monkeypatch.setenv("SAMBOT_STALE_DAYS", "0")
+    with pytest.raises(ConfigError, match=r"^SAMBOT_STALE_DAYS: must be at least 1 day$"):
+        load_settings()
+
+
+def test_secrets_are_read_from_files_in_sambot_secrets_dir(tmp_path, monkeypatch):
+    """A Kubernetes Secret mounted as files: one file per setting, named after it."""
+    from sambot.config import load_settings as load
+
+    (tmp_path / "SLACK_BOT_TOKEN").write_text("xoxb-from-a-file")
+    (tmp_path / "SLACK_SIGNING_SECRET").write_text("secret-from-a-file")
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    monkeypatch.setenv("SAMBOT_SECRETS_DIR", str(tmp_path))
+    settings = load()
+    assert (settings.slack_bot_token, settings.slack_signing_secret) == (
+        "xoxb-from-a-file",
+        "secret-from-a-file",
+    )

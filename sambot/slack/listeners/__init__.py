@@ -4,15 +4,41 @@ from slack_bolt import App
 
 from sambot.slack.listeners import (
     buttons,
+    checkpoints,
     commands,
     events,
+    home,
     installs,
+    plan,
+    portfolio,
+    programme,
+    records,
+    relationships,
     reports,
     shortcuts,
+    team_follow,
     views,
+)
+
+LISTENER_MODULES = (
+    events,
+    commands,
+    reports,
+    views,
+    buttons,
+    shortcuts,
+    records,
+    relationships,
+    plan,
+    checkpoints,
+    team_follow,
+    home,
+    programme,
+    portfolio,
+    installs,
 )
 
 
 def register(app: App) -> None:
-    for module in (events, commands, reports, views, buttons, shortcuts, installs):
+    for module in LISTENER_MODULES:
         module.register(app)

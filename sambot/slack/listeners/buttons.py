@@ -13,7 +13,7 @@ from sambot.slack.listeners.common import (
     redrawn_action_list,
     touchpoint_modal_for,
 )
-from sambot.slack.listeners.events import publish_home
+from sambot.slack.listeners.home import refresh_homes
 from sambot.slack.refs import (
     ActionFormRef,
     ActionRef,
@@ -71,8 +71,8 @@ def _apply(body, pressed, client, interaction: Interaction, *, verb: str):
         origin=origin,
         ephemeral_blocks=redrawn_action_list(interaction, changed=item, note=note),
     )
-    if origin.home:
-        publish_home(client, interaction)
+    # The owner's Home tab shows the action; the presser's, if they pressed it there.
+    refresh_homes(client, interaction, item.owner_id, interaction.user_id if origin.home else None)
 
 
 def open_change_due(ack, body, action, client, respond, interaction: Interaction):

@@ -8,18 +8,28 @@ from slack_bolt import App
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
 from sambot.dates import parse_date
-from sambot.slack import messages, modals
+from sambot.slack import messages, modals, relationship_render
 from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
-from sambot.slack.listeners import reports
+from sambot.slack.listeners import (
+    checkpoints,
+    plan,
+    portfolio,
+    programme,
+    records,
+    relationships,
+    reports,
+    team_follow,
+)
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
     open_form,
     touchpoint_modal_for,
 )
+from sambot.slack.listeners.home import refresh_homes
 from sambot.slack.refs import FormOrigin
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -55,7 +65,7 @@ def reply(respond, message: messages.Message) -> None:
 # /sam ---------------------------------------------------------------------------------------
 
 
-def sam_command(ack, command, client, respond, interaction: Interaction):
+def sam_command(ack, command, client, respond, context, interaction: Interaction):
     ack()
     text = " ".join(typed_text(command).split())
     words = text.lower().split(" ")
@@ -68,6 +78,10 @@ def sam_command(ack, command, client, respond, interaction: Interaction):
         return open_account_modal(command, client, respond, interaction)
     if (first, second) == ("stakeholder", "new"):
         return open_stakeholder_modal(command, client, respond, interaction)
+    if first == "account" and second in ("edit", "archive", "unarchive"):
+        return records.account_subcommand(
+            second, client=client, respond=respond, interaction=interaction
+        )
     handlers = {
         "account": show_account,
         "accounts": list_accounts,
@@ -75,12 +89,25 @@ def sam_command(ack, command, client, respond, interaction: Interaction):
         "stakeholders": list_stakeholders,
         "team": show_team,
         "report": reports.preview_report,
+        "objectives": records.list_objectives,
+        "history": records.show_history,
+        "map": relationships.show_map,
+        "plan": plan.show_plan,
+        "checkpoint": checkpoints.checkpoint_command,
+        "programme": programme.programme_command,
+        "import": portfolio.import_command,
+        "portfolio": portfolio.portfolio_command,
     }
     handler = handlers.get(first)
     if handler is None:
         return reply(respond, unknown_subcommand(text))
     return handler(
-        command=command, client=client, respond=respond, interaction=interaction, rest=rest
+        command=command,
+        client=client,
+        respond=respond,
+        interaction=interaction,
+        rest=rest,
+        bot_user_id=context.get("bot_user_id"),
     )
 
 
@@ -139,7 +166,8 @@ def show_account(*, respond, interaction: Interaction, **_):
         message = messages.account_summary_message(
             account, open_count=open_count, overdue_count=overdue, last_touchpoint=last
         )
-    reply(respond, message)
+        covered = relationships.account_coverage(interaction, session, [account.id])[account.id]
+    reply(respond, relationship_render.with_coverage(message, covered))
 
 
 def list_accounts(*, respond, interaction: Interaction, **_):
@@ -149,7 +177,8 @@ def list_accounts(*, respond, interaction: Interaction, **_):
             session, workspace_id=workspace_id, limit=messages.MAX_LISTED
         )
         total = accounts.count_accounts(session, workspace_id=workspace_id)
-        message = messages.accounts_message(first, total)
+        covered = relationships.account_coverage(interaction, session, [a.id for a in first])
+        message = messages.accounts_message(first, total, coverage=covered)
     reply(respond, message)
 
 
@@ -200,11 +229,13 @@ def list_stakeholders(*, respond, interaction: Interaction, **_):
     reply(respond, message)
 
 
-def show_team(*, respond, interaction: Interaction, **_):
+def show_team(*, client, respond, interaction: Interaction, bot_user_id=None, **_):
     with interaction.sam.session() as session:
         account = interaction.linked_account(session, doing="show its team")
-        message = messages.team_message(account)
-    reply(respond, message)
+        text, blocks = messages.team_message(account)
+        # Who is in the channel but not on the team, and the reverse, before the last hint.
+        blocks[-1:-1] = team_follow.gap_blocks(client, account, bot_user_id)
+    reply(respond, messages.Message(text, blocks))
 
 
 # /touchpoint --------------------------------------------------------------------------------
@@ -244,6 +275,15 @@ def touchpoint_command(ack, command, client, respond, interaction: Interaction):
     posted_in = None if posted.channel_id == channel_id else where(posted)
     link = permalink(client, posted) if posted_in else None
     reply(respond, messages.touchpoint_logged(touchpoint, account, posted_in=posted_in, link=link))
+    relationships.offer_actions_to_review(
+        client,
+        sam.database,
+        touchpoint=touchpoint,
+        account=account,
+        user_id=user_id,
+        channel_id=channel_id,
+        today=today,
+    )
 
 
 def open_touchpoint_modal(command, client, respond, interaction: Interaction):
@@ -332,6 +372,7 @@ def quick_action(command, client, respond, interaction: Interaction, text: str):
         note=f"Created by <@{user_id}>",
         creator_id=user_id,
     )
+    refresh_homes(client, interaction, action.owner_id)
     if unread_date:
         reply(
             respond,

@@ -71,6 +71,10 @@ def touchpoint_modal_for(
     """The touchpoint form; its date starts at today in the user's own time zone."""
     every_account = accounts_to_choose(session, interaction.workspace, account)
     people = stakeholders.list_for_account(session, account_id=account.id) if account else []
+    linked = set((prefill or {}).get("stakeholder_ids") or []) - {person.id for person in people}
+    if account and linked:
+        # Someone who has left stays on the touchpoints they were at.
+        people += stakeholders.get_many(session, account_id=account.id, stakeholder_ids=linked)
     return modals.touchpoint_modal(
         accounts=every_account,
         account_id=account.id if account else None,

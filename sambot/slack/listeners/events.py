@@ -1,15 +1,12 @@
 """Events: the App Home tab. Slack retries events, so each event id is handled once."""
 
-import threading
-from collections import OrderedDict
-
 from slack_bolt import App, BoltResponse
 
 from sambot.accounts import service as accounts
-from sambot.actions import service as actions
-from sambot.slack import messages
+from sambot.slack import seen_events
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
+from sambot.slack.listeners import home, team_follow
 from sambot.slack.sharing import channel_shared_with_client
 
 
@@ -22,20 +19,14 @@ def register(app: App) -> None:
     app.event("channel_unarchive")(reported(channel_unarchived))
 
 
-def once_per_event_id(remember: int = 10_000):
-    """Bolt does not de-duplicate Slack's retries; a bounded memory of event ids does."""
-    seen: OrderedDict[str, None] = OrderedDict()
-    lock = threading.Lock()
+def once_per_event_id():
+    """Bolt does not de-duplicate Slack's retries, which may reach another replica: the
+    database remembers the event ids (sambot.slack.seen_events)."""
 
-    def middleware(body, next):
+    def middleware(body, context, next):
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id:
-            with lock:
-                if event_id in seen:
-                    return BoltResponse(status=200, body="")
-                seen[event_id] = None
-                if len(seen) > remember:
-                    seen.popitem(last=False)
+        if event_id and not seen_events.first_time(context["sam"].database, event_id):
+            return BoltResponse(status=200, body="")
         return next()
 
     return middleware
@@ -48,15 +39,7 @@ def home_opened(event, client, interaction: Interaction):
 
 
 def publish_home(client, interaction: Interaction) -> None:
-    today, user_id = interaction.today, interaction.user_id
-    with interaction.sam.session() as session:
-        workspace_id = interaction.workspace.id
-        mine = actions.list_open_for_owner(
-            session, workspace_id=workspace_id, owner_id=user_id, today=today, limit=100
-        )
-        on_team = accounts.accounts_of_member(session, workspace_id=workspace_id, user_id=user_id)
-        view = messages.home_view(mine, on_team, today)
-    client.views_publish(user_id=user_id, view=view)
+    home.publish_for(client, interaction.sam, interaction.workspace.id, interaction.user_id)
 
 
 def channel_sharing_changed(client, interaction: Interaction):
@@ -73,10 +56,13 @@ def channel_sharing_changed(client, interaction: Interaction):
         )
 
 
-def member_joined(event, context, interaction: Interaction):
-    """The bot invited into an account channel: scheduled posts there resume."""
+def member_joined(event, client, context, interaction: Interaction):
+    """The bot invited into an account channel: scheduled posts there resume. Anyone else:
+    the account owner is offered to add them to the team."""
     if event.get("user") == context.get("bot_user_id"):
         _channel_back(interaction)
+    else:
+        team_follow.member_joined(event, client, context, interaction)
 
 
 def channel_unarchived(interaction: Interaction):

@@ -6,6 +6,7 @@ from datetime import date
 from slack_bolt import App
 
 from sambot.accounts import service as accounts
+from sambot.relationships.cadence import Cadences
 from sambot.reports.monthly import client_version_for, report_for_account
 from sambot.slack import blocks as bk
 from sambot.slack.context import Interaction
@@ -41,7 +42,12 @@ def preview_report(*, respond, interaction: Interaction, rest: str, **_):
     with interaction.sam.session() as session:
         account = interaction.linked_account(session, doing="show its report")
         report = report_for_account(
-            session, workspace=interaction.workspace, account=account, period_key=period
+            session,
+            workspace=interaction.workspace,
+            account=account,
+            period_key=period,
+            cadences=Cadences.from_settings(interaction.sam.settings),
+            stale_days=interaction.sam.settings.sambot_stale_days,
         )
         client_version = client_version_for(
             channel_shared_with_client=account.channel_shared_with_client, asked=client_version
@@ -65,7 +71,12 @@ def post_report(ack, action, client, respond, interaction: Interaction):
     with interaction.sam.session() as session:
         account = accounts.get(session, workspace_id=workspace.id, account_id=choice.account_id)
         report = report_for_account(
-            session, workspace=workspace, account=account, period_key=choice.period
+            session,
+            workspace=workspace,
+            account=account,
+            period_key=choice.period,
+            cadences=Cadences.from_settings(interaction.sam.settings),
+            stale_days=interaction.sam.settings.sambot_stale_days,
         )
         client_version = client_version_for(
             channel_shared_with_client=account.channel_shared_with_client, asked=choice.client

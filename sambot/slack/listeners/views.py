@@ -15,13 +15,14 @@ from sambot.slack.context import Interaction, Sam
 from sambot.slack.errors import reported
 from sambot.slack.forms import VALUE, errors_for_view, form_values
 from sambot.slack.ids import Button, Callback
+from sambot.slack.listeners import relationships
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
     redrawn_action_list,
     touchpoint_modal_for,
 )
-from sambot.slack.listeners.events import publish_home
+from sambot.slack.listeners.home import refresh_homes
 from sambot.slack.refs import ActionFormRef, FormOrigin, PushedFormRef
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -179,6 +180,7 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
             note=f"Follow-up of a touchpoint, created by <@{user_id}>",
             creator_id=user_id,
         )
+        refresh_homes(client, interaction, action.owner_id)
     what = "Touchpoint details" if meta.touchpoint_id else "Touchpoint"
     confirm(
         client,
@@ -187,6 +189,17 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
         origin_channel=meta.channel,
         user_id=user_id,
         response_url=meta.response_url,
+    )
+    relationships.offer_actions_to_review(
+        client,
+        interaction.sam.database,
+        touchpoint=touchpoint,
+        account=account,
+        user_id=user_id,
+        channel_id=meta.channel or posted.channel_id,
+        today=today,
+        follow_up_objective_id=action.objective_id if action else None,
+        leave_out=(action.id,) if action else (),
     )
 
 
@@ -233,6 +246,7 @@ def submit_action(ack, body, view, client, interaction: Interaction):
         note=f"Created by <@{user_id}>",
         creator_id=user_id,
     )
+    refresh_homes(client, interaction, action.owner_id)
     confirm(
         client,
         posted,
@@ -255,8 +269,10 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
     user_id, meta = interaction.user_id, ActionFormRef.decode(view.get("private_metadata"))
     values = form_values(view)
     today = interaction.today
+    before = None  # the owner before a reassignment: their Home tab loses the action
 
     def work(session):
+        nonlocal before
         workspace = interaction.workspace
         action = actions.get(session, workspace_id=workspace.id, action_id=meta.action_id)
         if change == "due":
@@ -269,6 +285,7 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
             )
             note = f"Due date changed by <@{user_id}>"
         else:
+            before = action.owner_id
             actions.reassign(
                 session, action=action, changed_by=user_id, owner_id=values.get("owner_id") or ""
             )
@@ -289,8 +306,8 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
             origin=origin,
             ephemeral_blocks=redraw,
         )
-        if origin.home:
-            publish_home(client, interaction)
+        home_user = interaction.user_id if origin.home else None
+        refresh_homes(client, interaction, action.owner_id, before, home_user)
 
 
 # Inside modals -------------------------------------------------------------------------------

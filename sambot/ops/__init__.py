@@ -1,0 +1,1 @@
+"""Running sambot in production: health and readiness, metrics, structured logs."""

@@ -1,0 +1,84 @@
+"""Logging: readable lines by default, or one JSON object per line (SAMBOT_LOG_FORMAT=json)
+for a log collector. Each line carries what is known of the event it belongs to (request
+id, team, command or job, duration), and never a token or the signing secret."""
+
+import contextvars
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+# Set by the web edge for a request, and by the runner for a job in a workspace.
+request_id = contextvars.ContextVar("request_id", default=None)
+team = contextvars.ContextVar("team", default=None)
+command = contextvars.ContextVar("command", default=None)
+job = contextvars.ContextVar("job", default=None)
+_CONTEXT = {"request_id": request_id, "team": team, "command": command, "job": job}
+# Fields a call may pass in `extra=`.
+_EXTRA = ("request_id", "team", "command", "job", "kind", "status", "duration_ms", "outcome")
+
+# Slack tokens by their shape: bot, user, app-level, refresh, configuration.
+TOKEN_SHAPE = re.compile(r"\b(xox[abeprs]|xapp|xoxe\.xox[bp])-[A-Za-z0-9-]+")
+
+
+class Redact(logging.Filter):
+    """Masks anything shaped like a Slack token, and the configured secrets, in every line."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        self.secrets = [s for s in secrets if s and len(s) >= 8]
+
+    def clean(self, text: str) -> str:
+        text = TOKEN_SHAPE.sub(lambda m: m.group(1) + "-***", text)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.clean(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.clean(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name, variable in _CONTEXT.items():
+            value = variable.get()
+            if value is not None:
+                line[name] = value
+        for name in _EXTRA:
+            if hasattr(record, name):
+                line[name] = getattr(record, name)
+        if record.exc_info:
+            line["error"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def configure_logging(log_format: str = "text", secrets: list[str] | None = None) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(Redact(secrets or []))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    # uvicorn installs its own handlers; its lines go through ours instead.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True

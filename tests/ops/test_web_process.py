@@ -1,0 +1,158 @@
+"""`sambot run` as a real process: /healthz, /readyz, /metrics, JSON log lines that name
+the request and never a secret, and a graceful stop on SIGTERM that finishes the work
+already acknowledged."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sambot.localslack.requests import SlackRequests
+from sambot.localslack.server import SlackStandIn
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "xoxb-1234-5678-topsecretbottoken"
+SECRET = "0123456789abcdef-signing-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WebProcess:
+    def __init__(self, db, standin: SlackStandIn, **settings: str):
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": db.url,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": standin.base_url,
+            "PORT": str(self.port),
+            "SAMBOT_LOG_FORMAT": "json",
+            "PYTHONPATH": str(ROOT),
+            **settings,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sambot", "run", "--no-scheduler"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert self.process.poll() is None, self.log
+            assert time.monotonic() < deadline, self.log
+            time.sleep(0.1)
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=30)
+        self._reader.join(timeout=5)
+        return code
+
+
+@pytest.fixture
+def standin():
+    with SlackStandIn(bot_token=TOKEN) as server:
+        server.add_user("UDANA", "dana", real_name="Dana Scully", tz="Europe/Paris")
+        server.add_channel("CACME", "acme")
+        yield server
+
+
+@pytest.fixture
+def web(db, standin):
+    started = []
+
+    def start(**settings):
+        started.append(WebProcess(db, standin, **settings))
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.process.poll() is None:
+            process.process.kill()
+            process.process.wait()
+
+
+def test_health_readiness_metrics_logs_and_a_graceful_stop(db, standin, web):
+    server = web()
+    assert httpx.get(f"{server.base}/healthz").json() == {"ok": True}
+    assert httpx.get(f"{server.base}/readyz").json() == {"ok": True}
+
+    with SlackRequests(f"{server.base}/slack/events", SECRET, standin) as slack:
+        assert slack.command("/sam", "help", user_id="UDANA", channel_id="CACME").status_code == 200
+        standin.wait_for("response_url", timeout=10)
+        # Slack is slow now: the next command's answer is still on its way at SIGTERM.
+        standin.latency = 1.0
+        assert slack.command("/sam", "help", user_id="UDANA", channel_id="CACME").status_code == 200
+        assert slack.send("junk", "application/json", signature="none").status_code == 401
+
+    metrics = httpx.get(f"{server.base}/metrics").text
+    assert 'sambot_ack_seconds_count{kind="command"} 2.0' in metrics
+    assert 'sambot_interactions_total{kind="command",outcome="acked"} 2.0' in metrics
+    assert 'sambot_interactions_total{kind="unsigned",outcome="refused"} 1.0' in metrics
+    assert "sambot_slack_api_calls_total" in metrics
+
+    assert server.stop() == 0, server.log
+    # The acknowledged command was answered before the process stopped.
+    assert len(standin.calls("response_url")) == 2, server.log
+    records = [json.loads(line) for line in server.lines]  # every line is one JSON object
+    [first, *_] = [r for r in records if r.get("kind") == "command"]
+    assert first["team"] == "T0001" and first["command"] == "/sam"
+    assert len(first["request_id"]) == 12 and first["duration_ms"] >= 0
+    assert first["outcome"] == "acked" and first["status"] == 200
+    assert any(r["message"] == "stopped" for r in records)
+    # Never a token or the signing secret, in any line.
+    assert TOKEN not in server.log and SECRET not in server.log
+    assert "topsecret" not in server.log
+
+
+def test_readyz_says_what_keeps_it_from_serving(tmp_path):
+    from sambot.db import Database
+    from sambot.ops.health import expected_revision, readiness_problem
+
+    empty = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        problem = readiness_problem(empty)
+    finally:
+        empty.dispose()
+    assert problem == (
+        f"database at revision None, this version needs {expected_revision()}: "
+        "run `sambot db upgrade`"
+    )
+    unreachable = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    try:
+        assert readiness_problem(unreachable) == "database unreachable (OperationalError)"
+    finally:
+        unreachable.dispose()
