@@ -91,6 +91,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the demo portfolio")
     demo_commands = demo.add_subparsers(dest="demo_command", metavar="DEMO_COMMAND", required=True)
     demo_commands.add_parser("load", help="load the demo portfolio (again: nothing is duplicated)")
+    workspace = commands.add_parser(
+        "workspace", help="installed workspaces: list them, purge uninstalled ones' data"
+    )
+    workspace_commands = workspace.add_subparsers(
+        dest="workspace_command", metavar="WORKSPACE_COMMAND", required=True
+    )
+    workspace_commands.add_parser("list", help="every workspace, installed or not")
+    purge = workspace_commands.add_parser(
+        "purge",
+        help="delete the data of workspaces uninstalled SAMBOT_RETENTION_DAYS ago (a dry run "
+        "unless --apply)",
+    )
+    purge.add_argument("--team", metavar="TEAM_ID", help="only this workspace")
+    purge.add_argument(
+        "--now", action="store_true", help="do not wait for the retention period to end"
+    )
+    purge.add_argument("--apply", action="store_true", help="delete (without it: a dry run)")
+    workspace_commands.add_parser("new-key", help="print a new key for SAMBOT_ENCRYPTION_KEY")
+    workspace_commands.add_parser(
+        "rotate-key", help="encrypt every stored token with the first SAMBOT_ENCRYPTION_KEY key"
+    )
     commands.add_parser(
         "doctor", help="check the configuration, database, token, scopes and linked channels"
     )
@@ -138,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             settings.slack_bot_token,
             settings.slack_signing_secret,
             settings.slack_app_token,
+            settings.slack_client_secret,
+            settings.sambot_encryption_key,
             _password(settings.database_url),
         ],
     )
@@ -149,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         "scheduler": _scheduler,
         "shell": _shell,
         "demo": _demo,
+        "workspace": _workspace,
         "doctor": _doctor,
         "export": _export,
         "import": _import,
@@ -197,8 +221,11 @@ def _run(args, settings: Settings) -> int:
     scheduler = None
     if not args.no_scheduler:
         from sambot.jobs import start_background_scheduler
+        from sambot.jobs.commands import workspace_clients
 
-        scheduler = start_background_scheduler(settings, database, app.client)
+        scheduler = start_background_scheduler(
+            settings, database, workspace_clients(settings, database)
+        )
     from sambot.ops.health import readiness_problem
 
     try:
@@ -207,7 +234,7 @@ def _run(args, settings: Settings) -> int:
                 from prometheus_client import start_http_server
 
                 start_http_server(settings.sambot_metrics_port)
-            serve_socket_mode(app, settings.slack_app_token)
+            serve_socket_mode(app, settings.slack_app_token, port=settings.port)
         else:
             serve_http(
                 app,
@@ -259,6 +286,18 @@ def _demo(args, settings: Settings) -> int:
     from sambot.shell import load_demo
 
     return load_demo(settings)
+
+
+def _workspace(args, settings: Settings) -> int:
+    from sambot.installs import commands
+
+    if args.workspace_command == "list":
+        return commands.workspace_list(settings)
+    if args.workspace_command == "new-key":
+        return commands.new_key()
+    if args.workspace_command == "rotate-key":
+        return commands.rotate_key(settings)
+    return commands.workspace_purge(settings, team=args.team, now=args.now, apply=args.apply)
 
 
 def _doctor(args, settings: Settings) -> int:

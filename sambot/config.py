@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     sambot_cadence_schedule: str = "0 9 * * mon"
     # Scheduled messages per second per workspace (chat.postMessage's cap); 0 turns pacing off.
     sambot_post_rate: float = 1.0
+    # Workspaces whose scheduled posts are made side by side (each at its own pace).
+    sambot_workspaces_at_once: int = Field(default=50, ge=1, le=5000)
+    # OAuth install (several workspaces): used when SLACK_BOT_TOKEN is not set.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = Field(default=None, repr=False)
+    slack_scopes: str | None = Field(default=None, description="comma-separated bot scopes")
+    slack_redirect_uri: str | None = None  # when the app lists several redirect URLs
+    # Fernet keys, comma-separated: the first encrypts, every one decrypts (key rotation).
+    sambot_encryption_key: str | None = Field(default=None, repr=False)
+    sambot_retention_days: int = Field(default=30, ge=0)
     # A plan section not updated in this many days is flagged in /sam plan and the report.
     sambot_stale_days: int = 90
     # Seconds a scheduled post's claim holds before another run may take it over.
@@ -143,17 +153,47 @@ class Settings(BaseSettings):
             raise ValueError("must be 0 (no pacing) or a positive number of messages per second")
         return rate
 
+    @field_validator("sambot_encryption_key")
+    @classmethod
+    def _encryption_keys(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        from cryptography.fernet import Fernet
+
+        for key in value.split(","):
+            try:
+                Fernet(key.strip())
+            except ValueError:
+                raise ValueError(
+                    "each key must be 32 url-safe base64-encoded bytes "
+                    "(make one with `sambot workspace new-key`)"
+                ) from None
+        return value
+
     @cached_property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.sambot_timezone)
 
     @property
+    def oauth_install(self) -> bool:
+        """Several workspaces, each installed through /slack/install (no SLACK_BOT_TOKEN)."""
+        return bool(not self.slack_bot_token and self.slack_client_id and self.slack_client_secret)
+
+    @property
     def has_slack_http(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return bool((self.slack_bot_token or self.oauth_install) and self.slack_signing_secret)
 
     @property
     def has_socket_mode(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_app_token)
+        return bool((self.slack_bot_token or self.oauth_install) and self.slack_app_token)
+
+    @property
+    def scopes(self) -> list[str]:
+        if self.slack_scopes:
+            return [scope.strip() for scope in self.slack_scopes.split(",") if scope.strip()]
+        from sambot.slack.manifest import BOT_SCOPES
+
+        return list(BOT_SCOPES)
 
 
 def load_settings(**overrides) -> Settings:

@@ -44,7 +44,9 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    return create_engine(
+        url, **{"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, **kwargs}
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

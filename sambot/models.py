@@ -6,6 +6,7 @@ from sambot.actions.models import Action
 from sambot.checkpoints.models import CheckpointAnswer, CheckpointRound, CheckpointSchedule
 from sambot.db import Base
 from sambot.deliveries.models import Delivery
+from sambot.installs.models import BOTS, INSTALLATIONS, OAUTH_STATES
 from sambot.jobs.models import JobRun
 from sambot.plans.models import Objective
 from sambot.portfolio.models import AccountSnapshot
@@ -17,6 +18,9 @@ from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
 from sambot.workspaces.models import Workspace
 
 __all__ = [
+    "BOTS",
+    "INSTALLATIONS",
+    "OAUTH_STATES",
     "Account",
     "AccountSnapshot",
     "Action",

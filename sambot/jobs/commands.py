@@ -29,6 +29,25 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if moment else "never"
 
 
+def workspace_clients(settings: Settings, database: Database):
+    """What scheduled posts are made with: SLACK_BOT_TOKEN's client, or (OAuth install) each
+    workspace's own token from its installation."""
+    from sambot.installs.clients import WorkspaceClients
+    from sambot.slack.client import build_web_client
+
+    if settings.oauth_install:
+        from sambot.slack.install import installation_store
+
+        return WorkspaceClients(
+            installation_store(settings, database),
+            settings.slack_api_url,
+            timeout=settings.sambot_slack_timeout,
+        )
+    return build_web_client(
+        settings.slack_bot_token, settings.slack_api_url, timeout=settings.sambot_slack_timeout
+    )
+
+
 def jobs_list(settings: Settings, *, now: datetime | None = None, out: Echo = print) -> int:
     from sambot.crontab import next_fire_time
     from sambot.jobs.runner import jobs
@@ -77,27 +96,21 @@ def jobs_run(
     out: Echo = print,
 ) -> int:
     from sambot.jobs.runner import JobOptions, run_job
-    from sambot.slack.client import build_web_client
 
     try:
         moment = parse_at(at, settings.timezone) if at else utcnow()
     except ValueError:
         return _error(f"--at {at!r}: expected an ISO date-time such as 2026-11-02T09:00")
-    if not dry_run and not settings.slack_bot_token:
-        return _error("SLACK_BOT_TOKEN is not set: nothing can be posted (try --dry-run)")
+    if not dry_run and not (settings.slack_bot_token or settings.oauth_install):
+        return _error(
+            "neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: "
+            "nothing can be posted (try --dry-run)"
+        )
     database = Database(settings.database_url)
     try:
         if account and not _account_exists(database, account):
             return 2
-        client = (
-            None
-            if dry_run
-            else build_web_client(
-                settings.slack_bot_token,
-                settings.slack_api_url,
-                timeout=settings.sambot_slack_timeout,
-            )
-        )
+        client = None if dry_run else workspace_clients(settings, database)
         options = JobOptions.from_settings(settings, dry_run=dry_run, account=account, echo=out)
         summaries = run_job(job, database, client, at=moment, options=options)
     finally:
@@ -135,14 +148,14 @@ def _account_exists(database: Database, name: str) -> bool:
 
 def scheduler(settings: Settings) -> int:
     from sambot.jobs.scheduler import run_blocking_scheduler
-    from sambot.slack.client import build_web_client
 
-    if not settings.slack_bot_token:
-        return _error("SLACK_BOT_TOKEN is not set: the scheduler has nothing to post with")
+    if not (settings.slack_bot_token or settings.oauth_install):
+        return _error(
+            "neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: "
+            "the scheduler has nothing to post with"
+        )
     database = Database(settings.database_url)
-    client = build_web_client(
-        settings.slack_bot_token, settings.slack_api_url, timeout=settings.sambot_slack_timeout
-    )
+    client = workspace_clients(settings, database)
     try:
         run_blocking_scheduler(settings, database, client)
     finally:

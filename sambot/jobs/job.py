@@ -28,6 +28,8 @@ class JobOptions:
     # Threads posting at once. One (posts in order) keeps up with Slack's pace; more only
     # help when pacing is off, against a local stand-in.
     post_threads: int = 1
+    # Workspaces run side by side, each paced on its own (SAMBOT_WORKSPACES_AT_ONCE).
+    workspaces_at_once: int = 1
     batch_size: int = DEFAULT_BATCH_SIZE
     dry_run: bool = False
     account: str | None = None  # only this account (by name)
@@ -46,6 +48,7 @@ class JobOptions:
             stale_days=settings.sambot_stale_days,
             post_rate=settings.sambot_post_rate,
             timezone=settings.sambot_timezone,
+            workspaces_at_once=settings.sambot_workspaces_at_once,
             cadences=Cadences.from_settings(settings),
             claim_lease=timedelta(seconds=settings.sambot_claim_lease),
         )

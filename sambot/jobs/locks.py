@@ -25,9 +25,64 @@ def _job_key(job_kind: str) -> int:
     return value - 2**32 if value >= 2**31 else value
 
 
+class SharedLockConnection:
+    """One connection holding the advisory locks of every workspace a run serves side by
+    side: a connection each would take a thousand for a thousand workspaces, more than
+    the pool (and PostgreSQL) has, while their runs need connections for their work too."""
+
+    def __init__(self, database: Database):
+        self._connection = database.engine.connect()
+        self._guard = threading.Lock()
+
+    def try_lock(self, key: int, workspace_id: int) -> bool:
+        keys = (cast(key, Integer), cast(workspace_id, Integer))
+        with self._guard:
+            acquired = bool(self._connection.scalar(select(func.pg_try_advisory_lock(*keys))))
+            self._connection.commit()
+            return acquired
+
+    def unlock(self, key: int, workspace_id: int) -> None:
+        keys = (cast(key, Integer), cast(workspace_id, Integer))
+        with self._guard:
+            self._connection.scalar(select(func.pg_advisory_unlock(*keys)))
+            self._connection.commit()
+
+    def close(self) -> None:
+        # Invalidated, not returned to the pool: closing it releases any lock left.
+        self._connection.invalidate()
+        self._connection.close()
+
+
 @contextmanager
-def run_lock(database: Database, job_kind: str, workspace_id: int) -> Iterator[bool]:
+def shared_locks(database: Database) -> Iterator[SharedLockConnection | None]:
+    """The connection a run's workspace locks share (PostgreSQL), or None (SQLite)."""
+    if not database.is_postgresql:
+        yield None
+        return
+    holder = SharedLockConnection(database)
+    try:
+        yield holder
+    finally:
+        holder.close()
+
+
+@contextmanager
+def run_lock(
+    database: Database,
+    job_kind: str,
+    workspace_id: int,
+    shared: SharedLockConnection | None = None,
+) -> Iterator[bool]:
     """Yields True if this run holds the lock, False if another run does (don't wait)."""
+    if database.is_postgresql and shared is not None:
+        key = _job_key(job_kind)
+        acquired = shared.try_lock(key, workspace_id)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                shared.unlock(key, workspace_id)
+        return
     if database.is_postgresql:
         with _advisory_lock(database, _job_key(job_kind), workspace_id) as acquired:
             yield acquired

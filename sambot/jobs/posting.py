@@ -17,8 +17,8 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable
-from contextlib import nullcontext, suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -30,6 +30,7 @@ from sqlalchemy import Connection, update
 from sambot.accounts.models import Account
 from sambot.db import Database, utcnow
 from sambot.deliveries.models import DeliveryStatus
+from sambot.installs import service as installs
 from sambot.jobs import deliveries
 from sambot.jobs.summary import RunSummary
 from sambot.ops.metrics import DELIVERY_LAG, POSTS
@@ -113,6 +114,7 @@ class Pacer:
             time.sleep(delay)
 
 
+_sqlite_writers = threading.Lock()
 _pacers: dict[tuple[int, float], Pacer] = {}
 _pacers_guard = threading.Lock()
 
@@ -142,7 +144,6 @@ class Poster:
         scheduled_at: datetime | None = None,
     ):
         self.database = database
-        self._local = threading.local()  # each posting thread has its own connection
         self.client = client
         self.workspace_id = workspace_id
         self.job_kind = job_kind
@@ -153,33 +154,39 @@ class Poster:
         self.pacer = pacer
         self.dry_run = dry_run
         self.echo = echo or print
+        self.started = installs.uninstalls_so_far()  # an uninstall after this stops the run
         self.lease = lease
         self.scheduled_at = scheduled_at  # for the delivery lag
 
-    @property
-    def connection(self) -> Connection:
-        """This thread's connection for claims and records (see PostQueue)."""
-        return self._local.connection
-
-    @connection.setter
-    def connection(self, connection: Connection | None) -> None:
-        self._local.connection = connection
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection for one claim or record, taken from the pool only while it runs: not
+        held through a post or the pace's wait, so many workspaces posting side by side
+        need few connections. SQLite takes one writer at a time and its busy wait is not
+        first come, first served: with hundreds of workspaces posting, some writers would
+        wait past its timeout, so this process queues its writers itself."""
+        queue = _sqlite_writers if self.database.engine.dialect.name == "sqlite" else nullcontext()
+        with queue, self.database.engine.connect() as connection:
+            yield connection
 
     def post(self, target: Target, message: Message) -> Outcome:
         if self.dry_run:
             self.echo(f"--- would post to {target.label} ---\n{readable_text(message)}\n")
             self.summary.posted.append(target.label)
             return Outcome.DRY_RUN
-        delivery_id, held, earlier = deliveries.claim(
-            self.connection,
-            workspace_id=self.workspace_id,
-            job_kind=self.job_kind,
-            period_key=self.period_key,
-            channel_id=target.channel,
-            account_id=target.account_id,
-            recipient_id=target.recipient_id,
-            lease=self.lease,
-        )
+        if installs.stopped_since(self.workspace_id, self.started):
+            raise WorkspaceStopped("app_uninstalled")
+        with self.connection() as connection:
+            delivery_id, held, earlier = deliveries.claim(
+                connection,
+                workspace_id=self.workspace_id,
+                job_kind=self.job_kind,
+                period_key=self.period_key,
+                channel_id=target.channel,
+                account_id=target.account_id,
+                recipient_id=target.recipient_id,
+                lease=self.lease,
+            )
         if delivery_id is None:
             if held == DeliveryStatus.POSTED:
                 self.summary.skipped.append((target.label, "already posted"))
@@ -198,14 +205,16 @@ class Poster:
                     return self._failed(target, delivery_id, error)
                 # Not known whether it was posted: left for a later run to look again.
                 log.warning("%s: %s: history unreadable: %s", self.job_kind, target.label, error)
-                deliveries.record_failed(self.connection, delivery_id=delivery_id, error=UNANSWERED)
+                with self.connection() as connection:
+                    deliveries.record_failed(connection, delivery_id=delivery_id, error=UNANSWERED)
                 self.summary.failed.append((target.label, UNANSWERED))
                 return Outcome.FAILED
             if found is not None:
                 channel_id, ts = found
-                deliveries.record_posted(
-                    self.connection, delivery_id=delivery_id, channel_id=channel_id, message_ts=ts
-                )
+                with self.connection() as connection:
+                    deliveries.record_posted(
+                        connection, delivery_id=delivery_id, channel_id=channel_id, message_ts=ts
+                    )
                 log.info("%s: %s was posted before (found in history)", self.job_kind, target.label)
                 POSTS.labels(self.job_kind, "found").inc()
                 self.summary.posted.append(target.label)
@@ -218,19 +227,21 @@ class Poster:
         except TimeoutError:
             # Sent, but unanswered (a connection that failed before sending is a URLError):
             # the next run looks in the channel's history before it posts again.
-            deliveries.record_failed(self.connection, delivery_id=delivery_id, error=UNANSWERED)
+            with self.connection() as connection:
+                deliveries.record_failed(connection, delivery_id=delivery_id, error=UNANSWERED)
             self.summary.failed.append((target.label, UNANSWERED))
             POSTS.labels(self.job_kind, "failed").inc()
             log.warning("%s: %s: %s", self.job_kind, target.label, UNANSWERED)
             return Outcome.FAILED
         except Exception as exc:  # network trouble after the client's own retries
             return self._failed(target, delivery_id, f"{type(exc).__name__}: {exc}")
-        deliveries.record_posted(
-            self.connection,
-            delivery_id=delivery_id,
-            channel_id=response["channel"],
-            message_ts=response["ts"],
-        )
+        with self.connection() as connection:
+            deliveries.record_posted(
+                connection,
+                delivery_id=delivery_id,
+                channel_id=response["channel"],
+                message_ts=response["ts"],
+            )
         self.summary.posted.append(target.label)
         POSTS.labels(self.job_kind, "delivered").inc()
         if self.scheduled_at is not None:
@@ -295,7 +306,8 @@ class Poster:
         return True
 
     def _failed(self, target: Target, delivery_id: int, error: str) -> Outcome:
-        deliveries.record_failed(self.connection, delivery_id=delivery_id, error=error)
+        with self.connection() as connection:
+            deliveries.record_failed(connection, delivery_id=delivery_id, error=error)
         self.summary.failed.append((target.label, error))
         POSTS.labels(self.job_kind, "failed").inc()
         log.warning("%s: could not post to %s: %s", self.job_kind, target.label, error)
@@ -351,7 +363,6 @@ class Poster:
             pacer=self.pacer,
             lease=self.lease,
         )
-        notice_poster.connection = self.connection
         notice_target = Target(
             label=f"owner of {target.account_name}",
             channel=target.account_owner_id,
@@ -470,21 +481,18 @@ class PostQueue:
     def _work(self) -> None:
         poster = self.poster
         try:
-            connect = nullcontext() if poster.dry_run else poster.database.engine.connect()
-            with connect as connection:
-                poster.connection = connection
-                while True:
-                    item = self._queue.get()
-                    try:
-                        if item is _STOP or self._stopping or self._error is not None:
-                            return
-                        if STOPPING.is_set():
-                            raise Stopping()
-                        target, message, done = item
-                        outcome = poster.post(target, message)
-                        if done is not None:
-                            done(outcome)
-                    finally:
-                        self._queue.task_done()
+            while True:
+                item = self._queue.get()
+                try:
+                    if item is _STOP or self._stopping or self._error is not None:
+                        return
+                    if STOPPING.is_set():
+                        raise Stopping()
+                    target, message, done = item
+                    outcome = poster.post(target, message)
+                    if done is not None:
+                        done(outcome)
+                finally:
+                    self._queue.task_done()
         except BaseException as exc:  # handed over to the job's thread
             self._error = exc

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,9 +11,10 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from sambot.db import Database, utcnow
+from sambot.installs.clients import SingleClient, WorkspaceClients
 from sambot.jobs import cadence_job, checkpoint_job, nudge_job, programme_job, report_job
 from sambot.jobs.job import Job, JobOptions, WorkspaceRun
-from sambot.jobs.locks import run_lock
+from sambot.jobs.locks import run_lock, shared_locks
 from sambot.jobs.posting import (
     STOPPING,
     Pacer,
@@ -40,33 +42,53 @@ def jobs() -> dict[str, Job]:
 def run_job(
     kind: str,
     database: Database,
-    client: WebClient | None,
+    client: WebClient | WorkspaceClients | None,
     *,
     at: datetime | None = None,
     options: JobOptions | None = None,
 ) -> list[RunSummary]:
-    """Run a job in every workspace as if the clock read `at`; one summary per workspace."""
+    """Run a job in every installed workspace as if the clock read `at`; one summary per
+    workspace. Workspaces run side by side (Slack paces each on its own), each with its
+    own client: `client` is one for every workspace (SLACK_BOT_TOKEN), or WorkspaceClients
+    (each workspace's installation's token)."""
     job = jobs()[kind]
     at = at or utcnow()
     options = options or JobOptions()
+    clients = client if isinstance(client, WorkspaceClients) else SingleClient(client)
     with database.session() as db:
         workspaces = db.execute(
-            select(Workspace.id, Workspace.team_id, Workspace.timezone).order_by(Workspace.id)
+            select(Workspace.id, Workspace.team_id, Workspace.enterprise_id, Workspace.timezone)
+            .where(Workspace.uninstalled_at.is_(None))
+            .order_by(Workspace.id)
         ).all()
-    summaries = []
-    for workspace in workspaces:
-        if STOPPING.is_set():
-            break
+
+    def run_one(workspace) -> RunSummary | None:
+        if STOPPING.is_set():  # the process is stopping: no other workspace starts
+            return None
         started = time.perf_counter()
+        # Each workspace runs in a thread of its own: its log lines name it.
         logs.job.set(kind)
         logs.team.set(workspace.team_id)
-        summary = _run_in_workspace(job, database, client, workspace, at, options)
+        try:
+            summary = _run_in_workspace(job, database, clients, workspace, at, options, locks)
+        except Exception as exc:  # one workspace's failure never stops the others
+            log.exception("%s %s: the run failed", job.kind, workspace.team_id)
+            summary = RunSummary(job.kind, workspace.team_id, "", options.dry_run)
+            summary.stopped = f"the run failed: {type(exc).__name__}: {exc}"
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         JOB_RUNS.labels(kind, _outcome(summary)).inc()
         for line in summary.lines():
             log.info("%s", line, extra={"duration_ms": duration_ms})
-        summaries.append(summary)
-    return summaries
+        return summary
+
+    with shared_locks(database) as locks:
+        if len(workspaces) <= 1 or options.workspaces_at_once <= 1:
+            summaries = [run_one(workspace) for workspace in workspaces]
+        else:
+            threads = min(options.workspaces_at_once, len(workspaces))
+            with ThreadPoolExecutor(threads, thread_name_prefix=f"sambot-{kind}") as pool:
+                summaries = list(pool.map(run_one, workspaces))
+    return [summary for summary in summaries if summary is not None]
 
 
 def _outcome(summary: RunSummary) -> str:
@@ -77,10 +99,21 @@ def _outcome(summary: RunSummary) -> str:
     return "ok" if summary.ok else "failed"
 
 
-def _run_in_workspace(job, database, client, workspace, at, options) -> RunSummary:
+def _run_in_workspace(job, database, clients, workspace, at, options, locks=None) -> RunSummary:
     timezone = options.timezone or workspace.timezone
     today = at.astimezone(ZoneInfo(timezone)).date()
     summary = RunSummary(job.kind, workspace.team_id, job.period_key(today), options.dry_run)
+    client = None
+    if not options.dry_run:
+        try:
+            client = clients.for_workspace(workspace.team_id, workspace.enterprise_id)
+        except Exception as exc:  # an unreadable token (wrong key): this workspace only
+            log.error("%s %s: no client: %s", job.kind, workspace.team_id, exc)
+            summary.stopped = f"its bot token cannot be read ({exc})"
+            return summary
+        if client is None:
+            summary.stopped = "no installation for this workspace (install the app again)"
+            return summary
     run = WorkspaceRun(
         database=database,
         client=client,
@@ -92,7 +125,9 @@ def _run_in_workspace(job, database, client, workspace, at, options) -> RunSumma
         summary=summary,
     )
     # A dry run posts nothing, so it must not hold the lock a real run needs.
-    lock = nullcontext(True) if options.dry_run else run_lock(database, job.kind, workspace.id)
+    lock = (
+        nullcontext(True) if options.dry_run else run_lock(database, job.kind, workspace.id, locks)
+    )
     with lock as acquired:
         if not acquired:
             summary.stopped = "another run of this job holds the lock for this workspace"

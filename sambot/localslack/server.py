@@ -12,6 +12,7 @@ import copy
 import hashlib
 import itertools
 import json
+import random
 import secrets
 import ssl
 import threading
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sambot.localslack.blockkit import check_message, check_view, error_code
 from sambot.localslack.ids import APP_ID, BOT_ID
+from sambot.localslack.oauth import Installs, OAuthError, Team
 
 if TYPE_CHECKING:
     from sambot.localslack.socket_mode import SocketModeServer
@@ -49,6 +51,7 @@ class Call:
     status: int
     response: dict[str, Any]
     time: float  # time.monotonic() when answered
+    team_id: str | None = None  # the workspace whose token made the call
 
     @property
     def ok(self) -> bool:
@@ -255,7 +258,7 @@ class SlackStandIn:
         app_token: str = f"xapp-1-{APP_ID}-1-localslack",
         bot_user_id: str = "UBOT",
         team_id: str = "T0001",
-        latency: float = 0.0,
+        latency: float | tuple[float, float] = 0.0,
         trigger_ttl: float = 3.0,
         chat_write_public: bool = False,
         tls: ssl.SSLContext | None = None,
@@ -265,7 +268,8 @@ class SlackStandIn:
         self.app_token = app_token  # the app-level token Socket Mode connects with
         self.bot_user_id = bot_user_id
         self.team_id = team_id
-        self.latency = latency  # seconds slept before answering each call
+        # Seconds slept before answering each call; (low, high): a random time between.
+        self.latency = latency
         self.trigger_ttl = trigger_ttl
         # The bot token's scopes, sent in each answer's x-oauth-scopes header (None: none sent).
         self.scopes: list[str] | None = None
@@ -279,6 +283,9 @@ class SlackStandIn:
         self._last_ts = 0  # microseconds
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}
+        # Workspaces, their bot tokens and the OAuth install (sambot/localslack/oauth.py).
+        self.installs = Installs(Team(team_id, "Local Slack"), bot_token)
+        self._current_team: str | None = team_id  # the calling token's, under the lock
         self._clear()
         self.add_user(bot_user_id, "sambot", is_bot=True)
         self._methods: dict[str, Callable[[Args], dict[str, Any]]] = {
@@ -633,11 +640,14 @@ class SlackStandIn:
             if everything:
                 self._users.clear()
                 self._channels.clear()
+                self.installs = Installs(Team(self.team_id, "Local Slack"), self.bot_token)
                 self.add_user(self.bot_user_id, "sambot", is_bot=True)
 
     def _record(self, method: str, args: Args, status: int, response: dict[str, Any]) -> None:
         with self._lock:
-            self._calls.append(Call(method, args, status, response, time.monotonic()))
+            self._calls.append(
+                Call(method, args, status, response, time.monotonic(), self._current_team)
+            )
             self._lock.notify_all()
 
     # -- request handling ----------------------------------------------------------------
@@ -647,13 +657,14 @@ class SlackStandIn:
     ) -> tuple[int, bytes, dict[str, str]]:
         """Answer one Web API call: (HTTP status, JSON body, extra headers)."""
         if self.latency:
-            time.sleep(self.latency)
+            time.sleep(self._delay())
         token = args.pop("token", None)
         if authorization and authorization.startswith("Bearer "):
             token = authorization.removeprefix("Bearer ")
         delay = 0.0
         with self._lock:
             status, headers = 200, {}
+            self._current_team = None
             try:
                 fault = self._take_fault(method, args)
                 if fault is not None and fault.delay:
@@ -661,7 +672,13 @@ class SlackStandIn:
                 if fault is not None:
                     status, headers = fault.status, dict(fault.headers)
                     raise SlackError(fault.error)
-                body = {"ok": True, **self._dispatch(method, token, args)}
+                if method == "oauth.v2.access":  # the app's credentials, not a token
+                    try:
+                        body = {"ok": True, **self.installs.access(args, authorization)}
+                    except OAuthError as e:
+                        raise SlackError(e.error) from None
+                else:
+                    body = {"ok": True, **self._dispatch(method, token, args)}
                 if self.scopes is not None:
                     headers["x-oauth-scopes"] = ",".join(self.scopes)  # as Slack tells them
             except SlackError as e:
@@ -681,17 +698,27 @@ class SlackStandIn:
             raise SlackError("unknown_method", req_method=method)
         if not token:
             raise SlackError("not_authed")
-        # apps.connections.open takes the app-level token only; every other method the bot's.
-        wanted = self.app_token if method == "apps.connections.open" else self.bot_token
-        if token != wanted:
-            known = token in (self.app_token, self.bot_token)
-            raise SlackError("not_allowed_token_type" if known else "invalid_auth")
+        # apps.connections.open takes the app-level token only; every other method a bot's
+        # (any installed workspace's).
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                known = self.installs.owner(token) is not None
+                raise SlackError("not_allowed_token_type" if known else "invalid_auth")
+            return handler(args)
+        owner = self.installs.owner(token)
+        if owner is None:
+            if token in self.installs.revoked:
+                raise SlackError("token_revoked")
+            raise SlackError(
+                "not_allowed_token_type" if token == self.app_token else "invalid_auth"
+            )
+        self._current_team = owner[0] or owner[1]
         return handler(args)
 
     def _respond(self, key: str, args: Args) -> tuple[int, str]:
         """Answer a POST to a response_url: (HTTP status, plain-text body)."""
         if self.latency:
-            time.sleep(self.latency)
+            time.sleep(self._delay())
         with self._lock:
             status, error = 200, None
             try:
@@ -712,6 +739,11 @@ class SlackStandIn:
             return status, error or "ok"
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _delay(self) -> float:
+        if isinstance(self.latency, tuple):
+            return random.uniform(*self.latency)
+        return self.latency
 
     def _next_ts(self) -> str:
         """The clock's time, as Slack's are (history's `oldest` reads them), and unique."""
@@ -802,7 +834,7 @@ class SlackStandIn:
             "user": self.bot_user_id,
             "bot_id": BOT_ID,
             "app_id": APP_ID,
-            "team": self.team_id,
+            "team": self._current_team or self.team_id,
             "text": args.get("text") or "",
         }
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
@@ -1035,14 +1067,17 @@ class SlackStandIn:
         return {"url": self.socket_mode.ticket_url()}
 
     def _auth_test(self, args: Args) -> dict[str, Any]:
+        team = self.installs.teams.get(self._current_team or "")
+        enterprise = team.enterprise_id if team else self._current_team
         return {
             "url": "https://localslack.example/",
-            "team": "Local Slack",
+            "team": team.name if team else "",
             "user": self._users[self.bot_user_id].name,
-            "team_id": self.team_id,
+            "team_id": team.id if team else None,
             "user_id": self.bot_user_id,
             "bot_id": BOT_ID,
-            "is_enterprise_install": False,
+            "enterprise_id": enterprise,
+            "is_enterprise_install": team is None,
         }
 
     def _chat_post_message(self, args: Args) -> dict[str, Any]:
@@ -1297,7 +1332,15 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(400, b'{"ok": false, "error": "invalid_json"}', "application/json")
             return
-        if url.path.startswith("/api/"):
+        if url.path in ("/oauth/v2/authorize", "/oauth/v2/authorize/decide"):
+            # Slack's pages a browser sees when installing an app.
+            with standin._lock:
+                if url.path.endswith("/decide"):
+                    status, html, headers = standin.installs.decide(url.query)
+                else:
+                    status, html, headers = standin.installs.authorize_page(url.query)
+            self._send(status, html.encode(), "text/html; charset=utf-8", headers)
+        elif url.path.startswith("/api/"):
             method = url.path.removeprefix("/api/")
             status, body, headers = standin._api(method, args, self.headers.get("Authorization"))
             self._send(status, body, "application/json; charset=utf-8", headers)

@@ -22,8 +22,10 @@ from sambot.ops.health import expected_revision
 FORMAT = "sambot-export"
 VERSION = 1
 GLOBAL_TABLES = ("job_runs", "kept_messages")
-# Slack's event ids of the last hour: nothing to move.
-SKIPPED_TABLES = ("seen_events",)
+# Slack's event ids of the last hour: nothing to move. The OAuth install's tables (bot
+# tokens, install states): a token never leaves in an export file; a workspace imported
+# into an OAuth deployment is installed again there.
+SKIPPED_TABLES = ("seen_events", "slack_installations", "slack_bots", "slack_oauth_states")
 LINK_TABLES = {
     "touchpoint_stakeholders": ("touchpoint_id", "touchpoints"),
     "checkpoint_answers": ("round_id", "checkpoint_rounds"),

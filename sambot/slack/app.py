@@ -31,9 +31,19 @@ def build_app(
         timeout=settings.sambot_slack_timeout,
         pool=pool,
     )
+    # Several workspaces: each request's client gets its workspace's bot token from the
+    # installation store (Bolt's authorize); one workspace: SLACK_BOT_TOKEN, as before.
+    store = oauth_flow = None
+    if settings.oauth_install:
+        from sambot.slack.install import build_oauth_flow, installation_store
+
+        store = installation_store(settings, database)
+        oauth_flow = build_oauth_flow(settings, database, store)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
+        oauth_flow=oauth_flow,
+        installation_store=store,
         # Listeners run here after ack(). Their work is mostly Python under one GIL, so a few
         # threads finish a burst sooner than many; the count tells the edge when to shed.
         listener_executor=CountingExecutor(max_workers=4, thread_name_prefix="listener"),
@@ -47,6 +57,7 @@ def build_app(
             default_timezone=settings.sambot_timezone,
         ),
         clock=clock,
+        installations=store,
     )
     app.use(context_middleware(sam, pool))
     register(app)

@@ -45,6 +45,9 @@ BOT_EVENTS = [
     "member_joined_channel",
     "channel_unarchive",
     "member_left_channel",
+    # listeners/installs.py: the workspace's jobs stop and its installation is removed.
+    "app_uninstalled",
+    "tokens_revoked",
 ]
 
 SHORTCUTS = [

@@ -40,10 +40,10 @@ from urllib3.exceptions import (
 from sambot.ops.metrics import WEB_API_CALLS
 
 
-def new_pool() -> urllib3.PoolManager:
+def new_pool(maxsize: int = 8) -> urllib3.PoolManager:
     # Kept alive: as many connections per host as listener threads and dispatchers; a
     # burst opens extra ones, closed after use.
-    return urllib3.PoolManager(maxsize=8, block=False)
+    return urllib3.PoolManager(maxsize=maxsize, block=False)
 
 
 def send(pool: urllib3.PoolManager, req: Request, timeout: float) -> tuple[int, Message, bytes]:

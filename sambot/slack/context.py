@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from typing import Any
 
 import urllib3
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,11 @@ class Sam:
     people: People
     # What time it is: the real time, or the local shell's clock, which `:time` moves.
     clock: Callable[[], datetime] = utcnow
+    # The installation store when several workspaces install the app (OAuth), else None.
+    installations: Any = None
     _workspaces: dict[str, Workspace] = field(default_factory=dict, repr=False)
+    # Enterprise Grid: the org of each team seen in a request, recorded with its workspace.
+    _enterprise_ids: dict[str, str] = field(default_factory=dict, repr=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -61,13 +66,32 @@ class Sam:
 
     def _ensure_workspace(self, team_id: str) -> Workspace:
         with self.database.session() as own:
-            return workspaces.ensure(own, team_id=team_id, timezone=self.settings.sambot_timezone)
+            workspace = workspaces.ensure(
+                own,
+                team_id=team_id,
+                timezone=self.settings.sambot_timezone,
+                enterprise_id=self._enterprise_ids.get(team_id),
+            )
+            if workspace.uninstalled_at is not None and self.installations is None:
+                # One workspace, one token: a request from it means it is installed again.
+                workspace.uninstalled_at = None
+            return workspace
 
-    def today_for(self, user_id: str, *, before_ack: bool = False) -> date:
+    def forget_workspace(self, team_id: str) -> None:
+        """Read the workspace again on its next request (it was uninstalled)."""
+        self._workspaces.pop(team_id, None)
+
+    def today_for(
+        self, user_id: str, *, before_ack: bool = False, token: str | None = None
+    ) -> date:
         """Today where the user is: their own Slack time zone decides. Before an ack, only
         a time zone already known is used: users.info never delays an ack."""
         people = self.people
-        timezone = people.timezone_at_once(user_id) if before_ack else people.timezone(user_id)
+        timezone = (
+            people.timezone_at_once(user_id, token=token)
+            if before_ack
+            else people.timezone(user_id, token=token)
+        )
         return today_in(timezone, now=self.clock())
 
 
@@ -89,6 +113,8 @@ class Interaction:
     response_url: str | None = None  # answers the user alone
     # A form's submission: its listener acks after the work, so nothing may wait on Slack.
     before_ack: bool = False
+    # The workspace's bot token for this request (its installation's, or SLACK_BOT_TOKEN).
+    token: str | None = field(default=None, repr=False)
 
     @cached_property
     def workspace(self) -> Workspace:
@@ -96,7 +122,7 @@ class Interaction:
 
     @cached_property
     def today(self) -> date:
-        return self.sam.today_for(self.user_id, before_ack=self.before_ack)
+        return self.sam.today_for(self.user_id, before_ack=self.before_ack, token=self.token)
 
     def account(self, session: Session) -> Account | None:
         """The account whose channel this is, if any."""
@@ -139,18 +165,32 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
         context["sam"] = sam
         if context.response_url:
             context["respond"] = PooledRespond(response_url=context.response_url, pool=pool)
-        if context.team_id:
+        team_id = context.team_id or workspace_of(body)
+        if team_id:
+            if context.enterprise_id:
+                sam._enterprise_ids.setdefault(team_id, context.enterprise_id)
             timestamp = (request.headers.get("x-slack-request-timestamp") or [None])[0]
             context["interaction"] = Interaction(
                 sam,
-                team_id=context.team_id,
+                team_id=team_id,
                 user_id=context.user_id,
                 channel_id=context.channel_id,
                 sent_at=float(timestamp) if timestamp and timestamp.isdigit() else None,
                 trigger_id=body.get("trigger_id"),
                 response_url=context.response_url,
                 before_ack=body.get("type") == "view_submission",
+                token=context.bot_token,
             )
         next()
 
     return inject
+
+
+def workspace_of(body: dict) -> str | None:
+    """The workspace a request comes from when Bolt's context has no team: an org-wide
+    install's events and interactions name the org's install, the workspace elsewhere."""
+    for holder in (body, body.get("user"), body.get("view"), body.get("event")):
+        if isinstance(holder, dict) and isinstance(holder.get("team_id"), str):
+            return holder["team_id"]
+    team = body.get("team")
+    return team.get("id") if isinstance(team, dict) else None

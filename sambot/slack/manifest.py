@@ -3,6 +3,8 @@
 from sambot.slack.catalog import BOT_EVENTS, SHORTCUTS, SLASH_COMMANDS
 from sambot.slack.server import EVENTS_PATH
 
+REDIRECT_PATH = "/slack/oauth_redirect"  # sambot.slack.install's
+
 BOT_SCOPES = [
     "commands",
     "chat:write",
@@ -40,6 +42,10 @@ def build_manifest(*, request_url: str | None = None, socket_mode: bool = False)
         if url:
             entry["url"] = url
         commands.append(entry)
+    oauth = {"scopes": {"bot": BOT_SCOPES}}
+    if url:
+        # Several workspaces install through /slack/install, which Slack redirects back to.
+        oauth["redirect_urls"] = [url.removesuffix(EVENTS_PATH) + REDIRECT_PATH]
     interactivity = {"is_enabled": True}
     events = {"bot_events": BOT_EVENTS}
     if url:
@@ -70,11 +76,12 @@ def build_manifest(*, request_url: str | None = None, socket_mode: bool = False)
                 for shortcut in SHORTCUTS
             ],
         },
-        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "oauth_config": oauth,
         "settings": {
             "interactivity": interactivity,
             "event_subscriptions": events,
-            "org_deploy_enabled": False,
+            # Enterprise Grid: an org may install sambot once for all its workspaces.
+            "org_deploy_enabled": True,
             "socket_mode_enabled": socket_mode,
             "token_rotation_enabled": False,
         },

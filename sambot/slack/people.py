@@ -1,5 +1,6 @@
 """What the bot knows of Slack users: time zone and name, cached from users.info."""
 
+import copy
 import logging
 import threading
 import time
@@ -36,25 +37,26 @@ class People:
         self._cache: dict[str, tuple[float, Person]] = {}
         self._lock = threading.Lock()
         self._pending: set[str] = set()  # looked up in the background now
+        self._clients: dict[str, WebClient] = {}  # by workspace token
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="people")
 
-    def get(self, user_id: str) -> Person:
+    def get(self, user_id: str, token: str | None = None) -> Person:
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(user_id)
         if cached and now - cached[0] < self._ttl:
             return cached[1]
-        person, found = self._look_up(user_id)
+        person, found = self._look_up(user_id, token)
         # A fallback is remembered briefly only: as if it had been looked up long ago.
         remembered_at = now if found else now - self._ttl + self.FALLBACK_TTL_SECONDS
         with self._lock:
             self._cache[user_id] = (remembered_at, person)
         return person
 
-    def timezone(self, user_id: str) -> str:
-        return self.get(user_id).timezone
+    def timezone(self, user_id: str, token: str | None = None) -> str:
+        return self.get(user_id, token).timezone
 
-    def timezone_at_once(self, user_id: str) -> str:
+    def timezone_at_once(self, user_id: str, token: str | None = None) -> str:
         """The user's time zone without waiting on Slack, for work that runs before its ack
         (a form's submission): the one remembered, however old, else the workspace's.
         A missing or old one is looked up in the background, for the next request."""
@@ -63,19 +65,31 @@ class People:
             fresh = cached is not None and time.monotonic() - cached[0] < self._ttl
             if not fresh and user_id not in self._pending:
                 self._pending.add(user_id)
-                self._background.submit(self._refresh, user_id)
+                self._background.submit(self._refresh, user_id, token)
         return cached[1].timezone if cached else self._default_timezone
 
-    def _refresh(self, user_id: str) -> None:
+    def _refresh(self, user_id: str, token: str | None = None) -> None:
         try:
-            self.get(user_id)
+            self.get(user_id, token)
         finally:
             with self._lock:
                 self._pending.discard(user_id)
 
-    def _look_up(self, user_id: str) -> tuple[Person, bool]:
+    def _client_for(self, token: str | None) -> WebClient:
+        """The lookup client with the workspace's own token (several workspaces)."""
+        if token is None or token == self._client.token:
+            return self._client
+        with self._lock:
+            client = self._clients.get(token)
+            if client is None:
+                client = copy.copy(self._client)
+                client.token = token
+                self._clients[token] = client
+        return client
+
+    def _look_up(self, user_id: str, token: str | None = None) -> tuple[Person, bool]:
         try:
-            user = self._client.users_info(user=user_id)["user"]
+            user = self._client_for(token).users_info(user=user_id)["user"]
         except (SlackApiError, OSError) as exc:
             # Not worth failing the user's request: fall back to the workspace's time zone.
             error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc

@@ -174,8 +174,28 @@ def build_web_app(
         outcome = "answered" if response.status < 400 else f"http_{response.status}"
         return to_starlette_response(response), kind, outcome
 
-    async def health(_request: Request) -> Response:
-        return JSONResponse({"ok": True})
+    web = Starlette(
+        routes=[Route(EVENTS_PATH, events, methods=["POST"]), *_common_routes(app, readiness)]
+    )
+    return BodyLimit(web, refusals)
+
+
+def build_install_web_app(app: App, refusals: Refusals | None = None) -> BodyLimit:
+    """The install pages and the health check alone: Socket Mode receives everything else."""
+    return BodyLimit(Starlette(routes=_common_routes(app)), refusals or Refusals())
+
+
+async def _health(_request: Request) -> Response:
+    return JSONResponse({"ok": True})
+
+
+async def _metrics(_request: Request) -> Response:
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
+
+
+def _common_routes(app: App, readiness: Callable[[], str | None] | None = None) -> list[Route]:
+    """`/healthz`, `/readyz`, `/metrics`, and the install pages when the app has them."""
 
     async def ready(_request: Request) -> Response:
         problem = await run_in_threadpool(readiness) if readiness else None
@@ -183,19 +203,29 @@ def build_web_app(
             return JSONResponse({"ok": False, "problem": problem}, status_code=503)
         return JSONResponse({"ok": True})
 
-    async def metrics(_request: Request) -> Response:
-        body, content_type = exposition()
-        return Response(body, media_type=content_type)
+    routes = [
+        Route("/healthz", _health, methods=["GET"]),
+        Route("/readyz", ready, methods=["GET"]),
+        Route("/metrics", _metrics, methods=["GET"]),
+    ]
+    flow = app.oauth_flow
+    if flow is None:
+        return routes
 
-    web = Starlette(
-        routes=[
-            Route(EVENTS_PATH, events, methods=["POST"]),
-            Route("/healthz", health, methods=["GET"]),
-            Route("/readyz", ready, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
-        ]
-    )
-    return BodyLimit(web, refusals)
+    # Install pages: GETs from a browser, unsigned by nature (the OAuth state, kept in the
+    # database and a cookie, is what ties the redirect to the install it started).
+    async def install(request: Request) -> Response:
+        bolt_request = BoltRequest(body="", query=request.url.query, headers=dict(request.headers))
+        handler = (
+            flow.handle_installation
+            if request.url.path == flow.install_path
+            else flow.handle_callback
+        )
+        return to_starlette_response(await run_in_threadpool(handler, bolt_request))
+
+    routes.append(Route(flow.install_path, install, methods=["GET"]))
+    routes.append(Route(flow.redirect_uri_path, install, methods=["GET"]))
+    return routes
 
 
 def _summarise_uvicorn_warnings(refusals: Refusals) -> None:
@@ -247,9 +277,22 @@ def serve_http(
     logger.info("stopped")
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def serve_socket_mode(app: App, app_token: str, *, port: int = 3000) -> None:
     from sambot.slack import socket_mode
 
+    if app.oauth_flow is not None:
+        # Several workspaces: the install pages still need a web server.
+        import threading
+
+        config = uvicorn.Config(
+            build_install_web_app(app),
+            host="0.0.0.0",
+            port=port,
+            log_level="info",
+            access_log=False,
+            **SERVER_LIMITS,
+        )
+        threading.Thread(target=uvicorn.Server(config).run, name="install", daemon=True).start()
     socket_mode.serve_socket_mode(app, app_token)
 
 
@@ -294,8 +337,12 @@ class BackgroundServer:
 
     @property
     def url(self) -> str:
+        return f"{self.base_url}{EVENTS_PATH}"
+
+    @property
+    def base_url(self) -> str:
         host, port = self._server.servers[0].sockets[0].getsockname()[:2]
-        return f"http://{host}:{port}{EVENTS_PATH}"
+        return f"http://{host}:{port}"
 
     def stop(self) -> None:
         self._server.should_exit = True

@@ -1,4 +1,6 @@
-from sqlalchemy import String
+from datetime import datetime
+
+from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sambot.db import Base, Timestamps
@@ -14,3 +16,6 @@ class Workspace(Timestamps, Base):
     enterprise_id: Mapped[str | None] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Set when the app is uninstalled or its tokens revoked: no job runs here any more, and
+    # the data is purged after SAMBOT_RETENTION_DAYS (`sambot workspace purge`).
+    uninstalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -20,6 +20,8 @@ def ensure(
     workspace = get_by_team(db, team_id=team_id)
     if workspace is not None and workspace.timezone != timezone:
         workspace.timezone = timezone
+    if workspace is not None and enterprise_id and workspace.enterprise_id != enterprise_id:
+        workspace.enterprise_id = enterprise_id
     if workspace is None:
         workspace = Workspace(
             team_id=team_id, name=name, timezone=timezone, enterprise_id=enterprise_id

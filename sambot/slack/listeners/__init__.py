@@ -8,6 +8,7 @@ from sambot.slack.listeners import (
     commands,
     events,
     home,
+    installs,
     plan,
     portfolio,
     programme,
@@ -34,6 +35,7 @@ LISTENER_MODULES = (
     home,
     programme,
     portfolio,
+    installs,
 )
 
 

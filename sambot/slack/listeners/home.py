@@ -26,8 +26,9 @@ def register(app: App) -> None:
     app.action(HomeButton.CREATE_ACTION)(reported(create_action))
 
 
-def build_home(sam: Sam, workspace_id: int, user_id: str) -> dict:
-    today = sam.today_for(user_id)
+def build_home(sam: Sam, workspace_id: int, user_id: str, token: str | None = None) -> dict:
+    # The token: the workspace's own (OAuth install), for the user's time zone.
+    today = sam.today_for(user_id, token=token)
     with sam.session() as session:
         mine = actions.list_open_for_owner(
             session,
@@ -64,7 +65,9 @@ def publish_for(client, sam: Sam, workspace_id: int, *user_ids: str | None) -> N
         if not user_id:
             continue
         try:
-            client.views_publish(user_id=user_id, view=build_home(sam, workspace_id, user_id))
+            client.views_publish(
+                user_id=user_id, view=build_home(sam, workspace_id, user_id, client.token)
+            )
         except SlackApiError:
             # Someone who left the workspace has no Home tab; the change itself is saved.
             continue

@@ -152,7 +152,7 @@ def _namer(interaction: Interaction):
     people = interaction.sam.people
 
     def name_of(user_id: str) -> str:
-        return people.get(user_id).name
+        return people.get(user_id, interaction.token).name
 
     return name_of
 

@@ -63,7 +63,10 @@ def show_map(*, command, client, respond, interaction: Interaction, rest: str, *
         name, slug = account.name, _slug(account.name)
     if org:
         owners = {p.relationship_owner_id for p in people if p.relationship_owner_id}
-        names = {user_id: interaction.sam.people.get(user_id).name for user_id in owners}
+        names = {
+            user_id: interaction.sam.people.get(user_id, interaction.token).name
+            for user_id in owners
+        }
         nodes = org_chart(people)
         image = draw_org_chart(nodes, title=f"{name}: org chart", owner_names=names)
         text, filename, title = (

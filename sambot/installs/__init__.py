@@ -1,0 +1,1 @@
+"""Installations of the app: OAuth install, tokens per workspace, uninstall and purge."""
