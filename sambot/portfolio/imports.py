@@ -444,14 +444,16 @@ def snapshots_of(db: Session, *, account_id: int) -> list[AccountSnapshot]:
 
 
 @dataclass(frozen=True)
-class Change:
+class SnapshotChange:
     """How an account's figures moved between its last two snapshots."""
 
     revenue: Decimal | None
     margin: Decimal | None
 
 
-def changes_since_last_snapshot(db: Session, *, account_ids: Sequence[int]) -> dict[int, Change]:
+def changes_since_last_snapshot(
+    db: Session, *, account_ids: Sequence[int]
+) -> dict[int, SnapshotChange]:
     """Each account's latest snapshot against the one before it, in one query; accounts
     with fewer than two snapshots are left out."""
     if not account_ids:
@@ -481,7 +483,7 @@ def changes_since_last_snapshot(db: Session, *, account_ids: Sequence[int]) -> d
         return None if now is None or before is None else now - before
 
     return {
-        account_id: Change(moved(now[0], before[0]), moved(now[1], before[1]))
+        account_id: SnapshotChange(moved(now[0], before[0]), moved(now[1], before[1]))
         for account_id, (now, before) in ((a, p) for a, p in pairs.items() if len(p) == 2)
     }
 
