@@ -6,6 +6,7 @@ own marks, so a stakeholder named `<script>alert(1)</script>` stays text in both
 page needs no network (inline CSS, no fonts or scripts) and prints cleanly.
 """
 
+import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from sambot.accountplan.service import (
 )
 from sambot.accounts.models import Account
 from sambot.actions.models import Action
+from sambot.relationships import cadence
+from sambot.relationships.stakeholder_map import QUADRANT_MEANING, by_quadrant, map_points
 from sambot.stakeholders.models import ATTITUDE_LABELS, Stakeholder
 
 
@@ -41,10 +44,20 @@ class PlanDocument:
     today: date
     name_of: Callable[[str], str]
     managers: dict[int, str] = field(default_factory=dict)
+    # The active stakeholders as the stakeholder map places them.
+    touches: list[cadence.Touch] = field(default_factory=list)
 
     @property
     def since(self) -> date:
         return self.today - timedelta(days=RECENT_TOUCHPOINT_DAYS)
+
+    @property
+    def quadrants(self) -> list[tuple[str, str, list[cadence.Touch]]]:
+        """The stakeholder map as text: each quadrant's name, meaning and people."""
+        return [
+            (name.value.capitalize(), QUADRANT_MEANING[name], members)
+            for name, members in by_quadrant(self.touches).items()
+        ]
 
 
 def plan_document(
@@ -63,6 +76,10 @@ def plan_document(
     )
     for touchpoint in plan.recent_touchpoints:
         _ = touchpoint.stakeholders  # loaded now, while the session is open
+    # The map shows no cadence, so the default cadences do.
+    touches = cadence.touches(
+        db, account_ids=[account.id], as_of=today, cadences=cadence.DEFAULT_CADENCES
+    ).get(account.id, [])
     return PlanDocument(
         account=account,
         plan=plan,
@@ -70,6 +87,7 @@ def plan_document(
         today=today,
         name_of=name_of or (lambda user_id: user_id),
         managers={person.id: person.name for person in people},
+        touches=touches,
     )
 
 
@@ -153,9 +171,22 @@ def render_markdown(document: PlanDocument) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def map_image(document: PlanDocument) -> str | None:
+    """The stakeholder map as a data: URI, so that the page stays without network; None
+    when the account has no active stakeholder."""
+    if not document.touches:
+        return None
+    # Imported here: matplotlib costs about a second and 40 MB, paid only by who exports.
+    from sambot.relationships.drawing import draw_map
+
+    title = f"{document.account.name}: stakeholder map (power x interest)"
+    png = draw_map(map_points(document.touches), title=title)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def render_html(document: PlanDocument) -> str:
     return _template("plan.html.j2").render(
-        doc=document, plan=document.plan, account=document.account
+        doc=document, plan=document.plan, account=document.account, map_image=map_image(document)
     )
 
 

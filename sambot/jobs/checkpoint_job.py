@@ -5,15 +5,23 @@ reminder are keyed on the person and the round (so a reminder is sent once per r
 whatever the day), the results on the account.
 """
 
+import logging
+
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account
 from sambot.checkpoints import service as checkpoints
 from sambot.checkpoints.models import CheckpointRound
-from sambot.deliveries.models import Delivery
+from sambot.db import utcnow
+from sambot.deliveries.models import Delivery, DeliveryStatus
 from sambot.jobs.job import Job, WorkspaceRun
 from sambot.jobs.posting import Target
-from sambot.slack.checkpoint_render import question_message, results_message
+from sambot.slack.blocks import Message
+from sambot.slack.checkpoint_render import closed_message, question_message, results_message
+
+logger = logging.getLogger(__name__)
 
 JOB_KIND = "checkpoints"
 
@@ -24,6 +32,60 @@ def asked_key(user_id: str, round_id: int) -> str:
 
 def reminder_key(user_id: str, round_id: int) -> str:
     return f"{user_id}/r{round_id}"
+
+
+def record_question(
+    db: Session, *, checkpoint: CheckpointRound, user_id: str, channel_id: str, message_ts: str
+) -> None:
+    """Keep where a question sent by hand (`/sam checkpoint`) went, as the job's deliveries
+    keep theirs, so that closing the round can take its buttons away."""
+    db.add(
+        Delivery(
+            workspace_id=checkpoint.workspace_id,
+            job_kind=JOB_KIND,
+            recipient_id=asked_key(user_id, checkpoint.id),
+            period_key=checkpoint.started_on.isoformat(),
+            channel_id=channel_id,
+            message_ts=message_ts,
+            status=DeliveryStatus.POSTED,
+            posted_at=utcnow(),
+        )
+    )
+
+
+def closed_questions(
+    db: Session, checkpoint: CheckpointRound, account_name: str
+) -> list[tuple[str, str, Message]]:
+    """(channel, ts, closed version) of each question and reminder sent in the round."""
+    answers = {answer.user_id: answer for answer in checkpoint.answers}
+    keys = {
+        key(user_id, checkpoint.id): user_id
+        for user_id in answers
+        for key in (asked_key, reminder_key)
+    }
+    sent = db.execute(
+        select(Delivery.recipient_id, Delivery.channel_id, Delivery.message_ts)
+        .where(
+            Delivery.workspace_id == checkpoint.workspace_id,
+            Delivery.job_kind == JOB_KIND,
+            Delivery.recipient_id.in_(keys),
+            Delivery.message_ts.is_not(None),
+        )
+        .order_by(Delivery.id)
+    )
+    return [
+        (channel, ts, closed_message(checkpoint, account_name, answers[keys[key]]))
+        for key, channel, ts in sent
+    ]
+
+
+def lock_questions(client, closed: list[tuple[str, str, Message]]) -> None:
+    """The questions lose their score buttons: the round takes no more answers."""
+    for channel, ts, message in closed:
+        try:
+            client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+        except SlackApiError as exc:  # a deleted message or a member gone: the rest go on
+            logger.warning("checkpoint question %s not closed: %s", ts, exc.response.get("error"))
 
 
 def _account_id(db, job: WorkspaceRun) -> int | None:
@@ -136,6 +198,7 @@ def run(job: WorkspaceRun) -> None:
             message = results_message(
                 checkpoints.results(checkpoint), account.name, earlier[0] if earlier else None
             )
+            closed = closed_questions(db, checkpoint, account.name)
             usable = account.channel_id and account.channel_unavailable_at is None
             target = (
                 Target(
@@ -153,6 +216,8 @@ def run(job: WorkspaceRun) -> None:
                 )
             )
         job.posts.submit(target, message)
+        if job.client is not None:
+            lock_questions(job.client, closed)
 
 
 JOB = Job(

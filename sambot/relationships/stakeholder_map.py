@@ -33,6 +33,12 @@ QUADRANTS = (
     Quadrant.KEEP_INFORMED,
     Quadrant.MONITOR,
 )
+QUADRANT_MEANING = {
+    Quadrant.MANAGE_CLOSELY: "high power, high interest",
+    Quadrant.KEEP_SATISFIED: "high power, lower interest",
+    Quadrant.KEEP_INFORMED: "lower power, high interest",
+    Quadrant.MONITOR: "lower power, lower interest",
+}
 
 
 def quadrant(*, power: int, interest: int) -> Quadrant:

@@ -10,8 +10,8 @@ from sambot.relationships.cadence import CadenceDigest, Touch
 from sambot.relationships.coverage import Colour, Coverage
 from sambot.relationships.stakeholder_map import (
     HIGH,
+    QUADRANT_MEANING,
     OrgNode,
-    Quadrant,
     by_quadrant,
     key_without_owner,
 )
@@ -28,12 +28,6 @@ COLOUR_EMOJI = {
     Colour.GREEN: ":large_green_circle:",
     Colour.AMBER: ":large_orange_circle:",
     Colour.RED: ":red_circle:",
-}
-QUADRANT_MEANING = {
-    Quadrant.MANAGE_CLOSELY: "high power, high interest",
-    Quadrant.KEEP_SATISFIED: "high power, lower interest",
-    Quadrant.KEEP_INFORMED: "lower power, high interest",
-    Quadrant.MONITOR: "lower power, lower interest",
 }
 PER_QUADRANT = 15
 # The map's text goes with the image as its comment: kept well under a message's length.

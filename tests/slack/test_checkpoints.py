@@ -70,6 +70,10 @@ def chosen(message: dict, question: str) -> list[str]:
     return [e["text"]["text"] for e in block["elements"] if e.get("style") == "primary"]
 
 
+def has_buttons(message: dict) -> bool:
+    return any(b["type"] == "actions" for b in message["blocks"])
+
+
 def the_round(db) -> CheckpointRound:
     with db.session() as session:
         return session.scalar(select(CheckpointRound))
@@ -138,6 +142,12 @@ def test_a_checkpoint_round_end_to_end(slack, db):
     assert "*2.0* / 5" in text  # shared information: Lee's 2 only
     assert "*3.0* / 5 · from 1 to 5" in text  # roles: Lee 5, Owen 1
     assert the_round(db).closed_at is not None
+    # The questions and the reminders sent lose their buttons, and show each one's answers.
+    for user, message in (*questions.items(), (OWEN, reminder)):
+        assert not has_buttons(current(slack, user, message["ts"])), user
+    assert "Your answers: Shared information 2 · Roles 5" in json.dumps(
+        current(slack, LEE, lee["ts"])["blocks"], ensure_ascii=False
+    )
     assert run_checkpoints(slack, db, checkpoint.closes_on).posted == []
 
     # A late answer is refused politely, and changes nothing.
@@ -162,6 +172,25 @@ def test_one_round_at_a_time_and_the_owner_closes_it(slack, db):
     slack.command("/sam", "checkpoint close")
     slack.channel_message(ACME_CHANNEL, "0 of 3 people answered")
     assert the_round(db).closed_at is not None
+
+
+def test_closing_a_round_takes_the_buttons_off_its_questions(slack, db):
+    acme_with_team(db)
+    slack.command("/sam", "checkpoint")
+    questions = {user: dm(slack, user, "Alignment checkpoint") for user in (DANA, LEE, OWEN)}
+    assert all(has_buttons(message) for message in questions.values())
+    press(slack, questions[LEE], "checkpoint_roles_4", LEE)
+    slack.wait("chat.update", lambda c: "Roles 4" in json.dumps(c.args))
+    slack.command("/sam", "checkpoint close")
+    slack.channel_message(ACME_CHANNEL, "1 of 3 people answered")
+    for user, message in questions.items():
+        slack.wait(
+            "chat.update",
+            lambda c, ts=message["ts"]: c.args["ts"] == ts and "closed" in json.dumps(c.args),
+        )
+        shown = current(slack, user, message["ts"])
+        assert not has_buttons(shown) and "closed" in json.dumps(shown["blocks"]), user
+    assert "Roles 4" in json.dumps(current(slack, LEE, questions[LEE]["ts"])["blocks"])
 
 
 def test_the_monthly_report_shows_the_latest_round_and_its_trend(slack, db):

@@ -179,3 +179,42 @@ def test_a_new_due_date_refreshes_the_owners_home(slack, db):
         lambda c: c.args["user_id"] == DANA and "Due this week" in json.dumps(c.args["view"]),
     )
     assert "Call the CFO" in json.dumps(call.args["view"])
+
+
+def _on_acme_team(db, account_id: int, user: str) -> None:
+    with db.session() as session:
+        workspace_id = session.get(Account, account_id).workspace_id
+        session.add(
+            TeamMember(workspace_id=workspace_id, account_id=account_id, user_id=user, role="sales")
+        )
+
+
+def test_a_quick_touchpoint_refreshes_the_teams_homes(slack, db):
+    account_id = seed.acme(db)
+    _on_acme_team(db, account_id, LEE)
+    assert "no touchpoint yet" in json.dumps(open_home(slack, LEE))
+    slack.command("/touchpoint", "call Discussed the renewal timeline")
+    # Dana logged it; Lee, on the team, sees the account's new last touchpoint.
+    call = slack.wait(
+        "views.publish",
+        lambda c: c.args["user_id"] == LEE and "last touchpoint" in json.dumps(c.args["view"]),
+    )
+    assert "no touchpoint yet" not in json.dumps(call.args["view"])
+
+
+def test_a_touchpoint_from_the_form_refreshes_the_teams_homes(slack, db):
+    from sambot.localslack.requests import values_for
+
+    account_id = seed.acme(db)
+    _on_acme_team(db, account_id, LEE)
+    message = {"type": "message", "user": LEE, "ts": "1764000000.000100", "text": "Budget ok"}
+    slack.requests.message_shortcut("log_as_touchpoint", message, ACME_CHANNEL, LEE)
+    form = slack.opened_view("touchpoint")
+    met = today_in("Europe/Paris") - timedelta(days=5)
+    answers = {"kind": "email", "occurred_on": met.isoformat()}
+    slack.requests.view_submission(form, values_for(form, answers), LEE)
+    # Lee logged it; Dana, the owner, sees it on her Home tab.
+    slack.wait(
+        "views.publish",
+        lambda c: c.args["user_id"] == DANA and "(5 days ago)" in json.dumps(c.args["view"]),
+    )

@@ -2,6 +2,7 @@
 needs no network, checked in a real browser (headless Chromium) when one is installed;
 `sambot export plan` from the command line."""
 
+import base64
 import re
 import shutil
 import subprocess
@@ -115,7 +116,7 @@ def test_html_escapes_user_text_needs_no_network_and_prints(session):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     for title in TITLES:
         assert title in page
-    assert not re.search(r"https?://|<link|@import|url\(|<img|<iframe", page)
+    assert not re.search(r"https?://|<link|@import|url\(|<iframe", page)
     assert "@media print" in page
     assert "Renew the agreement" in page and "Send the proposal" in page
     assert "Ancient history" not in page
@@ -185,6 +186,32 @@ def test_cli_exports_the_plan(tmp_path, database_url):
 
         empty_all_tables(database)
         database.dispose()
+
+
+def test_the_html_holds_the_stakeholder_map_inline_and_the_markdown_its_text(session):
+    document = hostile_plan(session)
+    page = export.render_html(document)
+    [image] = re.findall(r"<img [^>]*>", page)
+    [data] = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', image)
+    assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 'alt="Stakeholder map of Acme &amp; Sons' in image
+    assert not re.search(r"https?://", page)  # the image travels in the page
+    text = export.render_markdown(document)
+    stakeholders_part = text.split("## Stakeholders")[1].split("## Touchpoints")[0]
+    for name in ("Manage closely", "Keep satisfied", "Keep informed", "Monitor"):
+        assert f"**{name}**" in stakeholders_part
+    # The hostile name, power 5 and interest 3 by default, keeps satisfied, escaped.
+    assert "**Keep satisfied** (high power, lower interest): 1" in stakeholders_part
+    assert "- &lt;script&gt;alert(1)&lt;/script&gt; · power 5" in stakeholders_part
+
+
+def test_no_map_without_active_stakeholders(session):
+    document = hostile_plan(session)
+    [person] = document.stakeholders
+    stakeholders.set_left(session, stakeholder=person, left=True, today=TODAY)
+    again = export.plan_document(session, account=document.account, today=TODAY, name_of=str)
+    assert "<img" not in export.render_html(again)
+    assert "Manage closely" not in export.render_markdown(again)
 
 
 def test_someone_who_left_is_out_of_the_stakeholders_but_on_their_touchpoints(session):

@@ -11,6 +11,7 @@ from sambot.accounts import service as accounts
 from sambot.checkpoints import service as checkpoints
 from sambot.checkpoints.models import CheckpointRound, Question
 from sambot.checkpoints.service import RoundClosed
+from sambot.jobs.checkpoint_job import closed_questions, lock_questions, record_question
 from sambot.slack import blocks as bk
 from sambot.slack import messages
 from sambot.slack.blocks import Message
@@ -99,22 +100,33 @@ def checkpoint_command(*, client, respond, interaction: Interaction, rest: str, 
                 f"{format_date(started.remind_on)}; the results are posted here on "
                 f"{format_date(started.closes_on)}."
             )
-            round_id = None
+            round_id, started_id = None, started.id
     if round_id is not None:
         if not close_and_post(client, interaction.sam, round_id):
             _reply(respond, messages.notice("That checkpoint was already closed."))
         return None
-    for member, message in questions:
-        _send(client, member, message)
+    sent = [(member, _send(client, member, message)) for member, message in questions]
+    with interaction.sam.session() as session:
+        checkpoint = session.get(CheckpointRound, started_id)
+        for member, posted in sent:
+            if posted is not None:
+                record_question(
+                    session,
+                    checkpoint=checkpoint,
+                    user_id=member,
+                    channel_id=posted["channel"],
+                    message_ts=posted["ts"],
+                )
     respond(text=text, response_type="in_channel")
     return None
 
 
-def _send(client, user_id: str, message: Message) -> None:
+def _send(client, user_id: str, message: Message):
     try:
-        client.chat_postMessage(channel=user_id, text=message.text, blocks=message.blocks)
+        return client.chat_postMessage(channel=user_id, text=message.text, blocks=message.blocks)
     except SlackApiError as exc:  # a deactivated member must not stop the others being asked
         logger.warning("checkpoint not sent to %s: %s", user_id, exc.response.get("error"))
+        return None
 
 
 def results_for(session: Session, round_id: int):
@@ -137,7 +149,9 @@ def close_and_post(client, sam, round_id: int) -> bool:
             return False
         account, message = results_for(session, round_id)
         where = account.channel_id or account.owner_id
+        closed = closed_questions(session, session.get(CheckpointRound, round_id), account.name)
     client.chat_postMessage(channel=where, text=message.text, blocks=message.blocks)
+    lock_questions(client, closed)
     return True
 
 

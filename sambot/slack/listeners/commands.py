@@ -29,7 +29,7 @@ from sambot.slack.listeners.common import (
     open_form,
     touchpoint_modal_for,
 )
-from sambot.slack.listeners.home import refresh_homes
+from sambot.slack.listeners.home import refresh_homes, refresh_team_homes
 from sambot.slack.refs import FormOrigin
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -284,6 +284,7 @@ def touchpoint_command(ack, command, client, respond, interaction: Interaction):
         channel_id=channel_id,
         today=today,
     )
+    refresh_team_homes(client, interaction, account.id)
 
 
 def open_touchpoint_modal(command, client, respond, interaction: Interaction):

@@ -5,6 +5,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
 from sambot.accounts import service as accounts
+from sambot.accounts.models import TeamMember
 from sambot.actions import service as actions
 from sambot.actions.models import OPEN_STATUSES, Action
 from sambot.programme import service as programme
@@ -75,6 +76,20 @@ def publish_for(client, sam: Sam, workspace_id: int, *user_ids: str | None) -> N
 
 def refresh_homes(client, interaction: Interaction, *user_ids: str | None) -> None:
     publish_for(client, interaction.sam, interaction.workspace.id, *user_ids)
+
+
+def refresh_team_homes(
+    client, interaction: Interaction, account_id: int, *also: str | None
+) -> None:
+    """Publish the Home tab again for the account's team (and `also`): it shows the
+    account's last touchpoint and coverage, which a logged touchpoint changes."""
+    with interaction.sam.session() as session:
+        team = session.scalars(
+            select(TeamMember.user_id)
+            .where(TeamMember.account_id == account_id)
+            .order_by(TeamMember.user_id)
+        ).all()
+    refresh_homes(client, interaction, *team, *also)
 
 
 def _account(interaction: Interaction, session, action: dict):

@@ -22,7 +22,7 @@ from sambot.slack.listeners.common import (
     redrawn_action_list,
     touchpoint_modal_for,
 )
-from sambot.slack.listeners.home import refresh_homes
+from sambot.slack.listeners.home import refresh_homes, refresh_team_homes
 from sambot.slack.refs import ActionFormRef, FormOrigin, PushedFormRef
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -180,7 +180,7 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
             note=f"Follow-up of a touchpoint, created by <@{user_id}>",
             creator_id=user_id,
         )
-        refresh_homes(client, interaction, action.owner_id)
+    refresh_team_homes(client, interaction, account.id, action.owner_id if action else None)
     what = "Touchpoint details" if meta.touchpoint_id else "Touchpoint"
     confirm(
         client,
