@@ -280,8 +280,11 @@ def test_an_uninstall_removes_that_workspace_installation_only(deployment, event
     with deployment.requests("T0002") as requests:
         assert requests.event(event).status_code == 200
     wait_until(lambda: workspace(deployment.database, "T0002").uninstalled_at is not None)
+    # The bot and the installation rows are deleted one after the other (slack-sdk's store).
     wait_until(lambda: {r["team_id"] for r in rows(deployment.database, BOTS)} == {"T0001"})
-    assert {r["team_id"] for r in rows(deployment.database, INSTALLATIONS)} == {"T0001"}
+    wait_until(
+        lambda: {r["team_id"] for r in rows(deployment.database, INSTALLATIONS)} == {"T0001"}
+    )
     assert workspace(deployment.database, "T0001").uninstalled_at is None
 
 
