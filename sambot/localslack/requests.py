@@ -250,7 +250,7 @@ class SlackRequests:
             "text": text,
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
-            "response_url": self.standin.new_response_url(channel_id, user_id),
+            "response_url": self.standin.new_response_url(channel_id, user_id, team=self.team_id),
             "trigger_id": self.standin.issue_trigger_id(),
         }
         return self._deliver_command(form, **options)
@@ -313,7 +313,9 @@ class SlackRequests:
             if not ephemeral:
                 payload["message"] = message
             if response_url:
-                url = self.standin.new_response_url(channel_id, user_id, message["ts"])
+                url = self.standin.new_response_url(
+                    channel_id, user_id, message["ts"], team=self.team_id
+                )
                 payload["response_url"] = url
         return self._interaction(payload, **options)
 
@@ -359,7 +361,7 @@ class SlackRequests:
             "user": self._user(user_id),
             "channel": {"id": channel_id, "name": self._channel_name(channel_id)},
             "trigger_id": self.standin.issue_trigger_id(),
-            "response_url": self.standin.new_response_url(channel_id, user_id),
+            "response_url": self.standin.new_response_url(channel_id, user_id, team=self.team_id),
             "message_ts": message["ts"],
             "message": message,
         }

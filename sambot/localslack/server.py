@@ -160,6 +160,7 @@ class _ResponseUrl:
     message_ts: str | None  # the message replace/delete_original act on
     created: float
     uses: int = 0
+    team: str | None = None  # the workspace of the request that carried it
 
 
 @dataclass
@@ -509,11 +510,16 @@ class SlackStandIn:
             self._triggers[trigger_id] = (time.monotonic(), view_id)
         return trigger_id
 
-    def new_response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
-        """A response_url bound to a conversation, a user and optionally a message."""
+    def new_response_url(
+        self, channel: str, user: str, message_ts: str | None = None, team: str | None = None
+    ) -> str:
+        """A response_url bound to a conversation, a user and optionally a message; its calls
+        are recorded as `team`'s (the workspace of the request that carried it)."""
         key = secrets.token_urlsafe(16)
         with self._lock:
-            self._response_urls[key] = _ResponseUrl(channel, user, message_ts, time.monotonic())
+            self._response_urls[key] = _ResponseUrl(
+                channel, user, message_ts, time.monotonic(), team=team
+            )
         return f"{self.url}/response/{key}"
 
     # -- faults --------------------------------------------------------------------------
@@ -734,6 +740,8 @@ class SlackStandIn:
             except Exception as e:  # a stand-in or `when` bug: answer and record it
                 status, error = 500, f"internal_error: {e!r}"
             response = {"ok": True} if error is None else {"ok": False, "error": error}
+            hook = self._response_urls.get(key)
+            self._current_team = hook.team if hook else None
             url = f"{self.url}/response/{key}"
             self._record("response_url", {**args, "response_url": url}, status, response)
             return status, error or "ok"
