@@ -866,9 +866,11 @@ class SlackStandIn:
     def _store_view(
         self, view: dict[str, Any], view_id: str, root: str | None, previous: str | None
     ) -> dict[str, Any]:
+        # The workspace whose token opened it (an org-wide token's: the default one).
+        team = self._current_team if self._current_team in self.installs.teams else self.team_id
         stored = {
             "id": view_id,
-            "team_id": self.team_id,
+            "team_id": team,
             "type": view["type"],
             "blocks": view.get("blocks", []),
             "private_metadata": view.get("private_metadata", ""),
@@ -884,7 +886,7 @@ class SlackStandIn:
             "previous_view_id": previous,
             "root_view_id": root or view_id,
             "app_id": APP_ID,
-            "app_installed_team_id": self.team_id,
+            "app_installed_team_id": team,
             "bot_id": BOT_ID,
         }
         external_id = stored["external_id"]

@@ -172,6 +172,15 @@ def _picked(element: dict):
     return None
 
 
+def in_workspace(view: dict | None, team: str) -> dict | None:
+    """The view as `team`'s own: Slack names the workspace a view was opened in (Bolt
+    authorizes by it), so ids taken from another workspace arrive in a view of one's own,
+    carrying that workspace's private_metadata and values."""
+    if view is None:
+        return None
+    return {**view, "team_id": team, "app_installed_team_id": team}
+
+
 def press(pair: Pair, tenant: Tenant, shown: Element) -> str:
     """Press (or pick in) the element as `tenant`'s user; an external select loads its
     options instead. Returns the app's answer (the options, for an options load)."""
@@ -180,7 +189,11 @@ def press(pair: Pair, tenant: Tenant, shown: Element) -> str:
     pair.step(label)
     if "external" in shown.kind:
         response = requests.block_suggestion(
-            shown.action_id, "", DANA, view=shown.view, block_id=shown.block_id
+            shown.action_id,
+            "",
+            DANA,
+            view=in_workspace(shown.view, tenant.team),
+            block_id=shown.block_id,
         )
     else:
         response = requests.block_action(
@@ -189,7 +202,7 @@ def press(pair: Pair, tenant: Tenant, shown: Element) -> str:
             block_id=shown.block_id,
             message=shown.message,
             channel_id=shown.channel,
-            view=shown.view,
+            view=in_workspace(shown.view, tenant.team),
             selected=_picked(shown.element),
         )
     pair.record(label, response)
@@ -201,6 +214,7 @@ def submit(pair: Pair, tenant: Tenant, view: dict, owner: str) -> str:
     """Submit the modal (opened in `owner`'s workspace) as it was shown, as `tenant`."""
     label = f"{tenant.team} submits {owner}'s modal {view.get('callback_id')}"
     pair.step(label)
+    view = in_workspace(view, tenant.team)
     response = tenant.requests.view_submission(view, values_for(view, {}), DANA)
     pair.record(label, response)
     pair.settle()

@@ -64,19 +64,23 @@ def test_ids_from_the_other_workspace_are_never_acted_on(pair, caplog):
     for tenant in pair.tenants.values():
         owner = pair.other(tenant)
         before = pair.snapshot(owner.team)
+
+        def unchanged(what: str) -> None:
+            after = pair.snapshot(owner.team)
+            changed.extend(
+                f"{what} changed {owner.team}'s {table}"
+                for table in before
+                if before[table] != after[table]
+            )
+
         for element in shown_elements(pair, owner.team):
             answer = press(pair, tenant, element)
             if "external" in element.kind:
                 option_leaks += options_leaks(answer, tenant, pair)
+            unchanged(f"{tenant.team} pressing {element.action_id}")
         for view in opened_modals(pair, owner.team):
             submit(pair, tenant, view, owner.team)
-        pair.settle()
-        after = pair.snapshot(owner.team)
-        changed += [
-            f"{tenant.team} changed {owner.team}'s {table}"
-            for table in before
-            if before[table] != after[table]
-        ]
+            unchanged(f"{tenant.team} submitting {view.get('callback_id')}")
 
     assert changed == []
     assert pair.leaks(since=mark) == []
