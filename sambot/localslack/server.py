@@ -321,7 +321,8 @@ class SlackStandIn:
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._ephemerals: list[dict[str, Any]] = []
         self._views: dict[str, dict[str, Any]] = {}
-        self._homes: dict[str, str] = {}  # user id -> Home tab view id
+        # (workspace, user id) -> Home tab view id: one Home per user in each workspace.
+        self._homes: dict[tuple[str | None, str], str] = {}
         self._faults: list[_Fault] = []
         self._violations: list[str] = []
         self._triggers: dict[str, tuple[float, str | None]] = {}  # id -> (issued, view id)
@@ -1197,10 +1198,11 @@ class SlackStandIn:
         user_id = args["user_id"]
         if user_id not in self._users:
             raise SlackError("user_not_found")
-        view_id = self._homes.get(user_id)
+        home = (self._current_team, user_id)
+        view_id = self._homes.get(home)
         if view_id and args.get("hash") and args["hash"] != self._views[view_id]["hash"]:
             raise SlackError("hash_conflict")
-        view_id = self._homes.setdefault(user_id, self._new_id("V"))
+        view_id = self._homes.setdefault(home, self._new_id("V"))
         return {"view": self._store_view(view, view_id, None, None)}
 
     def _users_info(self, args: Args) -> dict[str, Any]:

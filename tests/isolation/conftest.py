@@ -14,7 +14,14 @@ from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import select
 
-from sambot.accountplan.models import Competitor, ExpansionArea, IndustryFactor, PlanSection
+from sambot.accountplan import service as account_plan
+from sambot.accountplan.models import (
+    Competitor,
+    ExpansionArea,
+    IndustryFactor,
+    PlanSection,
+    Section,
+)
 from sambot.accounts.models import Account
 from sambot.actions.models import Action
 from sambot.config import load_settings
@@ -29,9 +36,13 @@ from sambot.shell import demo
 from sambot.slack.app import build_app
 from sambot.slack.client import build_web_client
 from sambot.slack.install import installation_store
+from sambot.slack.plan_render import PAGE as PLAN_PAGE
+from sambot.slack.programme_render import PAGE_SIZE as PROGRAMME_PAGE
+from sambot.slack.record_messages import HISTORY_PAGE_SIZE as HISTORY_PAGE
 from sambot.slack.server import BackgroundServer
 from sambot.stakeholders import service as stakeholders
 from sambot.stakeholders.models import Stakeholder
+from sambot.touchpoints import service as touchpoints
 from sambot.touchpoints.models import Touchpoint
 from sambot.workspaces.models import Workspace
 
@@ -71,6 +82,8 @@ class Pair:
     store: object
     tenants: dict[str, Tenant]
     steps: list[tuple[int, str]] = field(default_factory=list)
+    pressed: set[str] = field(default_factory=set)  # action ids of the elements pressed
+    submitted: set[str] = field(default_factory=set)  # callback ids of the forms submitted
     responses: list[tuple[str, int, str]] = field(default_factory=list)
 
     def other(self, tenant: Tenant) -> Tenant:
@@ -113,7 +126,9 @@ class Pair:
     def problems(self, caplog) -> list[str]:
         """HTTP 5xx answers and tracebacks logged by the app (its error handler included)."""
         errors = [f"{label}: HTTP {status} {text[:200]}" for label, status, text in self.responses]
-        errors = [e for e, (_, status, _) in zip(errors, self.responses, strict=True) if status >= 500]
+        errors = [
+            e for e, (_, status, _) in zip(errors, self.responses, strict=True) if status >= 500
+        ]
         tracebacks = [r.getMessage() for r in caplog.records if r.exc_info]
         return errors + tracebacks
 
@@ -135,7 +150,7 @@ class Pair:
                 else:
                     continue
                 found = connection.execute(select(table).where(where)).mappings()
-                rows[table.name] = sorted((json.dumps(dict(r), default=str) for r in found))
+                rows[table.name] = sorted(json.dumps(dict(r), default=str) for r in found)
         return rows
 
     def clients(self) -> WorkspaceClients:
@@ -152,12 +167,16 @@ def seed(database: Database, team: str, marker: str) -> int:
             demo._create_account(session, workspace.id, spec, today)
         session.flush()
         owned = Account.workspace_id == workspace.id
-        for row in session.scalars(select(Stakeholder).where(Stakeholder.workspace_id.in_([workspace.id]))):
+        for row in session.scalars(
+            select(Stakeholder).where(Stakeholder.workspace_id.in_([workspace.id]))
+        ):
             row.title = f"{row.title or 'Contact'} {marker}"
         for row in session.scalars(select(Action).where(Action.workspace_id == workspace.id)):
             row.title = f"{row.title} {marker}"
             row.detail = f"Detail {marker}"
-        for row in session.scalars(select(Touchpoint).where(Touchpoint.workspace_id == workspace.id)):
+        for row in session.scalars(
+            select(Touchpoint).where(Touchpoint.workspace_id == workspace.id)
+        ):
             row.summary = f"{row.summary} {marker}"
         for row in session.scalars(select(Objective).where(Objective.workspace_id == workspace.id)):
             row.title = f"{row.title} {marker}"
@@ -168,7 +187,9 @@ def seed(database: Database, team: str, marker: str) -> int:
         ):
             for row in session.scalars(select(model).where(model.workspace_id == workspace.id)):
                 setattr(row, column, f"{getattr(row, column) or ''} {marker}".strip())
-        for row in session.scalars(select(PlanSection).where(PlanSection.workspace_id == workspace.id)):
+        for row in session.scalars(
+            select(PlanSection).where(PlanSection.workspace_id == workspace.id)
+        ):
             row.fields = {
                 key: f"{value} {marker}" if isinstance(value, str) and value else value
                 for key, value in row.fields.items()
@@ -182,7 +203,35 @@ def seed(database: Database, team: str, marker: str) -> int:
             account_id=acme.id,
             data={"name": f"Zed {marker}", "title": f"VP {marker}", "power": 4},
         )
-        session.add(Account(workspace_id=workspace.id, name=f"Account {marker}", owner_id=DANA))
+        # More than a page of strategic accounts (the programme's "Next") and of touchpoints
+        # (the history's "Next").
+        for n in range(PROGRAMME_PAGE):
+            session.add(
+                Account(
+                    workspace_id=workspace.id,
+                    name=f"Account {n} {marker}",
+                    owner_id=DANA,
+                    tier="strategic",
+                )
+            )
+        for n in range(PLAN_PAGE + 1):  # the competition section's "Next"
+            account_plan.save_item(
+                session,
+                workspace_id=workspace.id,
+                account_id=acme.id,
+                section=Section.COMPETITION,
+                data={"name": f"Rival {n}", "strengths": f"Strong {marker}"},
+                updated_by=DANA,
+            )
+        for n in range(HISTORY_PAGE):
+            touchpoints.create(
+                session,
+                workspace_id=workspace.id,
+                account_id=acme.id,
+                logged_by=DANA,
+                data={"kind": "call", "summary": f"Call {n} {marker}", "occurred_on": today},
+                today=today,
+            )
         return acme.id
 
 
@@ -201,7 +250,9 @@ def install(database: Database, standin: SlackStandIn, store, team: str) -> str:
             user_id=DANA,
         )
     )
-    installs.installed(database, team_id=team, enterprise_id=None, name=f"Team {team}", timezone="UTC")
+    installs.installed(
+        database, team_id=team, enterprise_id=None, name=f"Team {team}", timezone="UTC"
+    )
     return token
 
 
@@ -211,6 +262,7 @@ def pair(db, standin, caplog):
     standin.reset(everything=True)
     for user_id, handle, real_name, tz in demo.USERS:
         standin.add_user(user_id, handle, real_name=real_name, tz=tz)
+    standin.add_user("UNEWCOMER", "newcomer", real_name="New Comer")
     for channel_id, name in demo.CHANNELS:
         standin.add_channel(channel_id, name)
     settings = load_settings(
@@ -238,4 +290,3 @@ def pair(db, standin, caplog):
     for tenant in tenants.values():
         tenant.requests.close()
     server.stop()
-

@@ -12,6 +12,23 @@ from sambot.slack.listeners.plan import SECTION_WORDS
 from tests.isolation.conftest import ACME_CHANNEL, DANA, LEE, Pair, Tenant
 
 HOME_USERS = (DANA, LEE)
+NEWCOMER = "UNEWCOMER"  # joins the account's channel, so its owner is offered to add them
+
+# Each event the app subscribes to, as Slack sends it about the account's channel.
+EVENTS = {
+    "app_home_opened": [{"user": user, "tab": "home"} for user in HOME_USERS],
+    "channel_shared": [{"channel": ACME_CHANNEL, "connected_team_id": "TCLIENT"}],
+    "channel_unshared": [{"channel": ACME_CHANNEL, "previously_connected_team_id": "TCLIENT"}],
+    "member_joined_channel": [{"user": NEWCOMER, "channel": ACME_CHANNEL, "channel_type": "C"}],
+    "channel_unarchive": [{"channel": ACME_CHANNEL, "user": DANA}],
+    "member_left_channel": [{"user": LEE, "channel": ACME_CHANNEL, "channel_type": "C"}],
+}
+# These end the workspace's installation (tests/installs and tests/slack/test_install.py
+# show the other workspaces go on untouched).
+ENDING_EVENTS = {"app_uninstalled", "tokens_revoked"}
+# Run after the catalog's commands, so buttons they leave open can be pressed: a checkpoint
+# round open (the catalog's last checkpoint command closes it, and turns the monthly off).
+LAST_COMMANDS = [("/sam", "checkpoint monthly on"), ("/sam", "checkpoint")]
 
 
 def command_lines() -> list[tuple[str, str]]:
@@ -30,19 +47,22 @@ def command_lines() -> list[tuple[str, str]]:
 
 
 def run_commands(pair: Pair, tenant: Tenant) -> None:
-    for command, text in command_lines():
+    for command, text in command_lines() + LAST_COMMANDS:
         label = f"{tenant.team} {command} {text}".strip()
         pair.step(label)
         pair.record(label, tenant.command(command, text))
         pair.settle()
 
 
-def open_home(pair: Pair, tenant: Tenant) -> None:
-    for user in HOME_USERS:
-        pair.step(f"{tenant.team} Home tab of {user}")
-        response = tenant.requests.event({"type": "app_home_opened", "user": user, "tab": "home"})
-        pair.record(f"{tenant.team} Home tab", response)
-        pair.settle()
+def send_events(pair: Pair, tenant: Tenant) -> None:
+    assert set(catalog.BOT_EVENTS) == set(EVENTS) | ENDING_EVENTS, "an event not swept"
+    for kind, events in EVENTS.items():
+        for event in events:
+            label = f"{tenant.team} event {kind} {event.get('user', '')}"
+            pair.step(label)
+            response = tenant.requests.event({"type": kind, "team": tenant.team, **event})
+            pair.record(label, response)
+            pair.settle()
 
 
 def run_shortcuts(pair: Pair, tenant: Tenant) -> None:
@@ -64,7 +84,9 @@ def run_jobs(pair: Pair) -> None:
     at = datetime.now(UTC)
     for kind in jobs():
         pair.step(f"job {kind}")
-        run_job(kind, pair.database, pair.clients(), at=at, options=JobOptions(workspaces_at_once=2))
+        run_job(
+            kind, pair.database, pair.clients(), at=at, options=JobOptions(workspaces_at_once=2)
+        )
         # A month on: the monthly posts (report, checkpoint round, programme) are due again.
         pair.step(f"job {kind} next month")
         run_job(
@@ -78,7 +100,7 @@ def run_jobs(pair: Pair) -> None:
 
 @dataclass
 class Element:
-    """An interactive element shown in a workspace, and what holds it."""
+    """An interactive element shown in a workspace, what holds it, and what is picked in it."""
 
     team: str
     element: dict
@@ -86,6 +108,7 @@ class Element:
     message: dict | None = None  # a channel message or ephemeral: {"ts", "blocks", ...}
     channel: str | None = None
     view: dict | None = None
+    picked: object = None
 
     @property
     def action_id(self) -> str:
@@ -95,60 +118,85 @@ class Element:
     def kind(self) -> str:
         return self.element.get("type", "")
 
+    @property
+    def key(self) -> tuple:
+        return (self.action_id, str(self.picked), self.view is None)
+
 
 def _elements(blocks: list) -> list[tuple[str | None, dict]]:
+    """(block id, element) of each element whose use Slack sends to the app: not a form's
+    inputs, which reach it with the submission (unless they dispatch actions)."""
     found = []
     for block in blocks or []:
         parts = list(block.get("elements") or [])
-        parts += [block[key] for key in ("accessory", "element") if isinstance(block.get(key), dict)]
+        if isinstance(block.get("accessory"), dict):
+            parts.append(block["accessory"])
+        if isinstance(block.get("element"), dict) and block.get("dispatch_action"):
+            parts.append(block["element"])
         found += [(block.get("block_id"), part) for part in parts if part.get("action_id")]
     return found
 
 
-def shown_elements(pair: Pair, team: str) -> list[Element]:
-    """Each distinct interactive element (by action id) the workspace's calls showed: in
-    channel messages and DMs (as they are now), ephemerals, modals and the Home tab."""
+def _choices(element: dict, in_view: bool) -> list:
+    """What to pick: each option of a menu in a message (each does something else), the
+    first of one in a form, a person, a channel or a date."""
+    kind = element.get("type", "")
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options += group.get("options", [])
+    if options:
+        values = [option["value"] for option in options]
+        return values[:1] if in_view else values
+    if kind in ("users_select", "multi_users_select"):
+        return [DANA]
+    if kind in ("conversations_select", "channels_select"):
+        return [ACME_CHANNEL]
+    if kind == "datepicker":
+        return [(datetime.now(UTC).date() + timedelta(days=7)).isoformat()]
+    return [None]
+
+
+def _held(team: str, blocks, **holder) -> list[Element]:
+    in_view = "view" in holder
+    return [
+        Element(team, element, block, picked=choice, **holder)
+        for block, element in _elements(blocks)
+        for choice in _choices(element, in_view)
+    ]
+
+
+def shown_elements(pair: Pair, team: str, since: int = 0) -> list[Element]:
+    """Each distinct interactive element (by action id and pick) the workspace's calls
+    showed: in channel messages and DMs (as they are now), ephemerals, modals, Home tabs."""
     standin = pair.standin
     views = {view["id"]: view for view in standin.views()}
     found: list[Element] = []
-    for call in pair.calls_of(team):
+    for call in pair.calls_of(team, since):
         if not call.ok:
             continue
         if call.method == "chat.postMessage":
             channel, ts = call.response["channel"], call.response["ts"]
             message = next((m for m in standin.messages(channel) if m["ts"] == ts), None)
             if message is not None:
-                found += [
-                    Element(team, element, block, message=message, channel=channel)
-                    for block, element in _elements(message.get("blocks"))
-                ]
+                found += _held(team, message.get("blocks"), message=message, channel=channel)
         elif call.method in ("chat.postEphemeral", "response_url"):
             blocks = call.args.get("blocks")
             channel = call.args.get("channel") or ACME_CHANNEL
             # Pressed as Slack sends a press in an ephemeral: no message, no response_url.
             message = {"ts": "1.000001", "source": call.method, "blocks": blocks}
-            found += [
-                Element(team, element, block, message=message, channel=channel)
-                for block, element in _elements(blocks)
-            ]
+            found += _held(team, blocks, message=message, channel=channel)
         elif call.method in ("views.open", "views.push", "views.publish", "views.update"):
             view = views.get(call.response.get("view", {}).get("id"))
             if view is not None:
-                found += [
-                    Element(team, element, block, view=view)
-                    for block, element in _elements(view.get("blocks"))
-                ]
-    distinct: dict[tuple, Element] = {}
-    for element in found:
-        distinct.setdefault((element.action_id, element.view is None), element)
-    return list(distinct.values())
+                found += _held(team, view.get("blocks"), view=view)
+    return list({element.key: element for element in found}.values())
 
 
-def opened_modals(pair: Pair, team: str) -> list[dict]:
+def opened_modals(pair: Pair, team: str, since: int = 0) -> list[dict]:
     """Each modal with a submit button the workspace's calls opened, as it is now."""
     views = {view["id"]: view for view in pair.standin.views()}
     found = {}
-    for call in pair.calls_of(team):
+    for call in pair.calls_of(team, since):
         if call.ok and call.method in ("views.open", "views.push"):
             view = views.get(call.response["view"]["id"])
             if view is not None and view.get("submit"):
@@ -156,20 +204,24 @@ def opened_modals(pair: Pair, team: str) -> list[dict]:
     return list(found.values())
 
 
-def _picked(element: dict):
-    kind = element.get("type", "")
-    options = list(element.get("options") or [])
-    for group in element.get("option_groups") or []:
-        options += group.get("options", [])
-    if options:
-        return options[0]["value"]
-    if kind in ("users_select", "multi_users_select"):
-        return DANA
-    if kind in ("conversations_select", "channels_select"):
-        return ACME_CHANNEL
-    if kind == "datepicker":
-        return (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
-    return None
+def sweep_own(pair: Pair, tenant: Tenant, rounds: int = 3, since: int = 0) -> list[str]:
+    """Submit every form and press every element the workspace was shown, then those the
+    presses showed, and so on; returns option loads that answered the other's data."""
+    done_forms, done_elements, leaks = set(), set(), []
+    for _ in range(rounds):
+        forms = opened_modals(pair, tenant.team, since)
+        forms = [view for view in forms if view["callback_id"] not in done_forms]
+        elements = shown_elements(pair, tenant.team, since)
+        elements = [element for element in elements if element.key not in done_elements]
+        for view in forms:
+            done_forms.add(view["callback_id"])
+            submit(pair, tenant, view, tenant.team)
+        for element in elements:
+            done_elements.add(element.key)
+            answer = press(pair, tenant, element)
+            if "external" in element.kind:
+                leaks += options_leaks(answer, tenant, pair)
+    return leaks
 
 
 def in_workspace(view: dict | None, team: str) -> dict | None:
@@ -187,6 +239,7 @@ def press(pair: Pair, tenant: Tenant, shown: Element) -> str:
     requests = tenant.requests
     label = f"{tenant.team} presses {shown.team}'s {shown.kind} {shown.action_id}"
     pair.step(label)
+    pair.pressed.add(shown.action_id)
     if "external" in shown.kind:
         response = requests.block_suggestion(
             shown.action_id,
@@ -203,7 +256,7 @@ def press(pair: Pair, tenant: Tenant, shown: Element) -> str:
             message=shown.message,
             channel_id=shown.channel,
             view=in_workspace(shown.view, tenant.team),
-            selected=_picked(shown.element),
+            selected=shown.picked,
         )
     pair.record(label, response)
     pair.settle()
@@ -214,6 +267,7 @@ def submit(pair: Pair, tenant: Tenant, view: dict, owner: str) -> str:
     """Submit the modal (opened in `owner`'s workspace) as it was shown, as `tenant`."""
     label = f"{tenant.team} submits {owner}'s modal {view.get('callback_id')}"
     pair.step(label)
+    pair.submitted.add(view.get("callback_id"))
     view = in_workspace(view, tenant.team)
     response = tenant.requests.view_submission(view, values_for(view, {}), DANA)
     pair.record(label, response)
