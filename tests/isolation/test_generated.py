@@ -1,0 +1,148 @@
+"""Generated command texts and form submissions from two workspaces, through signed
+requests: never an HTTP 5xx or a logged traceback, never the other workspace's data shown
+or changed. Submissions carry the other workspace's ids in their options and metadata."""
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from sambot.accounts.models import Account
+from sambot.actions.models import Action
+from sambot.localslack.requests import element_state
+from sambot.plans.models import Objective
+from sambot.slack import catalog
+from sambot.slack.listeners.plan import SECTION_WORDS
+from sambot.stakeholders.models import Stakeholder
+from sambot.touchpoints.models import Touchpoint
+from tests.isolation.conftest import ACME_CHANNEL, ALPHA, BRAVO, DANA, LEE, MARKERS
+from tests.isolation.sweep import in_workspace, opened_modals, run_commands
+
+settings.register_profile(
+    "isolation",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+PROFILE = settings.get_profile("isolation")
+
+# Words people type after the commands (no marker: what a workspace types may be echoed
+# back to it, and must not look like the other's data).
+WORDS = sorted(
+    {word for usage, _ in catalog.HELP for word in usage.split()[1:]}
+    | {word for sub in catalog.SAM_SUBCOMMANDS for word in sub.split()}
+    | set(SECTION_WORDS)
+    | {"Acme", "Corporation", "Globex", "Initech", "@dana", "<@UDANA|dana>", "<#CACME|acme>"}
+    | {"<@ULEE>", "--period", "2026-13", "tomorrow", "yesterday", "by", "in 2 weeks", "1", "0"}
+    | {"-1", "99999999999999999999", "'", '"', "`", "<", "&amp;", "\u202e", "é", "\n"}
+)
+texts = st.lists(st.sampled_from(WORDS) | st.text(max_size=12), max_size=6).map(" ".join)
+teams = st.sampled_from([ALPHA, BRAVO])
+commands = st.sampled_from([command.command for command in catalog.SLASH_COMMANDS])
+users = st.sampled_from([DANA, LEE, "UNOBODY"])
+
+
+def row_ids(pair) -> dict[str, list[int]]:
+    """Every workspace's row ids, that a forged option or metadata may name."""
+    with pair.database.session() as session:
+        return {
+            name: list(session.scalars(select(model.id)))
+            for name, model in {
+                "account": Account,
+                "stakeholder": Stakeholder,
+                "objective": Objective,
+                "action": Action,
+                "touchpoint": Touchpoint,
+            }.items()
+        }
+
+
+def prepare(pair) -> None:
+    """Once per test: each workspace's forms opened, to submit them as generated."""
+    if getattr(pair, "forms", None) is None:
+        for tenant in pair.tenants.values():
+            run_commands(pair, tenant)
+        pair.forms = {team: opened_modals(pair, team) for team in pair.tenants}
+        pair.ids = row_ids(pair)
+
+
+def check(pair, caplog, mark: int, team: str, before: dict) -> None:
+    pair.settle()
+    other = BRAVO if team == ALPHA else ALPHA
+    assert pair.leaks(since=mark) == []
+    assert pair.snapshot(other) == before, f"{team} changed {other}'s data"
+    assert pair.problems(caplog) == []
+    pair.responses.clear()
+
+
+@settings(PROFILE)
+@given(team=teams, command=commands, text=texts, user=users)
+def test_generated_commands_stay_in_their_workspace(pair, caplog, team, command, text, user):
+    prepare(pair)
+    tenant, other = pair.tenants[team], BRAVO if team == ALPHA else ALPHA
+    before, mark = pair.snapshot(other), len(pair.standin.calls())
+    pair.step(f"{team} {command} {text!r}")
+    pair.record(f"{command} {text!r}", tenant.command(command, text, user=user))
+    check(pair, caplog, mark, team, before)
+
+
+@st.composite
+def submissions(draw, pair):
+    """A form of one workspace, its metadata its own or the other's, each input answered
+    with a fitting value, a value of the wrong shape, or an id of either workspace."""
+    team = draw(teams)
+    other = BRAVO if team == ALPHA else ALPHA
+    view = draw(st.sampled_from(pair.forms[team]))
+    if draw(st.booleans()):  # the other workspace's metadata for the same form, if shown
+        theirs = [v for v in pair.forms[other] if v["callback_id"] == view["callback_id"]]
+        if theirs:
+            view = {**view, "private_metadata": theirs[0]["private_metadata"]}
+    ids = [str(i) for values in pair.ids.values() for i in values]
+    values = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        kind = element["type"]
+        answer = draw(answers(kind, element, ids))
+        state = element_state(element, answer) if answer is not None else element_state(element)
+        values[block["block_id"]] = {element["action_id"]: state}
+    return team, view, values
+
+
+def answers(kind: str, element: dict, ids: list[str]):
+    """What a person (or a forged request) may send for one input."""
+    options = [o["value"] for o in element.get("options") or []]
+    option = st.sampled_from(options + ids) if options else st.sampled_from(ids)
+    as_option = option.map(lambda v: {"text": {"type": "plain_text", "text": v}, "value": v})
+    text = st.text(max_size=40) | st.sampled_from(["", " ", "2026-02-30", "-5", "1e9", "12,5"])
+    by_kind = {
+        "plain_text_input": text,
+        "number_input": text | st.integers(-10, 10**12).map(str),
+        "datepicker": st.sampled_from(["2026-12-24", "2020-01-01", "2026-02-30", "tomorrow"]),
+        "static_select": as_option,
+        "radio_buttons": as_option,
+        "multi_static_select": st.lists(as_option, max_size=3),
+        "checkboxes": st.lists(as_option, max_size=2),
+        "users_select": st.sampled_from([DANA, LEE, "UNOBODY", "not-a-user"]),
+        "multi_users_select": st.lists(st.sampled_from([DANA, LEE, "UNOBODY"]), max_size=3),
+        "conversations_select": st.sampled_from([ACME_CHANNEL, "CGENERAL", "CNONE"]),
+        "channels_select": st.sampled_from([ACME_CHANNEL, "CGENERAL", "CNONE"]),
+    }
+    return st.none() | by_kind.get(kind, st.none())
+
+
+@settings(PROFILE)
+@given(data=st.data())
+def test_generated_form_submissions_stay_in_their_workspace(pair, caplog, data):
+    prepare(pair)
+    team, view, values = data.draw(submissions(pair))
+    tenant, other = pair.tenants[team], BRAVO if team == ALPHA else ALPHA
+    before, mark = pair.snapshot(other), len(pair.standin.calls())
+    label = f"{team} submits {view['callback_id']} {json.dumps(values)[:300]}"
+    pair.step(label)
+    response = tenant.requests.view_submission(in_workspace(view, team), values, DANA)
+    pair.record(label, response)
+    check(pair, caplog, mark, team, before)
+    assert MARKERS[other] not in response.text
