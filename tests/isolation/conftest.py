@@ -115,7 +115,7 @@ class Pair:
         for index, call in enumerate(calls[since:], start=since):
             if call.response.get("error") in TOKEN_REFUSED:
                 continue  # refused for its token: shown nowhere
-            text = json.dumps(call.args, default=str)
+            text = json.dumps(call.args, default=str) + self.uploaded(call)
             foreign = [
                 marker
                 for team, marker in MARKERS.items()
@@ -125,6 +125,14 @@ class Pair:
                 label = next((name for start, name in reversed(self.steps) if start <= index), "")
                 found.append(f"{label}: {call.method} as {call.team_id} carried {foreign}")
         return found
+
+    def uploaded(self, call) -> str:
+        """The text of the files a completed upload shared (an export, a CSV)."""
+        if call.method != "files.completeUploadExternal" or not call.ok:
+            return ""
+        ids = {item.get("id") for item in call.args.get("files") or []}
+        files = [f for f in self.standin.uploads() if f["id"] in ids]
+        return "".join(f["content"].decode("utf-8", "replace") for f in files)
 
     def problems(self, caplog) -> list[str]:
         """HTTP 5xx answers and tracebacks logged by the app (its error handler included)."""
@@ -215,6 +223,7 @@ def seed(database: Database, team: str, marker: str) -> int:
                     name=f"Account {n} {marker}",
                     owner_id=DANA,
                     tier="strategic",
+                    annual_revenue=1000 + n,  # so the portfolio's ranking lists it
                 )
             )
         for n in range(PLAN_PAGE + 1):  # the competition section's "Next"

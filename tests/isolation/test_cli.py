@@ -4,6 +4,7 @@ a name or id from the other workspace is refused with a clear error."""
 
 import argparse
 import json
+from pathlib import Path
 
 import pytest
 
@@ -40,7 +41,7 @@ def per_workspace(team: str, csv_path: str) -> dict[str, list[list[str]]]:
             ["export", "plan", "Acme Corporation", "--team", team, "--format", "html"],
         ],
         "export all": [["export", "all", "--team", team]],
-        "portfolio": [["portfolio", "--team", team, "--by", "revenue"]],
+        "portfolio": [["portfolio", "--team", team, "--by", "revenue", "--csv", f"{team}.csv"]],
         "import accounts": [["import", "accounts", csv_path, "--team", team, "--dry-run"]],
         "workspace purge": [["workspace", "purge", "--team", team, "--now"]],
     }
@@ -76,6 +77,10 @@ def cli(pair, monkeypatch, tmp_path):
     return str(csv_path)
 
 
+def other_marker(team: str) -> str:
+    return MARKERS[BRAVO if team == ALPHA else ALPHA]
+
+
 def run(capsys, argv: list[str]) -> tuple[int, str, str]:
     code = main(argv)
     captured = capsys.readouterr()
@@ -91,7 +96,7 @@ def test_every_command_is_swept_or_reads_no_workspace_data(tmp_path):
 def test_each_command_shows_the_chosen_workspace_alone(pair, cli, capsys):
     shown = {}
     for team in MARKERS:
-        other = MARKERS[BRAVO if team == ALPHA else ALPHA]
+        other = other_marker(team)
         for command, runs in per_workspace(team, cli).items():
             for argv in runs:
                 code, out, err = run(capsys, argv)
@@ -103,6 +108,8 @@ def test_each_command_shows_the_chosen_workspace_alone(pair, cli, capsys):
         for command in ("jobs run", "export plan", "export all", "portfolio"):
             assert marker in shown[(team, command)], (team, command)
         assert "Acme Corporation" in shown[(team, "import accounts")]
+        ranking = Path(f"{team}.csv").read_text()  # written in the test's directory
+        assert marker in ranking and other_marker(team) not in ranking
         assert team in shown[(team, "workspace purge")]
     assert pair.standin.calls("chat.postMessage") == []  # dry runs post nothing
 

@@ -75,6 +75,8 @@ def test_each_workspace_sees_only_its_own_through_every_entry_point(pair, caplog
         assert {"chat.postMessage", "views.open", "views.publish", "response_url"} <= methods
         published = [c for c in calls if c.method == "views.publish" and c.ok]
         assert {c.args["user_id"] for c in published} >= set(HOME_USERS)
+        uploads = "".join(pair.uploaded(call) for call in calls)  # the plan export, the CSV
+        assert tenant.marker in uploads
         posted = [c for c in pair.calls_of(tenant.team, since) if c.method == "chat.postMessage"]
         assert any(tenant.marker in json.dumps(c.args) for c in posted)  # by the jobs
     assert len(command_lines()) >= 40
