@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from sambot.accountplan import service as account_plan
 from sambot.accountplan.models import (
@@ -144,25 +144,36 @@ class Pair:
         return errors + tracebacks
 
     def snapshot(self, team: str) -> dict[str, list]:
-        """Every row of the workspace (and its accounts' rows), to see that nothing changed."""
+        """Every row of the workspace: rows naming it, its accounts, or a row of it (a link
+        table's rows), to see that nothing of it changed."""
         tenant = self.tenants[team]
-        rows: dict[str, list] = {}
+        owned: dict = {}  # table -> the condition selecting the workspace's rows
+        for table in Base.metadata.sorted_tables:  # parents before children
+            if table.name == Workspace.__tablename__:
+                owned[table] = table.c.id == tenant.workspace_id
+            elif "team_id" in table.c:  # its installation
+                owned[table] = table.c.team_id == team
+            elif "workspace_id" in table.c:
+                owned[table] = table.c.workspace_id == tenant.workspace_id
+            elif "account_id" in table.c:
+                accounts = select(Account.id).where(Account.workspace_id == tenant.workspace_id)
+                owned[table] = table.c.account_id.in_(accounts)
+            else:
+                links = [
+                    fk.parent.in_(select(fk.column).where(owned[fk.column.table]))
+                    for fk in table.foreign_keys
+                    if fk.column.table in owned
+                ]
+                if links:
+                    owned[table] = or_(*links)
         with self.database.engine.connect() as connection:
-            accounts = list(
-                connection.scalars(
-                    select(Account.id).where(Account.workspace_id == tenant.workspace_id)
+            return {
+                table.name: sorted(
+                    json.dumps(dict(row), default=str)
+                    for row in connection.execute(select(table).where(where)).mappings()
                 )
-            )
-            for table in Base.metadata.sorted_tables:
-                if "workspace_id" in table.c:
-                    where = table.c.workspace_id == tenant.workspace_id
-                elif "account_id" in table.c:
-                    where = table.c.account_id.in_(accounts)
-                else:
-                    continue
-                found = connection.execute(select(table).where(where)).mappings()
-                rows[table.name] = sorted(json.dumps(dict(r), default=str) for r in found)
-        return rows
+                for table, where in owned.items()
+            }
 
     def clients(self) -> WorkspaceClients:
         return WorkspaceClients(self.store, self.standin.base_url, max_retries=0)

@@ -3,6 +3,7 @@ requests: never an HTTP 5xx or a logged traceback, never the other workspace's d
 or changed. Submissions carry the other workspace's ids in their options and metadata."""
 
 import json
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,7 @@ from tests.isolation.sweep import in_workspace, opened_modals, run_commands
 
 settings.register_profile(
     "isolation",
-    max_examples=60,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -43,18 +44,30 @@ commands = st.sampled_from([command.command for command in catalog.SLASH_COMMAND
 users = st.sampled_from([DANA, LEE, "UNOBODY"])
 
 
-def row_ids(pair) -> dict[str, list[int]]:
-    """Every workspace's row ids, that a forged option or metadata may name."""
+ROW_MODELS = {
+    "account": Account,
+    "stakeholder": Stakeholder,
+    "objective": Objective,
+    "action": Action,
+    "touchpoint": Touchpoint,
+}
+
+
+def row_ids(pair) -> dict[str, dict[str, list[str]]]:
+    """Each workspace's row ids by kind (accounts, stakeholders...): what a forged option
+    may name."""
     with pair.database.session() as session:
         return {
-            name: list(session.scalars(select(model.id)))
-            for name, model in {
-                "account": Account,
-                "stakeholder": Stakeholder,
-                "objective": Objective,
-                "action": Action,
-                "touchpoint": Touchpoint,
-            }.items()
+            team: {
+                kind: [
+                    str(row_id)
+                    for row_id in session.scalars(
+                        select(model.id).where(model.workspace_id == tenant.workspace_id)
+                    )
+                ]
+                for kind, model in ROW_MODELS.items()
+            }
+            for team, tenant in pair.tenants.items()
         }
 
 
@@ -89,8 +102,9 @@ def test_generated_commands_stay_in_their_workspace(pair, caplog, team, command,
 
 @st.composite
 def submissions(draw, pair):
-    """A form of one workspace, its metadata its own or the other's, each input answered
-    with a fitting value, a value of the wrong shape, or an id of either workspace."""
+    """A form of one workspace, its metadata its own or the other's; each input answered
+    as a person would, but one (or none): that one gets an id of the other workspace or a
+    value of the wrong shape. The form then gets past its other checks to that one."""
     team = draw(teams)
     other = BRAVO if team == ALPHA else ALPHA
     view = draw(st.sampled_from(pair.forms[team]))
@@ -98,39 +112,73 @@ def submissions(draw, pair):
         theirs = [v for v in pair.forms[other] if v["callback_id"] == view["callback_id"]]
         if theirs:
             view = {**view, "private_metadata": theirs[0]["private_metadata"]}
-    ids = [str(i) for values in pair.ids.values() for i in values]
+    theirs_ids = [row_id for ids in pair.ids[other].values() for row_id in ids]
+    inputs = [block for block in view["blocks"] if block.get("type") == "input"]
+    # Mostly a choice (where ids travel), sometimes any input, sometimes none.
+    choices = [block["block_id"] for block in inputs if offered(block["element"])]
+    spoiled = draw(
+        st.sampled_from(choices or [None])
+        | st.sampled_from([None, *[b["block_id"] for b in inputs]])
+    )
     values = {}
-    for block in view["blocks"]:
-        if block.get("type") != "input":
-            continue
+    for block in inputs:
         element = block["element"]
-        kind = element["type"]
-        answer = draw(answers(kind, element, ids))
+        if block["block_id"] == spoiled:
+            answer = draw(off(element, theirs_ids))
+        else:
+            answer = draw(fitting(element))
         state = element_state(element, answer) if answer is not None else element_state(element)
         values[block["block_id"]] = {element["action_id"]: state}
     return team, view, values
 
 
-def answers(kind: str, element: dict, ids: list[str]):
-    """What a person (or a forged request) may send for one input."""
-    options = [o["value"] for o in element.get("options") or []]
-    option = st.sampled_from(options + ids) if options else st.sampled_from(ids)
-    as_option = option.map(lambda v: {"text": {"type": "plain_text", "text": v}, "value": v})
-    text = st.text(max_size=40) | st.sampled_from(["", " ", "2026-02-30", "-5", "1e9", "12,5"])
-    by_kind = {
+def offered(element: dict) -> list[str]:
+    return [o["value"] for o in element.get("options") or []]
+
+
+def fitting(element: dict):
+    """What a person picks or types in this input (None: leave it as shown)."""
+    kind, own = element["type"], offered(element)
+    today = datetime.now(UTC).date().isoformat()
+    pick = st.sampled_from(own).map(option) if own else st.none()
+    if kind == "plain_text_input":  # a required one left empty would stop the form there
+        return st.sampled_from(["Met the CFO about the renewal", "Acme", "x"])
+    return st.none() | {
+        "number_input": st.integers(1, 5).map(str),
+        "datepicker": st.just(today),
+        "static_select": pick,
+        "radio_buttons": pick,
+        "multi_static_select": st.lists(pick, max_size=3) if own else st.none(),
+        "checkboxes": st.lists(pick, max_size=2) if own else st.none(),
+        "users_select": st.sampled_from([DANA, LEE]),
+        "multi_users_select": st.lists(st.sampled_from([DANA, LEE]), max_size=2),
+        "conversations_select": st.sampled_from([ACME_CHANNEL, "CGENERAL"]),
+        "channels_select": st.sampled_from([ACME_CHANNEL, "CGENERAL"]),
+    }.get(kind, st.none())
+
+
+def off(element: dict, theirs: list[str]):
+    """An id of the other workspace where the input offers choices (alone, or among the
+    input's own), else a value of the wrong shape."""
+    kind, own = element["type"], offered(element)
+    foreign = st.sampled_from(theirs).map(option)
+    mixed = st.tuples(st.lists(st.sampled_from(own or theirs).map(option), max_size=2), foreign)
+    text = st.text(max_size=40) | st.sampled_from(["", " ", "2026-02-30", "-5", "1e9"])
+    return {
+        "static_select": foreign,
+        "radio_buttons": foreign,
+        "multi_static_select": mixed.map(lambda picked: [*picked[0], picked[1]]),
+        "checkboxes": mixed.map(lambda picked: [*picked[0], picked[1]]),
         "plain_text_input": text,
         "number_input": text | st.integers(-10, 10**12).map(str),
-        "datepicker": st.sampled_from(["2026-12-24", "2020-01-01", "2026-02-30", "tomorrow"]),
-        "static_select": as_option,
-        "radio_buttons": as_option,
-        "multi_static_select": st.lists(as_option, max_size=3),
-        "checkboxes": st.lists(as_option, max_size=2),
-        "users_select": st.sampled_from([DANA, LEE, "UNOBODY", "not-a-user"]),
-        "multi_users_select": st.lists(st.sampled_from([DANA, LEE, "UNOBODY"]), max_size=3),
-        "conversations_select": st.sampled_from([ACME_CHANNEL, "CGENERAL", "CNONE"]),
-        "channels_select": st.sampled_from([ACME_CHANNEL, "CGENERAL", "CNONE"]),
-    }
-    return st.none() | by_kind.get(kind, st.none())
+        "datepicker": st.sampled_from(["2020-01-01", "2026-02-30", "tomorrow"]),
+        "users_select": st.sampled_from(["UNOBODY", "not-a-user"]),
+        "conversations_select": st.just("CNONE"),
+    }.get(kind, st.none())
+
+
+def option(value: str) -> dict:
+    return {"text": {"type": "plain_text", "text": value}, "value": value}
 
 
 @settings(PROFILE)
