@@ -14,6 +14,7 @@ from sambot.actions.models import Action
 from sambot.localslack.requests import element_state
 from sambot.plans.models import Objective
 from sambot.slack import catalog
+from sambot.slack.ids import ActionButton, Button
 from sambot.slack.listeners.plan import SECTION_WORDS
 from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
@@ -71,13 +72,35 @@ def row_ids(pair) -> dict[str, dict[str, list[str]]]:
         }
 
 
+# The Edit buttons that open the edit forms, and the kind of row each edits.
+EDIT_BUTTONS = {
+    ActionButton.EDIT: "action",
+    Button.STAKEHOLDER_EDIT: "stakeholder",
+    Button.OBJECTIVE_EDIT: "objective",
+}
+
+
 def prepare(pair) -> None:
-    """Once per test: each workspace's forms opened, to submit them as generated."""
+    """Once per test: each workspace's forms opened (by its commands, and the edit forms by
+    their buttons), to submit them as generated."""
     if getattr(pair, "forms", None) is None:
-        for tenant in pair.tenants.values():
-            run_commands(pair, tenant)
-        pair.forms = {team: opened_modals(pair, team) for team in pair.tenants}
         pair.ids = row_ids(pair)
+        message = {"ts": "1700000000.000100", "text": "", "blocks": []}
+        for team, tenant in pair.tenants.items():
+            run_commands(pair, tenant)
+            for button, kind in EDIT_BUTTONS.items():
+                pair.record(
+                    f"{team} {button}",
+                    tenant.requests.block_action(
+                        DANA,
+                        button,
+                        value=pair.ids[team][kind][0],
+                        message=message,
+                        channel_id=ACME_CHANNEL,
+                    ),
+                )
+                pair.settle()
+        pair.forms = {team: opened_modals(pair, team) for team in pair.tenants}
 
 
 def check(pair, caplog, mark: int, team: str, before: dict) -> None:
