@@ -82,7 +82,10 @@ class Pair:
     database: Database
     store: object
     tenants: dict[str, Tenant]
-    steps: list[tuple[int, str]] = field(default_factory=list)
+    # The workspaces' markers; and where one token serves several workspaces (an org-wide
+    # install), the workspace each step acts in tells whose calls follow.
+    markers: dict[str, str] = field(default_factory=lambda: dict(MARKERS))
+    steps: list[tuple[int, str, str | None]] = field(default_factory=list)
     pressed: set[str] = field(default_factory=set)  # action ids of the elements pressed
     submitted: set[str] = field(default_factory=set)  # callback ids of the forms submitted
     responses: list[tuple[str, int, str]] = field(default_factory=list)
@@ -90,9 +93,10 @@ class Pair:
     def other(self, tenant: Tenant) -> Tenant:
         return next(t for t in self.tenants.values() if t is not tenant)
 
-    def step(self, label: str) -> None:
-        """Name the calls made from here on, so a leak says which entry point made it."""
-        self.steps.append((len(self.standin.calls()), label))
+    def step(self, label: str, team: str | None = None) -> None:
+        """Name the calls made from here on (made in `team`, when one workspace acts), so a
+        leak says which entry point made it."""
+        self.steps.append((len(self.standin.calls()), label, team))
 
     def record(self, label: str, response) -> None:
         """A response from the app (an ack); checked for 5xx by `problems`."""
@@ -104,26 +108,32 @@ class Pair:
         while self.server.workload.ahead and time.monotonic() < deadline:
             time.sleep(0.01)
 
+    def attributed(self, since: int = 0) -> list[tuple[object, str | None, str]]:
+        """(call, the workspace it was made for, the step that made it) from call `since`:
+        the workspace whose token (or response_url) made it, else the one acting then."""
+        found, steps = [], list(self.steps)
+        for index, call in enumerate(self.standin.calls()[since:], start=since):
+            label, acting = next(
+                ((name, team) for start, name, team in reversed(steps) if start <= index),
+                ("", None),
+            )
+            found.append((call, call.team_id if call.team_id in self.markers else acting, label))
+        return found
+
     def calls_of(self, team: str, since: int = 0) -> list:
-        return [c for c in self.standin.calls()[since:] if c.team_id == team]
+        return [call for call, owner, _ in self.attributed(since) if owner == team]
 
     def leaks(self, since: int = 0) -> list[str]:
-        """Calls made for one workspace that carry the other's marker (or any marker, made
+        """Calls made for one workspace that carry another's marker (or any marker, made
         for no known workspace)."""
         found = []
-        calls = self.standin.calls()
-        for index, call in enumerate(calls[since:], start=since):
+        for call, owner, label in self.attributed(since):
             if call.response.get("error") in TOKEN_REFUSED:
                 continue  # refused for its token: shown nowhere
             text = json.dumps(call.args, default=str) + self.uploaded(call)
-            foreign = [
-                marker
-                for team, marker in MARKERS.items()
-                if marker in text and team != call.team_id
-            ]
+            foreign = [m for team, m in self.markers.items() if m in text and team != owner]
             if foreign:
-                label = next((name for start, name in reversed(self.steps) if start <= index), "")
-                found.append(f"{label}: {call.method} as {call.team_id} carried {foreign}")
+                found.append(f"{label}: {call.method} as {owner} carried {foreign}")
         return found
 
     def uploaded(self, call) -> str:

@@ -49,7 +49,7 @@ def command_lines() -> list[tuple[str, str]]:
 def run_commands(pair: Pair, tenant: Tenant) -> None:
     for command, text in command_lines() + LAST_COMMANDS:
         label = f"{tenant.team} {command} {text}".strip()
-        pair.step(label)
+        pair.step(label, tenant.team)
         pair.record(label, tenant.command(command, text))
         pair.settle()
 
@@ -59,7 +59,7 @@ def send_events(pair: Pair, tenant: Tenant) -> None:
     for kind, events in EVENTS.items():
         for event in events:
             label = f"{tenant.team} event {kind} {event.get('user', '')}"
-            pair.step(label)
+            pair.step(label, tenant.team)
             response = tenant.requests.event({"type": kind, "team": tenant.team, **event})
             pair.record(label, response)
             pair.settle()
@@ -71,7 +71,7 @@ def run_shortcuts(pair: Pair, tenant: Tenant) -> None:
             ACME_CHANNEL, DANA, f"They asked for a roadmap session {tenant.marker}"
         )
         label = f"{tenant.team} shortcut {shortcut.name}"
-        pair.step(label)
+        pair.step(label, tenant.team)
         response = tenant.requests.message_shortcut(
             shortcut.callback_id, message, ACME_CHANNEL, DANA
         )
@@ -238,7 +238,7 @@ def press(pair: Pair, tenant: Tenant, shown: Element) -> str:
     options instead. Returns the app's answer (the options, for an options load)."""
     requests = tenant.requests
     label = f"{tenant.team} presses {shown.team}'s {shown.kind} {shown.action_id}"
-    pair.step(label)
+    pair.step(label, tenant.team)
     pair.pressed.add(shown.action_id)
     if "external" in shown.kind:
         response = requests.block_suggestion(
@@ -266,7 +266,7 @@ def press(pair: Pair, tenant: Tenant, shown: Element) -> str:
 def submit(pair: Pair, tenant: Tenant, view: dict, owner: str) -> str:
     """Submit the modal (opened in `owner`'s workspace) as it was shown, as `tenant`."""
     label = f"{tenant.team} submits {owner}'s modal {view.get('callback_id')}"
-    pair.step(label)
+    pair.step(label, tenant.team)
     pair.submitted.add(view.get("callback_id"))
     view = in_workspace(view, tenant.team)
     response = tenant.requests.view_submission(view, values_for(view, {}), DANA)

@@ -118,7 +118,7 @@ def test_generated_commands_stay_in_their_workspace(pair, caplog, team, command,
     prepare(pair)
     tenant, other = pair.tenants[team], BRAVO if team == ALPHA else ALPHA
     before, mark = pair.snapshot(other), len(pair.standin.calls())
-    pair.step(f"{team} {command} {text!r}")
+    pair.step(f"{team} {command} {text!r}", team)
     pair.record(f"{command} {text!r}", tenant.command(command, text, user=user))
     check(pair, caplog, mark, team, before)
 
@@ -212,7 +212,7 @@ def test_generated_form_submissions_stay_in_their_workspace(pair, caplog, data):
     tenant, other = pair.tenants[team], BRAVO if team == ALPHA else ALPHA
     before, mark = pair.snapshot(other), len(pair.standin.calls())
     label = f"{team} submits {view['callback_id']} {json.dumps(values)[:300]}"
-    pair.step(label)
+    pair.step(label, team)
     response = tenant.requests.view_submission(in_workspace(view, team), values, DANA)
     pair.record(label, response)
     check(pair, caplog, mark, team, before)
