@@ -50,6 +50,8 @@ SIGNING_SECRET = "isolation-signing-secret"
 KEY = Fernet.generate_key().decode()
 ALPHA, BRAVO = "T0001", "T0002"
 MARKERS = {ALPHA: "MARKALPHA", BRAVO: "MARKBRAVO"}
+ORG = "E0100"
+ORG_MARKERS = {"T0101": "MARKLABS", "T0102": "MARKWORKS"}  # two workspaces of the org
 DANA, LEE, OWEN, PRIYA = demo.DANA, demo.LEE, demo.OWEN, demo.PRIYA
 ACME_CHANNEL = "CACME"  # the same channel id in both workspaces
 TOKEN_REFUSED = {"token_revoked", "invalid_auth", "not_authed", "account_inactive"}
@@ -289,8 +291,33 @@ def install(database: Database, standin: SlackStandIn, store, team: str) -> str:
     return token
 
 
-@pytest.fixture
-def pair(db, standin, caplog):
+def install_org_wide(database: Database, standin: SlackStandIn, store, teams: list[str]) -> None:
+    """An Enterprise Grid org installed org-wide: one token (the org's) for its workspaces."""
+    standin.installs.add_enterprise(ORG, "Umbrella Group")
+    token = standin.installs.add_team(ORG, "Umbrella Group")
+    standin.installs.tokens[token] = (None, ORG)  # the org's token, not a workspace's
+    for team in teams:
+        standin.installs.add_team(team, f"Team {team}", enterprise_id=ORG)
+        installs.installed(
+            database, team_id=team, enterprise_id=ORG, name=f"Team {team}", timezone="UTC"
+        )
+    store.save(
+        Installation(
+            app_id="A1",
+            enterprise_id=ORG,
+            team_id=None,
+            bot_token=token,
+            bot_id="B1",
+            bot_user_id=standin.bot_user_id,
+            bot_scopes="commands,chat:write",
+            user_id=DANA,
+            is_enterprise_install=True,
+        )
+    )
+
+
+def deploy(db, standin, caplog, markers: dict[str, str], *, org_wide: bool = False):
+    """The app in OAuth mode, each workspace of `markers` installed and seeded."""
     caplog.set_level(logging.WARNING)
     standin.reset(everything=True)
     for user_id, handle, real_name, tz in demo.USERS:
@@ -312,14 +339,35 @@ def pair(db, standin, caplog):
     tenants = {}
     app = build_app(settings, db, build_web_client(None, standin.base_url))
     server = BackgroundServer(app, SIGNING_SECRET).start()
-    for team, marker in MARKERS.items():
-        install(db, standin, store, team)
+    if org_wide:
+        install_org_wide(db, standin, store, list(markers))
+    for team, marker in markers.items():
+        if not org_wide:
+            install(db, standin, store, team)
         account_id = seed(db, team, marker)
         with db.session() as session:
             workspace_id = session.scalar(select(Workspace.id).where(Workspace.team_id == team))
-        requests = SlackRequests(server.url, SIGNING_SECRET, standin, team)
+        requests = SlackRequests(
+            server.url,
+            SIGNING_SECRET,
+            standin,
+            team,
+            enterprise_id=ORG if org_wide else None,
+            is_enterprise_install=org_wide,
+        )
         tenants[team] = Tenant(team, marker, workspace_id, requests, account_id)
-    yield Pair(standin, server, db, store, tenants)
+    yield Pair(standin, server, db, store, tenants, markers=dict(markers))
     for tenant in tenants.values():
         tenant.requests.close()
     server.stop()
+
+
+@pytest.fixture
+def pair(db, standin, caplog):
+    yield from deploy(db, standin, caplog, MARKERS)
+
+
+@pytest.fixture
+def org_pair(db, standin, caplog):
+    """Two workspaces of one Enterprise Grid org, the app installed org-wide."""
+    yield from deploy(db, standin, caplog, ORG_MARKERS, org_wide=True)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sambot.jobs.runner import JobOptions, jobs, run_job
 from sambot.localslack.requests import values_for
-from sambot.slack import catalog
+from sambot.slack import catalog, ids
 from sambot.slack.listeners.plan import SECTION_WORDS
 from tests.isolation.conftest import ACME_CHANNEL, DANA, LEE, Pair, Tenant
 
@@ -165,7 +165,7 @@ def _held(team: str, blocks, **holder) -> list[Element]:
     ]
 
 
-def shown_elements(pair: Pair, team: str, since: int = 0) -> list[Element]:
+def shown_elements(pair: Pair, team: str, since: int = 0, homes: bool = True) -> list[Element]:
     """Each distinct interactive element (by action id and pick) the workspace's calls
     showed: in channel messages and DMs (as they are now), ephemerals, modals, Home tabs."""
     standin = pair.standin
@@ -185,6 +185,8 @@ def shown_elements(pair: Pair, team: str, since: int = 0) -> list[Element]:
             # Pressed as Slack sends a press in an ephemeral: no message, no response_url.
             message = {"ts": "1.000001", "source": call.method, "blocks": blocks}
             found += _held(team, blocks, message=message, channel=channel)
+        elif call.method == "views.publish" and not homes:
+            continue
         elif call.method in ("views.open", "views.push", "views.publish", "views.update"):
             view = views.get(call.response.get("view", {}).get("id"))
             if view is not None:
@@ -285,3 +287,54 @@ def as_json(text: str) -> dict:
         return json.loads(text)
     except ValueError:
         return {}
+
+
+# Elements and forms that carry no row id (a channel's name, a page's offset): from the
+# other workspace they are a fresh start in one's own, not something to refuse.
+NO_ROW_IDS = {
+    ids.Button.CREATE_LINKED_ACCOUNT,
+    ids.ProgrammeButton.NEXT,
+    ids.ProgrammeButton.FIRST,
+    ids.Callback.ACCOUNT_NEW,
+}
+
+
+def cross_sweep(
+    pair, changed: list, unrefused: list, option_leaks: list, *, since: int, homes: bool = True
+):
+    """Each workspace presses every element and submits every form the other was shown
+    (since the call `since`): the other's rows stay as they were, and each press or
+    submission carrying the other's ids is refused to the presser with a message."""
+    for tenant in pair.tenants.values():
+        owner = pair.other(tenant)
+        before = pair.snapshot(owner.team)
+        for element in shown_elements(pair, owner.team, since=since, homes=homes):
+            start = len(pair.standin.calls())
+            answer = press(pair, tenant, element)
+            if "external" in element.kind:
+                option_leaks += options_leaks(answer, tenant, pair)
+            what = f"{tenant.team} pressing {owner.team}'s {element.action_id}"
+            changed += changes(pair, owner.team, before, what)
+            if element.action_id not in NO_ROW_IDS and not refused(pair, tenant, start, answer):
+                unrefused.append(what)
+        for view in opened_modals(pair, owner.team, since=since):
+            start = len(pair.standin.calls())
+            answer = submit(pair, tenant, view, owner.team)
+            what = f"{tenant.team} submitting {owner.team}'s {view['callback_id']}"
+            changed += changes(pair, owner.team, before, what)
+            if view["callback_id"] not in NO_ROW_IDS and not refused(pair, tenant, start, answer):
+                unrefused.append(what)
+
+
+def changes(pair, team: str, before: dict, what: str) -> list[str]:
+    after = pair.snapshot(team)
+    return [f"{what} changed {team}'s {table}" for table in before if before[table] != after[table]]
+
+
+def refused(pair, tenant, start: int, answer: str) -> bool:
+    """The presser was told, in the form or a message to them alone, that it is not theirs."""
+    said = [answer] + [json.dumps(c.args) for c in pair.calls_of(tenant.team, start)]
+    return any(REFUSAL in text for text in said for REFUSAL in REFUSALS)
+
+
+REFUSALS = ("does not exist", "no longer exists", "out of date")

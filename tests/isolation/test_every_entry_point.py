@@ -11,15 +11,11 @@ from sambot.slack import catalog, ids
 from tests.isolation.sweep import (
     HOME_USERS,
     command_lines,
-    opened_modals,
-    options_leaks,
-    press,
+    cross_sweep,
     run_commands,
     run_jobs,
     run_shortcuts,
     send_events,
-    shown_elements,
-    submit,
     sweep_own,
 )
 
@@ -83,16 +79,6 @@ def test_each_workspace_sees_only_its_own_through_every_entry_point(pair, caplog
     assert len(registered_ids()) >= 50
 
 
-# Elements and forms that carry no row id (a channel's name, a page's offset): from the
-# other workspace they are a fresh start in one's own, not something to refuse.
-NO_ROW_IDS = {
-    ids.Button.CREATE_LINKED_ACCOUNT,
-    ids.ProgrammeButton.NEXT,
-    ids.ProgrammeButton.FIRST,
-    ids.Callback.ACCOUNT_NEW,
-}
-
-
 def test_ids_from_the_other_workspace_are_refused_and_never_acted_on(pair, caplog):
     use_every_entry_point(pair)
     mark = len(pair.standin.calls())
@@ -109,42 +95,3 @@ def test_ids_from_the_other_workspace_are_refused_and_never_acted_on(pair, caplo
     assert pair.problems(caplog) == []
     assert {"action_done", "plan_open", "objective_edit", "stakeholder_edit"} <= pair.pressed
     assert {"account_edit", "plan_fields", "touchpoint", "action"} <= pair.submitted
-
-
-def cross_sweep(pair, changed: list, unrefused: list, option_leaks: list, *, since: int):
-    """Each workspace presses every element and submits every form the other was shown
-    (since the call `since`): the other's rows stay as they were, and each press or
-    submission carrying the other's ids is refused to the presser with a message."""
-    for tenant in pair.tenants.values():
-        owner = pair.other(tenant)
-        before = pair.snapshot(owner.team)
-        for element in shown_elements(pair, owner.team, since=since):
-            start = len(pair.standin.calls())
-            answer = press(pair, tenant, element)
-            if "external" in element.kind:
-                option_leaks += options_leaks(answer, tenant, pair)
-            what = f"{tenant.team} pressing {owner.team}'s {element.action_id}"
-            changed += changes(pair, owner.team, before, what)
-            if element.action_id not in NO_ROW_IDS and not refused(pair, tenant, start, answer):
-                unrefused.append(what)
-        for view in opened_modals(pair, owner.team, since=since):
-            start = len(pair.standin.calls())
-            answer = submit(pair, tenant, view, owner.team)
-            what = f"{tenant.team} submitting {owner.team}'s {view['callback_id']}"
-            changed += changes(pair, owner.team, before, what)
-            if view["callback_id"] not in NO_ROW_IDS and not refused(pair, tenant, start, answer):
-                unrefused.append(what)
-
-
-def changes(pair, team: str, before: dict, what: str) -> list[str]:
-    after = pair.snapshot(team)
-    return [f"{what} changed {team}'s {table}" for table in before if before[table] != after[table]]
-
-
-def refused(pair, tenant, start: int, answer: str) -> bool:
-    """The presser was told, in the form or a message to them alone, that it is not theirs."""
-    said = [answer] + [json.dumps(c.args) for c in pair.calls_of(tenant.team, start)]
-    return any(REFUSAL in text for text in said for REFUSAL in REFUSALS)
-
-
-REFUSALS = ("does not exist", "no longer exists", "out of date")
