@@ -5,6 +5,7 @@ import logging
 import sys
 
 from sambot import __version__
+from sambot.cli_output import output_to
 from sambot.config import ConfigError, Settings, load_settings
 
 
@@ -331,12 +332,10 @@ def _export(args, settings: Settings) -> int:
         return 1
     finally:
         database.dispose()
+    with output_to(args.output) as out:
+        out.write(text)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(text)
         print(f"sambot: wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
     return 0
 
 

@@ -138,6 +138,28 @@ def comment(
     return found
 
 
+def record_sent(
+    db: Session, *, round_id: int, user_id: str, channel_id: str, ts: str, reminder: bool = False
+) -> None:
+    """Where a person's question (or reminder) of the round went."""
+    where = {"channel_id": channel_id, "reminder_ts" if reminder else "question_ts": ts}
+    db.execute(
+        update(CheckpointAnswer)
+        .where(CheckpointAnswer.round_id == round_id, CheckpointAnswer.user_id == user_id)
+        .values(**where)
+    )
+
+
+def sent_messages(checkpoint: CheckpointRound) -> list[tuple[CheckpointAnswer, str, str]]:
+    """(answer, channel id, ts) of each question and reminder sent in the round."""
+    return [
+        (answer, answer.channel_id, ts)
+        for answer in checkpoint.answers
+        for ts in (answer.question_ts, answer.reminder_ts)
+        if answer.channel_id and ts
+    ]
+
+
 def close(db: Session, *, round_id: int) -> bool:
     """Close the round; True for the one caller that closed it (and so posts the results)."""
     closed = db.execute(
