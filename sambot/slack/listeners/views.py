@@ -23,6 +23,7 @@ from sambot.slack.listeners.common import (
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.home import refresh_homes, refresh_team_homes
+from sambot.slack.permissions import require_change
 from sambot.slack.refs import ActionFormRef, FormOrigin, PushedFormRef
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -122,6 +123,7 @@ def submit_stakeholder(ack, body, view, client, interaction: Interaction):
     def work(session):
         workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
+        require_change(interaction, session, account, "its stakeholders")
         return account, stakeholders.create(
             session, workspace_id=workspace.id, account_id=account.id, data=values
         )
@@ -222,6 +224,7 @@ def submit_action(ack, body, view, client, interaction: Interaction):
     def work(session):
         workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
+        require_change(interaction, session, account, "its actions")
         data = {key: value for key, value in values.items() if key != "account_id"}
         action = actions.create(
             session,
@@ -275,6 +278,8 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
         nonlocal before
         workspace = interaction.workspace
         action = actions.get(session, workspace_id=workspace.id, action_id=meta.action_id)
+        account = accounts.get(session, workspace_id=workspace.id, account_id=action.account_id)
+        require_change(interaction, session, account, "its actions")
         if change == "due":
             actions.change_due_date(
                 session,
@@ -290,7 +295,6 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
                 session, action=action, changed_by=user_id, owner_id=values.get("owner_id") or ""
             )
             note = f"Reassigned to <@{action.owner_id}> by <@{user_id}>"
-        account = accounts.get(session, workspace_id=workspace.id, account_id=action.account_id)
         return action, account, note, full_origin(session, meta.origin)
 
     saved = save(ack, view, interaction.sam, work)
@@ -350,7 +354,9 @@ def push_stakeholder_form(ack, body, client, interaction: Interaction):
             if account_id
             else None
         )
-        every_account = accounts_to_choose(session, workspace, chosen)
+        if chosen is not None:
+            require_change(interaction, session, chosen, "its stakeholders")
+        every_account = accounts_to_choose(session, interaction, chosen)
         managers = (
             stakeholders.list_for_account(session, account_id=account_id) if account_id else []
         )
