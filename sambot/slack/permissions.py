@@ -32,11 +32,13 @@ def require_change(
     what: str,
     *,
     also: Collection[str] = (),
+    team_only: bool = False,
 ) -> None:
     """Refuse (NotAllowed, shown to the user alone) unless the user may change the account.
 
     `what` names the change for the refusal ("its actions"); `also` names people allowed
-    whatever the policy (an action's owner, for its status).
+    whatever the policy (an action's owner, for its status). `team_only`: the team and
+    admins only, even when the policy is open (who may see the account is theirs to say).
     """
     policy = policy_named(workspaces.edit_policy(session, workspace_id=account.workspace_id))
     team = {member.user_id for member in account.team}
@@ -48,7 +50,7 @@ def require_change(
             owner_id=account.owner_id,
             team=team,
             is_admin=is_admin,
-            private=account.private,
+            private=account.private or team_only,
             also=also,
         )
 

@@ -348,7 +348,7 @@ def set_private(*, respond, interaction: Interaction, rest: str):
     private = word[0] == "on"
     with interaction.sam.session() as session:
         account = interaction.linked_account(session, doing="make its account private")
-        require_change(interaction, session, account, "the account")
+        require_change(interaction, session, account, "who sees the account", team_only=True)
         accounts.set_private(
             session, workspace_id=account.workspace_id, account_id=account.id, private=private
         )
