@@ -341,21 +341,28 @@ def globex(db) -> None:
         )
 
 
+def answer_to(slack, user: str, text: str, marker: str) -> str:
+    """What `/sam <text>` in #general answers the user, once it has arrived."""
+    slack.standin.reset()
+    slack.command("/sam", text, user=user, channel=GENERAL)
+    return json.dumps(slack.ephemeral(user, marker))
+
+
 def test_private_account_is_hidden_from_outsiders_lists_and_shown_to_its_team(slack, db, acme):
     globex(db)
+    with db.session() as session:
+        for account in session.scalars(select(Account)):
+            account.annual_revenue, account.gross_margin = 1_000_000, 300_000
     make_private(slack, db)
     slack.channel_message(ACME_CHANNEL, "made *Acme* private")
     for user, sees in ((OWEN, False), (LEE, True), (DANA, True), (ADMIN, True)):
-        slack.standin.reset()
-        slack.command("/sam", "accounts", user=user, channel=GENERAL)
-        listed = slack.ephemeral(user, "Globex")
-        assert ("Acme" in json.dumps(listed)) is sees, user
-        slack.command("/sam", "programme", user=user, channel=GENERAL)
-        roll_up = slack.ephemeral(user, "Globex")
-        assert ("Acme" in json.dumps(roll_up)) is sees, user
-        slack.command("/sam", "portfolio", user=user, channel=GENERAL)
-        ranked = slack.ephemeral(user, "Globex")
-        assert ("Acme" in json.dumps(ranked)) is sees, user
+        listed = answer_to(slack, user, "accounts", "Globex")
+        assert ("Acme" in listed) is sees, user
+        roll_up = answer_to(slack, user, "programme", "Globex")
+        assert ("Acme" in roll_up) is sees, user
+        ranked = answer_to(slack, user, "portfolio", "Pareto selection")
+        assert "Globex" in ranked
+        assert ("Acme" in ranked) is sees, user
 
 
 def test_private_account_is_not_offered_in_an_outsiders_forms(slack, db, acme):
