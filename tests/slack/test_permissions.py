@@ -4,6 +4,7 @@ workspace admin; refusals said to the user alone with nothing written; private a
 hidden from people outside their team."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +13,10 @@ from sambot.accountplan.models import PlanSection
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
 from sambot.actions.models import Action, ActionStatus
+from sambot.jobs.runner import JobOptions, run_job
 from sambot.localslack.requests import values_for
 from sambot.plans.models import Objective
+from sambot.slack.client import build_web_client
 from sambot.stakeholders.models import Stakeholder
 from sambot.workspaces.models import Workspace
 from tests.slack import seed
@@ -402,3 +405,18 @@ def test_private_account_is_its_teams_even_with_an_open_policy(slack, db, acme):
     slack.channel_message(ACME_CHANNEL, "made *Acme* visible to everyone again")
     with db.session() as session:
         assert session.scalar(select(Account.private)) is False
+
+
+def test_the_monthly_roll_up_post_leaves_private_accounts_out(slack, db, acme):
+    globex(db)
+    with db.session() as session:
+        session.scalar(select(Account).where(Account.name == "Acme")).private = True
+    slack.command("/sam", "programme channel", channel=GENERAL)
+    slack.channel_message(GENERAL, "chose this channel for the programme roll-up")
+    client = build_web_client(slack.standin.bot_token, slack.standin.base_url)
+    [summary] = run_job(
+        "programme", db, client, at=datetime(2027, 1, 4, 9, tzinfo=UTC), options=JobOptions()
+    )
+    assert summary.posted == [f"programme (<#{GENERAL}>)"]
+    post = json.dumps(slack.channel_message(GENERAL, "Strategic accounts programme"))
+    assert "Globex" in post and "Acme" not in post
