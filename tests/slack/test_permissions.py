@@ -18,6 +18,7 @@ from sambot.localslack.requests import values_for
 from sambot.plans.models import Objective
 from sambot.slack.client import build_web_client
 from sambot.stakeholders.models import Stakeholder
+from sambot.touchpoints.models import Touchpoint
 from sambot.workspaces.models import Workspace
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE, OWEN
@@ -285,6 +286,20 @@ def test_an_actions_owner_may_change_its_status_but_not_edit_it(slack, db, acme)
 def test_touchpoints_stay_open_to_everyone(slack, db, acme):
     set_policy(db, "owner")
     slack.command("/touchpoint", "call Talked renewal", user=OWEN)
+    slack.channel_message(ACME_CHANNEL, "Talked renewal")
+
+
+def test_an_outsiders_touchpoint_is_logged_but_not_its_follow_up_action(slack, db, acme):
+    slack.command("/touchpoint", user=OWEN)
+    view = opened(slack, "touchpoint")
+    answers = {"kind": "call", "summary": "Talked renewal", "followup_title": "Send deck"}
+    answer = submit(slack, view, answers, OWEN)
+    assert answer["response_action"] == "errors"
+    assert "can change its actions" in answer["errors"]["followup_title"]
+    with db.session() as session:
+        assert session.scalars(select(Action)).all() == [], "nothing half-applied"
+        assert session.scalars(select(Touchpoint)).all() == []
+    assert submit(slack, view, {"kind": "call", "summary": "Talked renewal"}, OWEN) == {}
     slack.channel_message(ACME_CHANNEL, "Talked renewal")
 
 
