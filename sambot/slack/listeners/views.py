@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
+from sambot.accounts.permissions import NotAllowed
 from sambot.actions import service as actions
 from sambot.slack import messages, modals
 from sambot.slack.context import Interaction, Sam
@@ -153,13 +154,16 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
     def work(session):
         workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
+        follow_up = follow_up_of(values)
+        if follow_up is not None:
+            _may_add_follow_up(session, interaction, account)
         touchpoint, action = log_with_follow_up(
             session,
             workspace_id=workspace.id,
             account_id=account.id,
             logged_by=user_id,
             data=data,
-            follow_up=follow_up_of(values),
+            follow_up=follow_up,
             today=today,
             touchpoint_id=meta.touchpoint_id,
         )
@@ -203,6 +207,17 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
         follow_up_objective_id=action.objective_id if action else None,
         leave_out=(action.id,) if action else (),
     )
+
+
+def _may_add_follow_up(session, interaction: Interaction, account: Account) -> None:
+    """Anyone may log a touchpoint; its follow-up action is a change to the account's actions,
+    so the policy decides, and the refusal shows under the follow-up's title."""
+    try:
+        require_change(interaction, session, account, "its actions")
+    except NotAllowed as refused:
+        raise InvalidInput(
+            {f"{FOLLOW_UP_PREFIX}title": f"{refused} Or log it without the follow-up action."}
+        ) from None
 
 
 def follow_up_of(values: dict) -> dict | None:
