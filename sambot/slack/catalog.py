@@ -80,6 +80,10 @@ HELP = [
     ("/sam account edit", "Correct the account: name, owner, tier, revenue, margin, potential."),
     ("/sam account archive", "Archive the account: no nudges or reports, history kept."),
     ("/sam account unarchive", "Bring an archived account back (in its channel)."),
+    (
+        "/sam account private on",
+        "Only the account team and workspace admins see it in lists (`off` shows it again).",
+    ),
     ("/sam objectives", "The account's objectives, their actions and progress; add and edit."),
     ("/sam history", "Every touchpoint, newest first, a page at a time."),
     (
@@ -107,6 +111,10 @@ HELP = [
         "Import accounts from the CSV you just shared here (`--dry-run`, `--all-or-nothing`).",
     ),
     ("/sam portfolio margin", "Pareto selection by margin, revenue or potential, with a chart."),
+    (
+        "/sam settings",
+        "Who may change accounts: open, team only (default) or owner only; admins set it.",
+    ),
     ("/sam help", "This help."),
 ]
 
@@ -123,6 +131,8 @@ SAM_SUBCOMMANDS = [
     "account edit",
     "account archive",
     "account unarchive",
+    "account private on",
+    "account private off",
     "objectives",
     "history",
     "map",
@@ -137,4 +147,5 @@ SAM_SUBCOMMANDS = [
     "programme channel",
     "import",
     "portfolio",
+    "settings",
 ]

@@ -121,6 +121,15 @@ class Interaction:
         return self.sam.workspace(self.team_id)
 
     @cached_property
+    def is_admin(self) -> bool:
+        """A workspace admin or owner, per users.info. Before an ack only a remembered answer
+        counts: users.info never delays an ack."""
+        people = self.sam.people
+        if self.before_ack:
+            return people.is_admin_at_once(self.user_id, token=self.token)
+        return people.is_admin(self.user_id, token=self.token)
+
+    @cached_property
     def today(self) -> date:
         return self.sam.today_for(self.user_id, before_ack=self.before_ack, token=self.token)
 

@@ -88,3 +88,9 @@ class HomeButton(StrEnum):
 class ProgrammeButton(StrEnum):
     NEXT = "programme_next"
     FIRST = "programme_first"
+
+
+class SettingsButton(StrEnum):
+    """`/sam settings`: one button per edit policy, `settings_policy_<policy>`."""
+
+    POLICY_PREFIX = "settings_policy_"

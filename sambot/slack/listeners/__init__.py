@@ -15,6 +15,7 @@ from sambot.slack.listeners import (
     records,
     relationships,
     reports,
+    settings,
     shortcuts,
     team_follow,
     views,
@@ -36,6 +37,7 @@ LISTENER_MODULES = (
     programme,
     portfolio,
     installs,
+    settings,
 )
 
 

@@ -6,6 +6,7 @@ import re
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from sambot.accounts import service as accounts
 from sambot.accounts.models import Tier
 from sambot.portfolio import imports, service
 from sambot.portfolio.chart import pareto_png
@@ -16,6 +17,7 @@ from sambot.slack import messages
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.ids import Button
+from sambot.slack.permissions import require_change, viewer
 from sambot.slack.portfolio_render import import_report_message, portfolio_message
 from sambot.slack.refs import TierChoice
 from sambot.slack.shared_files import download, newest_csv, share_ts, slack_directory
@@ -102,7 +104,11 @@ def _rates(interaction: Interaction):
 def _analysis(interaction: Interaction, metric: Metric) -> Analysis:
     with interaction.sam.session() as session:
         return service.analyse_portfolio(
-            session, workspace_id=interaction.workspace.id, metric=metric, rates=_rates(interaction)
+            session,
+            workspace_id=interaction.workspace.id,
+            metric=metric,
+            rates=_rates(interaction),
+            viewer=viewer(interaction, session),
         )
 
 
@@ -153,6 +159,10 @@ def change_tier(ack, action, respond, interaction: Interaction):
     ack()
     choice = TierChoice.decode(action.get("value"))
     with interaction.sam.session() as session:
+        before = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=choice.account_id
+        )
+        require_change(interaction, session, before, "the account")
         account = service.set_tier(
             session,
             workspace_id=interaction.workspace.id,
