@@ -1,7 +1,7 @@
 """permissions: a workspace's edit policy, and private accounts
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-02 04:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0012"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,7 +33,7 @@ def columns(url: str, table: str) -> set[str]:
 
 
 def test_0013_adds_the_policy_and_privacy_with_defaults_and_removes_them(database_url):
-    migrate.upgrade(database_url, "0012")
+    migrate.upgrade(database_url, "0015")
     engine = create_engine(database_url)
     with engine.begin() as connection:
         connection.execute(
@@ -55,7 +55,7 @@ def test_0013_adds_the_policy_and_privacy_with_defaults_and_removes_them(databas
         assert not connection.scalar(text("SELECT private FROM accounts"))
     engine.dispose()
 
-    migrate.downgrade(database_url, "0012")
+    migrate.downgrade(database_url, "0015")
     assert "edit_policy" not in columns(database_url, "workspaces")
     assert "private" not in columns(database_url, "accounts")
     assert "name" in columns(database_url, "accounts"), "the rest of the table is kept"
