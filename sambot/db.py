@@ -65,6 +65,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        from sambot.audit.recorder import watch  # the models import this module
+
+        watch(self.sessions)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

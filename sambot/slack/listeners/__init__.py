@@ -3,6 +3,7 @@
 from slack_bolt import App
 
 from sambot.slack.listeners import (
+    audit,
     buttons,
     checkpoints,
     commands,
@@ -36,6 +37,7 @@ LISTENER_MODULES = (
     programme,
     portfolio,
     installs,
+    audit,
 )
 
 
