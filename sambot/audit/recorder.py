@@ -134,7 +134,7 @@ def _changes(record, audited: Audited, operation: str) -> list[dict]:
             continue
         if operation == CREATED:
             value = state.dict.get(name)
-            if value is not None and value != "":
+            if value is not None and value != "" and value is not False:
                 changes += _change(name, None, value)
         elif operation == DELETED:
             value = state.dict.get(name)
@@ -163,7 +163,10 @@ def _event_row(record, audited: Audited, operation: str, acting: Acting, now) ->
     workspace_id = audited.workspace_id(record)
     if workspace_id is None:
         return None
-    identity = inspect(record).identity
+    # The primary key as flushed (a new record's identity is only set after the flush).
+    state, mapper = inspect(record), inspect(type(record))
+    key = mapper.get_property_by_column(mapper.primary_key[0]).key
+    entity_id = state.dict.get(key)
     label = audited.label(record)
     return {
         "workspace_id": workspace_id,
@@ -172,7 +175,7 @@ def _event_row(record, audited: Audited, operation: str, acting: Acting, now) ->
         "source": acting.source.value,
         "detail": acting.detail,
         "entity": audited.entity,
-        "entity_id": identity[0] if identity else None,
+        "entity_id": entity_id,
         "label": str(plain(label))[:200] if label is not None else None,
         "operation": operation,
         "changes": changes,

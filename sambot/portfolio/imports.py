@@ -397,9 +397,7 @@ def _write(
                 "entity_id": ids[result.name.lower()],
                 "label": fields["name"] if result.outcome == "create" else result.name,
                 "operation": audit.CREATED if result.outcome == "create" else audit.UPDATED,
-                "changes": (
-                    [("name", None, fields["name"])] if result.outcome == "create" else []
-                )
+                "changes": ([("name", None, fields["name"])] if result.outcome == "create" else [])
                 + [(change.field, change.old, change.new) for change in result.changes],
             }
             for result, fields in planned

@@ -122,7 +122,9 @@ def change_line(event: AuditEvent, zone: ZoneInfo) -> str:
     if event.label and event.label.startswith("<@"):
         what += f" {event.label}"
     elif event.label:
-        label = SECTION_TITLES.get(event.label, event.label) if what == "plan section" else event.label
+        label = (
+            SECTION_TITLES.get(event.label, event.label) if what == "plan section" else event.label
+        )
         what += f" “{escape(truncate(label, 80))}”"
     changes = event.changes or []
     shown = changes[:MOST_FIELDS] if event.operation != "updated" else changes
@@ -160,9 +162,7 @@ def changes_message(
         return notice(f"No changes to {about} recorded yet.")
     first = page.page * CHANGES_PAGE_SIZE + 1
     last = first + len(events) - 1
-    blocks: list = [
-        section(f"*Changes to {about}* · {first} to {last} of {total}, newest first")
-    ]
+    blocks: list = [section(f"*Changes to {about}* · {first} to {last} of {total}, newest first")]
     blocks += [section(truncate(change_line(event, zone), 2900)) for event in events]
     buttons = []
     if page.page > 0:

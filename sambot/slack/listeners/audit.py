@@ -52,9 +52,7 @@ def read_filters(session, interaction: Interaction, text: str) -> ChangesPage:
         since = parse_past_date(since_text, interaction.today)
     name = " ".join(words)
     if name:
-        account = accounts.find_by_name(
-            session, workspace_id=interaction.workspace.id, name=name
-        )
+        account = accounts.find_by_name(session, workspace_id=interaction.workspace.id, name=name)
         if account is None:
             raise DomainError(
                 f"I know no account called `{escape(name)}`: `/sam accounts` lists them. "
@@ -69,15 +67,13 @@ def read_filters(session, interaction: Interaction, text: str) -> ChangesPage:
 
 
 def _changes_message(session, interaction: Interaction, page: ChangesPage):
-    zone = ZoneInfo(
-        interaction.sam.people.timezone(interaction.user_id, token=interaction.token)
-    )
+    zone = ZoneInfo(interaction.sam.people.timezone(interaction.user_id, token=interaction.token))
     about = "this workspace's accounts"
     if page.account_id is not None:
         account = accounts.get(
             session, workspace_id=interaction.workspace.id, account_id=page.account_id
         )
-        about = f"*{escape(account.name)}*"
+        about = escape(account.name)
     since = None
     if page.since:
         # The day starts at midnight where the reader is.

@@ -1,0 +1,233 @@
+"""The audit trail through signed requests: each source recorded with who and what changed,
+`/sam changes` paged and filtered, and never a token in it."""
+
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from sambot.accounts.models import Account
+from sambot.actions.models import Action
+from sambot.audit import context as audit_context
+from sambot.audit.models import AuditEvent
+from sambot.localslack.requests import values_for
+from sambot.stakeholders.models import Stakeholder
+from tests.slack import seed
+from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE, SIGNING_SECRET
+
+
+def events(db, **where) -> list[AuditEvent]:
+    with db.session() as session:
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        for name, value in where.items():
+            query = query.where(getattr(AuditEvent, name) == value)
+        return list(session.scalars(query))
+
+
+def fields(event: AuditEvent) -> dict:
+    return {c["field"]: (c["old"], c["new"]) for c in event.changes}
+
+
+def wait_for_events(slack, db, count: int, **where) -> list[AuditEvent]:
+    slack.in_flight.settle()
+    found = events(db, **where)
+    assert len(found) == count, [(e.entity, e.operation, e.source, e.changes) for e in found]
+    return found
+
+
+def posted_action(slack, db):
+    seed.acme(db)
+    slack.command("/action", "Send proposal by 2026-12-24")
+    return slack.channel_message(ACME_CHANNEL, "Send proposal")
+
+
+def press(slack, message, action_id, user=LEE):
+    button = next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+    response = slack.requests.block_action(
+        user, action_id, value=button["value"], message=message, channel_id=ACME_CHANNEL
+    )
+    assert response.status_code == 200
+
+
+def test_a_command_records_who_created_what_from_which_command(slack, db):
+    posted_action(slack, db)
+    [created] = wait_for_events(slack, db, 1, entity="action")
+    assert (created.operation, created.source, created.actor) == ("created", "command", DANA)
+    assert created.detail == "/action Send proposal by 2026-12-24"
+    assert created.label == "Send proposal"
+    with db.session() as session:
+        action = session.scalar(select(Action))
+        assert (created.entity_id, created.account_id) == (action.id, action.account_id)
+    changed = fields(created)
+    assert changed["title"] == (None, "Send proposal")
+    assert changed["due_date"] == (None, "2026-12-24")
+    assert changed["status"] == (None, "open")
+    assert "updated_at" not in changed and "created_at" not in changed
+    # The seed wrote the account and its stakeholder outside any request: sambot itself.
+    [account] = events(db, entity="account")
+    assert (account.source, account.actor, account.operation) == ("system", None, "created")
+
+
+def test_a_button_records_the_old_and_new_status(slack, db):
+    message = posted_action(slack, db)
+    wait_for_events(slack, db, 1, entity="action")
+    press(slack, message, "action_done")
+    [done] = wait_for_events(slack, db, 1, entity="action", operation="updated")
+    assert (done.source, done.actor, done.detail) == ("button", LEE, "action_done")
+    changed = fields(done)
+    assert changed.pop("status") == ("open", "done")
+    old, new = changed.pop("completed_at")
+    assert old is None and datetime.fromisoformat(new).year >= 2026
+    assert changed == {}, "last_changed_by and updated_at are bookkeeping, not changes"
+
+
+def test_a_modal_records_each_field_and_a_correction_its_old_value(slack, db):
+    slack.command("/sam", "account new", channel=GENERAL)
+    view = slack.opened_view("account_new")
+    answers = {
+        "name": "Globex",
+        "owner_id": DANA,
+        "tier": "key",
+        "annual_revenue": "2,000,000",
+        "channel_id": GENERAL,
+    }
+    response = slack.requests.view_submission(view, values_for(view, answers), DANA)
+    assert response.status_code == 200
+    slack.channel_message(GENERAL, "created the account *Globex*")
+    [created] = wait_for_events(slack, db, 1, entity="account")
+    assert (created.source, created.actor, created.detail) == ("modal", DANA, "account_new")
+    changed = fields(created)
+    assert changed["name"] == (None, "Globex")
+    assert changed["tier"] == (None, "key")
+    assert changed["channel_id"] == (None, GENERAL)
+    assert changed["owner_id"] == (None, DANA)
+    assert float(changed["annual_revenue"][1]) == 2_000_000
+    [member] = events(db, entity="team member")
+    assert fields(member)["role"] == (None, "owner") and member.actor == DANA
+
+    # The same account edited in its form: only what changed, old -> new.
+    slack.command("/sam", "account edit", channel=GENERAL)
+    view = slack.opened_view("account_edit")
+    response = slack.requests.view_submission(
+        view, values_for(view, {"tier": "strategic", "industry": "Chemicals"}), LEE
+    )
+    assert response.status_code == 200
+    [edited] = wait_for_events(slack, db, 1, entity="account", operation="updated")
+    assert (edited.source, edited.actor, edited.detail) == ("modal", LEE, "account_edit")
+    assert fields(edited) == {"tier": ("key", "strategic"), "industry": (None, "Chemicals")}
+
+
+def test_a_rolled_back_change_leaves_no_audit_row(db):
+    seed.acme(db)
+    before = len(events(db))
+    with pytest.raises(RuntimeError), db.session() as session:
+        with audit_context.acting(audit_context.Source.COMMAND, DANA, "/sam test"):
+            person = session.scalar(select(Stakeholder))
+            person.title = "CFO"
+            session.flush()
+            # Written in the same transaction as the change: visible here...
+            assert session.scalar(select(AuditEvent).where(AuditEvent.actor == DANA))
+            raise RuntimeError("something failed after the write")
+    # ...and gone with it.
+    assert len(events(db)) == before
+    with db.session() as session:
+        assert session.scalar(select(Stakeholder.title)) is None
+
+
+def many_changes(db, count: int) -> int:
+    """`count` renames of Acme's stakeholder by Dana, from a command: `count` events."""
+    account_id = seed.acme(db)
+    for n in range(count):
+        # Who acts is set around the session: its commit flushes the change.
+        with audit_context.acting("command", DANA, "/sam stakeholder"), db.session() as session:
+            session.scalar(select(Stakeholder)).title = f"Title {n + 1}"
+    return account_id
+
+
+def test_sam_changes_pages_newest_first_with_readable_lines(slack, db):
+    many_changes(db, 12)
+    slack.command("/sam", "changes", user=DANA)  # in Acme's channel: Acme's changes
+    first = slack.ephemeral(DANA, "Changes to")
+    text = json.dumps(first["blocks"], ensure_ascii=False)
+    # 12 renames, and the account, its owner on the team and its stakeholder created.
+    assert "1 to 10 of 15, newest first" in text
+    assert "→ “Title 12”" in text and "→ “Title 3”" in text and "→ “Title 2”" not in text
+    lines = [b["text"]["text"] for b in first["blocks"][1:] if b["type"] == "section"]
+    latest = events(db, entity="stakeholder")[-1]
+    paris = latest.at.astimezone(ZoneInfo("Europe/Paris"))
+    assert lines[0] == (
+        f"*{paris:%d %b %Y %H:%M}*, <@{DANA}>, via `/sam stakeholder`: "
+        "stakeholder “Walter Boss”: Title “Title 11” → “Title 12”"
+    )
+    buttons = [
+        e["action_id"] for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert buttons == ["changes_page_next"]
+
+    response = slack.requests.block_action(
+        DANA, "changes_page_next", message=first, channel_id=ACME_CHANNEL
+    )
+    assert response.status_code == 200
+    second = slack.ephemeral(DANA, "11 to 15 of 15")
+    text = json.dumps(second["blocks"], ensure_ascii=False)
+    assert "→ “Title 2”" in text and "Title (none) → “Title 1”" in text
+    assert "→ “Title 3”" not in text
+    # The account's creation: its labels, not the stored values.
+    assert "account “Acme” created" in text and "Tier Strategic" in text
+    assert "Role Economic buyer" in text or "economic_buyer" not in text
+    buttons = [
+        e["action_id"] for b in second["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert buttons == ["changes_page_previous"]
+
+
+def test_sam_changes_filters_by_account_and_date_and_shows_the_reader_s_time(slack, db):
+    acme_id = many_changes(db, 1)
+    with audit_context.acting("command", LEE, "/sam account"), db.session() as session:
+        other = Account(workspace_id=session.get(Account, acme_id).workspace_id, name="Globex")
+        other.owner_id = LEE
+        session.add(other)
+    slack.command("/sam", "changes Globex", user=LEE, channel=GENERAL)
+    reply = slack.ephemeral(LEE, "Changes to")
+    text = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert "1 to 1 of 1" in text and "Globex" in text and "Walter" not in text
+    [created] = events(db, entity="account", label="Globex")
+    honolulu = created.at.astimezone(ZoneInfo("Pacific/Honolulu"))
+    assert f"*{honolulu:%d %b %Y %H:%M}*, <@{LEE}>" in text
+
+    slack.command("/sam", "changes", user=LEE, channel=GENERAL)  # no account here: all of them
+    assert "1 to 5 of 5" in json.dumps(slack.ephemeral(LEE, "this workspace").get("blocks"))
+
+    # Acme's creation back in January: since June, only the rename is left.
+    with db.session() as session:
+        for event in session.scalars(select(AuditEvent).where(AuditEvent.operation == "created")):
+            event.at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    slack.command("/sam", "changes since 2026-06-01", user=LEE, channel=ACME_CHANNEL)
+    text = json.dumps(slack.ephemeral(LEE, "since 01 Jun 2026")["blocks"], ensure_ascii=False)
+    assert "1 to 1 of 1" in text and "“Title 1”" in text
+    slack.command("/sam", "changes Globex since 2026-06-01", user=LEE, channel=ACME_CHANNEL)
+    assert "No changes to Globex since" in slack.ephemeral(LEE, "No changes")["text"]
+
+    slack.command("/sam", "changes Nowhere", user=LEE, channel=GENERAL)
+    assert "no account called `Nowhere`" in slack.ephemeral(LEE, "Nowhere")["text"]
+
+
+def test_the_audit_holds_no_token_or_secret(slack, db):
+    posted_action(slack, db)
+    slack.command("/sam", "changes")
+    slack.ephemeral(DANA, "Changes to")
+    rows = events(db)
+    assert rows
+    dumped = json.dumps(
+        [[e.actor, e.source, e.detail, e.label, e.changes] for e in rows], default=str
+    )
+    assert slack.standin.bot_token not in dumped and SIGNING_SECRET not in dumped
+    assert "xoxb" not in dumped
