@@ -128,14 +128,17 @@ def test_a_modal_records_each_field_and_a_correction_its_old_value(slack, db):
 def test_a_rolled_back_change_leaves_no_audit_row(db):
     seed.acme(db)
     before = len(events(db))
-    with pytest.raises(RuntimeError), db.session() as session:
-        with audit_context.acting(audit_context.Source.COMMAND, DANA, "/sam test"):
-            person = session.scalar(select(Stakeholder))
-            person.title = "CFO"
-            session.flush()
-            # Written in the same transaction as the change: visible here...
-            assert session.scalar(select(AuditEvent).where(AuditEvent.actor == DANA))
-            raise RuntimeError("something failed after the write")
+    with (
+        pytest.raises(RuntimeError),
+        audit_context.acting(audit_context.Source.COMMAND, DANA, "/sam test"),
+        db.session() as session,
+    ):
+        person = session.scalar(select(Stakeholder))
+        person.title = "CFO"
+        session.flush()
+        # Written in the same transaction as the change: visible here...
+        assert session.scalar(select(AuditEvent).where(AuditEvent.actor == DANA))
+        raise RuntimeError("something failed after the write")
     # ...and gone with it.
     assert len(events(db)) == before
     with db.session() as session:
