@@ -398,7 +398,12 @@ def _write(
                 "label": fields["name"] if result.outcome == "create" else result.name,
                 "operation": audit.CREATED if result.outcome == "create" else audit.UPDATED,
                 "changes": ([("name", None, fields["name"])] if result.outcome == "create" else [])
-                + [(change.field, change.old, change.new) for change in result.changes],
+                + [
+                    (change.field, change.old, change.new)
+                    for change in result.changes
+                    # A new owner of an existing account goes through the ORM (audited there).
+                    if result.outcome == "create" or change.field != "owner_id"
+                ],
             }
             for result, fields in planned
             if result.outcome in ("create", "update")
