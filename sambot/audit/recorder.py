@@ -29,9 +29,10 @@ from sambot.stakeholders.models import Stakeholder
 from sambot.touchpoints.models import Touchpoint
 
 CREATED, UPDATED, DELETED = "created", "updated", "deleted"
-# Bookkeeping, not content: never a change of its own. (Delivery, JobRun, SeenEvent,
-# KeptMessage and the installation tables, with their tokens, are not audited at all.)
-NOISE = {"id", "workspace_id", "created_at", "updated_at"}
+# Bookkeeping, not content (the account is the event's own column): never a change.
+# Delivery, JobRun, SeenEvent, KeptMessage and the installation tables, with their
+# tokens, are not audited at all.
+NOISE = {"id", "workspace_id", "account_id", "created_at", "updated_at"}
 
 
 @dataclass(frozen=True)

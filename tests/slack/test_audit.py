@@ -234,3 +234,33 @@ def test_the_audit_holds_no_token_or_secret(slack, db):
     )
     assert slack.standin.bot_token not in dumped and SIGNING_SECRET not in dumped
     assert "xoxb" not in dumped
+
+
+def test_a_plan_section_records_one_change_per_field_it_holds(slack, db):
+    seed.acme(db)
+    slack.command("/sam", "plan profile")
+    view = slack.opened_view("plan_fields")
+    answers = {"business": "Makes chips", "needs": "Supply security"}
+    assert slack.requests.view_submission(view, values_for(view, answers), DANA).status_code == 200
+    [created] = wait_for_events(slack, db, 1, entity="plan section")
+    assert (created.operation, created.source, created.label) == ("created", "modal", "profile")
+    assert fields(created) == {
+        "section": (None, "profile"),
+        "business": (None, "Makes chips"),
+        "needs": (None, "Supply security"),
+    }, "updated_at and updated_by are bookkeeping"
+
+    slack.command("/sam", "plan profile", user=LEE)
+    view = slack.opened_view("plan_fields")
+    answers = {"business": "Makes chips", "needs": "Two suppliers", "budget_timing": "Q4"}
+    assert slack.requests.view_submission(view, values_for(view, answers), LEE).status_code == 200
+    [updated] = wait_for_events(slack, db, 1, entity="plan section", operation="updated")
+    assert updated.actor == LEE
+    assert fields(updated) == {
+        "needs": ("Supply security", "Two suppliers"),
+        "budget_timing": (None, "Q4"),
+    }
+    slack.command("/sam", "changes", user=LEE)
+    text = json.dumps(slack.ephemeral(LEE, "Changes to")["blocks"], ensure_ascii=False)
+    assert "plan section “Customer profile and needs”: Their main needs" in text
+    assert "“Supply security” → “Two suppliers”" in text
