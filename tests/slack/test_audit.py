@@ -264,3 +264,18 @@ def test_a_plan_section_records_one_change_per_field_it_holds(slack, db):
     text = json.dumps(slack.ephemeral(LEE, "Changes to")["blocks"], ensure_ascii=False)
     assert "plan section “Customer profile and needs”: Their main needs" in text
     assert "“Supply security” → “Two suppliers”" in text
+
+
+def test_an_event_records_its_type_as_the_source(slack, db):
+    seed.acme(db)
+    slack.standin.add_channel(ACME_CHANNEL, "acme", is_ext_shared=True)
+    slack.requests.event(
+        {"type": "channel_shared", "channel": ACME_CHANNEL, "connected_team_id": "TCLIENT"}
+    )
+    [shared] = wait_for_events(slack, db, 1, entity="account", operation="updated")
+    assert (shared.source, shared.detail, shared.actor) == ("event", "channel_shared", None)
+    assert fields(shared) == {"channel_shared_with_client": (False, True)}
+    slack.command("/sam", "changes")
+    text = json.dumps(slack.ephemeral(DANA, "Changes to")["blocks"], ensure_ascii=False)
+    assert "sambot, via a Slack event (channel shared): account “Acme”" in text
+    assert "Channel shared with client no → yes" in text
