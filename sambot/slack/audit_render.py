@@ -54,8 +54,11 @@ VALUE_LABELS: dict[tuple[str | None, str], dict] = {
     ("stakeholder", "role"): ROLE_LABELS,
     ("team member", "role"): TEAM_ROLE_LABELS,
 }
+# An entity whose label is one of its enum values: the field that value comes from.
+LABEL_FIELDS = {"plan section": "section", "industry factor": "factor"}
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 
@@ -80,6 +83,9 @@ def value_text(entity: str, field: str, value, zone: ZoneInfo) -> str:
         return f"<@{text}>"
     if CHANNEL_ID.match(text) and field.startswith("channel"):
         return f"<#{text}>"
+    if NUMBER.match(text):
+        amount = float(text)
+        return f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
     if ISO_DATE.match(text):
         return f"{date.fromisoformat(text):%d %b %Y}"
     if ISO_TIME.match(text):
@@ -96,7 +102,8 @@ def via_text(source: str, detail: str | None) -> str:
     words = field_label(detail or "").lower()
     match source:
         case Source.COMMAND:
-            return f"`{escape(truncate(detail or '', 60))}`"
+            # As typed: mentions in it show as names.
+            return escape(truncate(detail or "a command", 80))
         case Source.MODAL:
             return f"a form ({words})" if detail else "a form"
         case Source.BUTTON:
@@ -122,9 +129,8 @@ def change_line(event: AuditEvent, zone: ZoneInfo) -> str:
     if event.label and event.label.startswith("<@"):
         what += f" {event.label}"
     elif event.label:
-        label = (
-            SECTION_TITLES.get(event.label, event.label) if what == "plan section" else event.label
-        )
+        field = LABEL_FIELDS.get(event.entity, "")
+        label = (_labels(event.entity, field) or {}).get(event.label, event.label)
         what += f" “{escape(truncate(label, 80))}”"
     changes = event.changes or []
     shown = changes[:MOST_FIELDS] if event.operation != "updated" else changes

@@ -167,7 +167,7 @@ def test_sam_changes_pages_newest_first_with_readable_lines(slack, db):
     latest = events(db, entity="stakeholder")[-1]
     paris = latest.at.astimezone(ZoneInfo("Europe/Paris"))
     assert lines[0] == (
-        f"*{paris:%d %b %Y %H:%M}*, <@{DANA}>, via `/sam stakeholder`: "
+        f"*{paris:%d %b %Y %H:%M}*, <@{DANA}>, via /sam stakeholder: "
         "stakeholder “Walter Boss”: Title “Title 11” → “Title 12”"
     )
     buttons = [
