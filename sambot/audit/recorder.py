@@ -184,13 +184,24 @@ def _event_row(record, audited: Audited, operation: str, acting: Acting, now) ->
     }
 
 
-def _after_flush(session: Session, _flush_context) -> None:
+def _deleted(session: Session, flush_context) -> list:
+    """Deleted records: those asked for, and orphans the flush deleted by cascade (a team
+    member taken off `account.team`), which only the unit of work knows."""
+    deleted = list(session.deleted)
+    for state, (is_delete, list_only) in getattr(flush_context, "states", {}).items():
+        record = state.obj()
+        if is_delete and not list_only and record is not None and record not in deleted:
+            deleted.append(record)
+    return deleted
+
+
+def _after_flush(session: Session, flush_context) -> None:
     acting, now = current(), utcnow()
     rows = []
     for records, operation in (
         (session.new, CREATED),
         (session.dirty, UPDATED),
-        (session.deleted, DELETED),
+        (_deleted(session, flush_context), DELETED),
     ):
         for record in records:
             audited = AUDITED.get(type(record))

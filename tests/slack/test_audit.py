@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
 from sambot.actions.models import Action
 from sambot.audit import context as audit_context
@@ -15,7 +16,7 @@ from sambot.audit.models import AuditEvent
 from sambot.localslack.requests import values_for
 from sambot.stakeholders.models import Stakeholder
 from tests.slack import seed
-from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE, SIGNING_SECRET
+from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL, LEE, OWEN, SIGNING_SECRET
 
 
 def events(db, **where) -> list[AuditEvent]:
@@ -279,3 +280,41 @@ def test_an_event_records_its_type_as_the_source(slack, db):
     text = json.dumps(slack.ephemeral(DANA, "Changes to")["blocks"], ensure_ascii=False)
     assert "sambot, via a Slack event (channel shared): account “Acme”" in text
     assert "Channel shared with client no → yes" in text
+
+
+def test_a_team_member_taken_off_the_team_is_recorded_as_deleted(slack, db):
+    account_id = seed.acme(db)
+    with audit_context.acting("command", DANA, "/sam team"), db.session() as session:
+        workspace_id = session.get(Account, account_id).workspace_id
+        accounts.set_team_member(
+            session,
+            workspace_id=workspace_id,
+            account_id=account_id,
+            data={"user_id": OWEN, "role": "technical"},
+        )
+    assert (
+        slack.requests.event(
+            {"type": "member_left_channel", "user": OWEN, "channel": ACME_CHANNEL}
+        ).status_code
+        == 200
+    )
+    offer = slack.channel_message(f"D{DANA}", "left <#CACME>")
+    button = next(
+        e
+        for b in offer["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "team_offer_remove"
+    )
+    slack.requests.block_action(
+        DANA, "team_offer_remove", value=button["value"], message=offer, channel_id=f"D{DANA}"
+    )
+    # An orphan the flush deletes by cascade (taken off account.team) is seen too.
+    [removed] = wait_for_events(slack, db, 1, entity="team member", operation="deleted")
+    assert (removed.source, removed.actor, removed.detail) == (
+        "button",
+        DANA,
+        "team_offer_remove",
+    )
+    assert (removed.label, removed.account_id) == (f"<@{OWEN}>", account_id)
+    assert fields(removed) == {"user_id": (OWEN, None), "role": ("technical", None)}
