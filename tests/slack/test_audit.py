@@ -318,3 +318,24 @@ def test_a_team_member_taken_off_the_team_is_recorded_as_deleted(slack, db):
     )
     assert (removed.label, removed.account_id) == (f"<@{OWEN}>", account_id)
     assert fields(removed) == {"user_id": (OWEN, None), "role": ("technical", None)}
+
+
+def test_a_bulk_update_records_its_own_event_in_its_transaction(db):
+    """A cadence snooze is one UPDATE statement, past the unit of work: it records itself."""
+    from datetime import date
+
+    from sambot.relationships import cadence
+
+    seed.acme(db)
+    with audit_context.acting("button", LEE, "cadence_snooze"), db.session() as session:
+        person = session.scalar(select(Stakeholder))
+        until = cadence.snooze(session, stakeholder=person, today=date(2026, 11, 2))
+    [snoozed] = events(db, entity="stakeholder", operation="updated")
+    assert (snoozed.source, snoozed.actor, snoozed.label) == ("button", LEE, "Walter Boss")
+    assert fields(snoozed) == {"cadence_snoozed_until": (None, until.isoformat())}
+    with pytest.raises(RuntimeError), db.session() as session:
+        cadence.snooze(
+            session, stakeholder=session.scalar(select(Stakeholder)), today=date(2026, 12, 1)
+        )
+        raise RuntimeError("rolled back")
+    assert len(events(db, entity="stakeholder", operation="updated")) == 1
