@@ -339,3 +339,19 @@ def test_a_bulk_update_records_its_own_event_in_its_transaction(db):
         )
         raise RuntimeError("rolled back")
     assert len(events(db, entity="stakeholder", operation="updated")) == 1
+
+
+def test_a_workspace_purge_counts_and_deletes_its_audit_events(db):
+    from sambot.installs import service as installs
+    from sambot.workspaces.models import Workspace
+
+    seed.acme(db)
+    with db.session() as session:
+        workspace = session.scalar(select(Workspace))
+    recorded = len(events(db))
+    assert recorded == 3  # the account, its owner on the team, its stakeholder
+    dry = installs.purge(db, [workspace], dry_run=True)
+    assert dry.counts["audit_events"] == recorded and len(events(db)) == recorded
+    applied = installs.purge(db, [workspace], dry_run=False)
+    assert applied.counts["audit_events"] == recorded
+    assert events(db) == []
