@@ -8,25 +8,32 @@ change. Bulk statements (which skip the unit of work) call `record` themselves.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import JSON, DateTime, column, event, inspect, table
 from sqlalchemy.orm import Session, sessionmaker
 
-from sambot.accountplan.models import Competitor, ExpansionArea, IndustryFactor, PlanSection
-from sambot.accounts.models import Account, TeamMember
-from sambot.actions.models import Action
 from sambot.audit.context import Acting, current
-from sambot.audit.models import AuditEvent
-from sambot.checkpoints.models import CheckpointAnswer, CheckpointRound, CheckpointSchedule
-from sambot.db import utcnow
-from sambot.plans.models import Objective
-from sambot.programme.models import ProgrammeChannel
-from sambot.stakeholders.models import Stakeholder
-from sambot.touchpoints.models import Touchpoint
+
+# The audit table as the recorder writes it: named here, not imported, so that the
+# database module can watch its sessions without importing every model (a circle).
+AUDIT_EVENTS = table(
+    "audit_events",
+    column("workspace_id"),
+    column("account_id"),
+    column("actor"),
+    column("source"),
+    column("detail"),
+    column("entity"),
+    column("entity_id"),
+    column("label"),
+    column("operation"),
+    column("changes", JSON),
+    column("at", DateTime(timezone=True)),
+)
 
 CREATED, UPDATED, DELETED = "created", "updated", "deleted"
 # Bookkeeping, not content (the account is the event's own column): never a change.
@@ -50,39 +57,42 @@ class Audited:
     )
 
 
-AUDITED: dict[type, Audited] = {
-    Account: Audited("account", lambda a: a.name, account_id=lambda a: a.id),
-    TeamMember: Audited("team member", lambda m: m.user_id and f"<@{m.user_id}>"),
-    Action: Audited(
+# Audited tables (by name: the recorder imports no model).
+AUDITED: dict[str, Audited] = {
+    "accounts": Audited("account", lambda a: a.name, account_id=lambda a: a.id),
+    "team_members": Audited("team member", lambda m: m.user_id and f"<@{m.user_id}>"),
+    "actions": Audited(
         "action",
         lambda a: a.title,
         # Who changed it last and where its message is: the audit itself says who.
         skip=frozenset({"last_changed_by", "channel_id", "message_ts", "last_nudged_on"}),
     ),
-    Stakeholder: Audited("stakeholder", lambda s: s.name),
-    Touchpoint: Audited(
+    "stakeholders": Audited("stakeholder", lambda s: s.name),
+    "touchpoints": Audited(
         "touchpoint",
         lambda t: t.kind and f"{t.kind} on {t.occurred_on}",
         skip=frozenset({"channel_id", "message_ts"}),
         collections=("stakeholders",),
     ),
-    PlanSection: Audited("plan section", lambda p: p.section, skip=frozenset({"updated_by"})),
-    IndustryFactor: Audited("industry factor", lambda f: f.factor, skip=frozenset({"updated_by"})),
-    Competitor: Audited("competitor", lambda c: c.name, skip=frozenset({"updated_by"})),
-    ExpansionArea: Audited("expansion area", lambda e: e.area, skip=frozenset({"updated_by"})),
-    Objective: Audited("objective", lambda o: o.title),
-    CheckpointSchedule: Audited(
+    "plan_sections": Audited("plan section", lambda p: p.section, skip=frozenset({"updated_by"})),
+    "industry_factors": Audited(
+        "industry factor", lambda f: f.factor, skip=frozenset({"updated_by"})
+    ),
+    "competitors": Audited("competitor", lambda c: c.name, skip=frozenset({"updated_by"})),
+    "expansion_areas": Audited("expansion area", lambda e: e.area, skip=frozenset({"updated_by"})),
+    "objectives": Audited("objective", lambda o: o.title),
+    "checkpoint_schedules": Audited(
         "checkpoint schedule", lambda s: None, skip=frozenset({"set_by", "set_at"})
     ),
-    CheckpointRound: Audited("checkpoint", lambda r: r.started_on and f"of {r.started_on}"),
-    CheckpointAnswer: Audited(
+    "checkpoint_rounds": Audited("checkpoint", lambda r: r.started_on and f"of {r.started_on}"),
+    "checkpoint_answers": Audited(
         "checkpoint answer",
         lambda a: a.user_id and f"<@{a.user_id}>",
         skip=frozenset({"asked_at"}),
         account_id=lambda a: a.round.account_id,
         workspace_id=lambda a: a.round.workspace_id,
     ),
-    ProgrammeChannel: Audited(
+    "programme_channels": Audited(
         "programme channel", lambda p: None, skip=frozenset({"set_by", "set_at"})
     ),
 }
@@ -196,7 +206,7 @@ def _deleted(session: Session, flush_context) -> list:
 
 
 def _after_flush(session: Session, flush_context) -> None:
-    acting, now = current(), utcnow()
+    acting, now = current(), datetime.now(UTC)
     rows = []
     for records, operation in (
         (session.new, CREATED),
@@ -204,14 +214,14 @@ def _after_flush(session: Session, flush_context) -> None:
         (_deleted(session, flush_context), DELETED),
     ):
         for record in records:
-            audited = AUDITED.get(type(record))
+            audited = AUDITED.get(getattr(type(record), "__tablename__", ""))
             if audited is None:
                 continue
             row = _event_row(record, audited, operation, acting, now)
             if row is not None:
                 rows.append(row)
     if rows:
-        session.connection().execute(AuditEvent.__table__.insert(), rows)
+        session.connection().execute(AUDIT_EVENTS.insert(), rows)
 
 
 def watch(sessions: sessionmaker) -> None:
@@ -252,7 +262,7 @@ def record(
 
 def record_many(session: Session, events: list[dict], *, acting: Acting | None = None) -> None:
     """Events of bulk statements: dicts of `record`'s arguments, changes as tuples."""
-    acting, now = acting or current(), utcnow()
+    acting, now = acting or current(), datetime.now(UTC)
     rows = []
     for item in events:
         changes = [c for name, old, new in item["changes"] for c in _change(name, old, new)]
@@ -270,4 +280,4 @@ def record_many(session: Session, events: list[dict], *, acting: Acting | None =
             }
         )
     for start in range(0, len(rows), 2000):
-        session.connection().execute(AuditEvent.__table__.insert(), rows[start : start + 2000])
+        session.connection().execute(AUDIT_EVENTS.insert(), rows[start : start + 2000])
