@@ -36,10 +36,12 @@ AUDIT_EVENTS = table(
 )
 
 CREATED, UPDATED, DELETED = "created", "updated", "deleted"
-# Bookkeeping, not content (the account is the event's own column): never a change.
+# Bookkeeping, not content: never a change.
 # Delivery, JobRun, SeenEvent, KeptMessage and the installation tables, with their
 # tokens, are not audited at all.
-NOISE = {"id", "workspace_id", "account_id", "created_at", "updated_at"}
+NOISE = {"id", "workspace_id", "created_at", "updated_at"}
+# A record created or deleted is the event's account's: only a move to another is a change.
+MOVES_ONLY = {"account_id"}
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def _names(items: Iterable) -> list[str]:
 
 def _changes(record, audited: Audited, operation: str) -> list[dict]:
     state = inspect(record)
-    skip = NOISE | audited.skip
+    skip = NOISE | audited.skip | (MOVES_ONLY if operation != UPDATED else set())
     changes: list[dict] = []
     for name in _columns(record):
         if name in skip:

@@ -67,10 +67,14 @@ def _labels(entity: str, field: str) -> dict | None:
     return VALUE_LABELS.get((entity, field)) or VALUE_LABELS.get((None, field))
 
 
-def value_text(entity: str, field: str, value, zone: ZoneInfo) -> str:
+def value_text(
+    entity: str, field: str, value, zone: ZoneInfo, accounts: dict[int, str] | None = None
+) -> str:
     """A stored value as a person reads it: a label, a mention, a date in their zone."""
     if value is None or value == "" or value == []:
         return "(none)"
+    if field == "account_id":
+        return "“" + escape((accounts or {}).get(value, f"account {value}")) + "”"
     labels = _labels(entity, field)
     if labels is not None and value in labels:
         return labels[value]
@@ -121,7 +125,19 @@ def via_text(source: str, detail: str | None) -> str:
     return "sambot itself"
 
 
-def change_line(event: AuditEvent, zone: ZoneInfo) -> str:
+def moved_accounts(events: Sequence[AuditEvent]) -> set[int]:
+    """The accounts records were moved between, to name them."""
+    return {
+        value
+        for event in events
+        for change in event.changes or []
+        if change["field"] == "account_id"
+        for value in (change["old"], change["new"])
+        if isinstance(value, int)
+    }
+
+
+def change_line(event: AuditEvent, zone: ZoneInfo, accounts: dict[int, str] | None = None) -> str:
     """'when, who, via what: entity, field old -> new' for one event."""
     when = f"{event.at.astimezone(zone):%d %b %Y %H:%M}"
     who = f"<@{event.actor}>" if event.actor else "sambot"
@@ -139,13 +155,13 @@ def change_line(event: AuditEvent, zone: ZoneInfo) -> str:
         field, old, new = change["field"], change["old"], change["new"]
         name = name_of_field(field)
         if event.operation == "created":
-            parts.append(f"{name} {value_text(event.entity, field, new, zone)}")
+            parts.append(f"{name} {value_text(event.entity, field, new, zone, accounts)}")
         elif event.operation == "deleted":
-            parts.append(f"{name} was {value_text(event.entity, field, old, zone)}")
+            parts.append(f"{name} was {value_text(event.entity, field, old, zone, accounts)}")
         else:
             parts.append(
-                f"{name} {value_text(event.entity, field, old, zone)} → "
-                f"{value_text(event.entity, field, new, zone)}"
+                f"{name} {value_text(event.entity, field, old, zone, accounts)} → "
+                f"{value_text(event.entity, field, new, zone, accounts)}"
             )
     if len(changes) > len(shown):
         parts.append(f"and {len(changes) - len(shown)} more")
@@ -162,14 +178,16 @@ def changes_message(
     page: ChangesPage,
     about: str,
     zone: ZoneInfo,
+    accounts: dict[int, str] | None = None,
 ) -> Message:
-    """One page of the trail, newest first, with Previous and Next."""
+    """One page of the trail, newest first, with Previous and Next; `accounts` names the
+    accounts records moved between."""
     if not total:
         return notice(f"No changes to {about} recorded yet.")
     first = page.page * CHANGES_PAGE_SIZE + 1
     last = first + len(events) - 1
     blocks: list = [section(f"*Changes to {about}* · {first} to {last} of {total}, newest first")]
-    blocks += [section(truncate(change_line(event, zone), 2900)) for event in events]
+    blocks += [section(truncate(change_line(event, zone, accounts), 2900)) for event in events]
     buttons = []
     if page.page > 0:
         earlier = page.model_copy(update={"page": page.page - 1})

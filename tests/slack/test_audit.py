@@ -355,3 +355,54 @@ def test_a_workspace_purge_counts_and_deletes_its_audit_events(db):
     applied = installs.purge(db, [workspace], dry_run=False)
     assert applied.counts["audit_events"] == recorded
     assert events(db) == []
+
+
+def test_a_touchpoint_s_stakeholders_and_its_move_to_another_account(slack, db):
+    from datetime import date
+
+    from sambot.stakeholders import service as stakeholders
+    from sambot.touchpoints import service as touchpoints
+
+    acme_id = seed.acme(db)
+    with audit_context.acting("modal", DANA, "touchpoint"), db.session() as session:
+        workspace_id = session.get(Account, acme_id).workspace_id
+        walter = session.scalar(select(Stakeholder)).id
+        globex = Account(workspace_id=workspace_id, name="Globex", owner_id=DANA)
+        session.add(globex)
+        session.flush()
+        globex_id = globex.id
+        jane = stakeholders.create(
+            session, workspace_id=workspace_id, account_id=globex_id, data={"name": "Jane Roe"}
+        ).id
+        data = {"occurred_on": date(2026, 11, 2), "kind": "call", "summary": "Pricing"}
+        touchpoint = touchpoints.create(
+            session,
+            workspace_id=workspace_id,
+            account_id=acme_id,
+            logged_by=DANA,
+            data={**data, "stakeholder_ids": [walter]},
+        )
+    [created] = events(db, entity="touchpoint")
+    assert fields(created)["stakeholders"] == (None, ["Walter Boss"])
+    assert "account_id" not in fields(created), "a new record is its event's account's"
+    assert created.account_id == acme_id
+
+    with audit_context.acting("modal", LEE, "touchpoint"), db.session() as session:
+        touchpoints.update(
+            session,
+            workspace_id=workspace_id,
+            touchpoint_id=touchpoint.id,
+            account_id=globex_id,
+            data={**data, "stakeholder_ids": [jane]},
+        )
+    # Recorded at each flush: the query for the stakeholders flushed the move first.
+    moved = events(db, entity="touchpoint", operation="updated")
+    assert {e.actor for e in moved} == {LEE}
+    assert {k: v for e in moved for k, v in fields(e).items()} == {
+        "account_id": (acme_id, globex_id),
+        "stakeholders": (["Walter Boss"], ["Jane Roe"]),
+    }
+    slack.command("/sam", "changes Globex", user=LEE, channel=GENERAL)
+    text = json.dumps(slack.ephemeral(LEE, "Changes to Globex")["blocks"], ensure_ascii=False)
+    assert "Account “Acme” → “Globex”" in text
+    assert "Stakeholders Walter Boss → Jane Roe" in text

@@ -4,8 +4,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from slack_bolt import App
+from sqlalchemy import select
 
 from sambot.accounts import service as accounts
+from sambot.accounts.models import Account
 from sambot.audit import service as audit
 from sambot.slack import audit_render
 from sambot.slack.context import Interaction
@@ -87,4 +89,16 @@ def _changes_message(session, interaction: Interaction, page: ChangesPage):
         offset=page.page * audit_render.CHANGES_PAGE_SIZE,
         limit=audit_render.CHANGES_PAGE_SIZE,
     )
-    return audit_render.changes_message(events, total=total, page=page, about=about, zone=zone)
+    moved = audit_render.moved_accounts(events)
+    names = dict(
+        session.execute(
+            select(Account.id, Account.name).where(
+                Account.workspace_id == interaction.workspace.id, Account.id.in_(moved)
+            )
+        ).all()
+        if moved
+        else {}
+    )
+    return audit_render.changes_message(
+        events, total=total, page=page, about=about, zone=zone, accounts=names
+    )
