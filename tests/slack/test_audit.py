@@ -406,3 +406,43 @@ def test_a_touchpoint_s_stakeholders_and_its_move_to_another_account(slack, db):
     text = json.dumps(slack.ephemeral(LEE, "Changes to Globex")["blocks"], ensure_ascii=False)
     assert "Account “Acme” → “Globex”" in text
     assert "Stakeholders Walter Boss → Jane Roe" in text
+
+
+def test_checkpoints_scheduled_started_by_the_job_answered_and_closed(slack, db):
+    from datetime import date
+
+    from tests.slack import test_checkpoints as checkpoints
+
+    checkpoints.acme_with_team(db)
+    slack.command("/sam", "checkpoint monthly on")
+    slack.ephemeral(DANA, "asked every month")
+    [scheduled] = wait_for_events(slack, db, 1, entity="checkpoint schedule")
+    assert (scheduled.operation, scheduled.source, scheduled.actor) == ("created", "command", DANA)
+
+    checkpoints.run_checkpoints(slack, db, date(2027, 1, 4))
+    [started] = events(db, entity="checkpoint")
+    assert (started.operation, started.source, started.detail) == ("created", "job", "checkpoints")
+    asked = events(db, entity="checkpoint answer")
+    assert len(asked) == 3 and {e.source for e in asked} == {"job"}
+
+    question = checkpoints.dm(slack, LEE, "Alignment checkpoint for Acme")
+    checkpoints.press(slack, question, "checkpoint_information_4", LEE)
+    [answered] = wait_for_events(slack, db, 1, entity="checkpoint answer", operation="updated")
+    assert (answered.source, answered.actor, answered.label) == ("button", LEE, f"<@{LEE}>")
+    assert fields(answered)["information"] == (None, 4)
+
+    slack.command("/sam", "checkpoint close")
+    slack.channel_message(ACME_CHANNEL, "people answered")
+    [closed] = wait_for_events(slack, db, 1, entity="checkpoint", operation="updated")
+    assert (closed.source, closed.actor) == ("command", DANA)
+    assert closed.entity_id == started.entity_id
+    assert [c["field"] for c in closed.changes] == ["closed_at"]
+
+    slack.command("/sam", "checkpoint monthly off")
+    slack.ephemeral(DANA, "No more monthly checkpoints")
+    [stopped] = wait_for_events(slack, db, 1, entity="checkpoint schedule", operation="deleted")
+    assert (stopped.source, stopped.actor, stopped.account_id) == (
+        "command",
+        DANA,
+        scheduled.account_id,
+    )
