@@ -12,6 +12,7 @@ that takes it over: found, it is recorded as posted; otherwise it is posted. Nev
 never made twice.
 """
 
+import contextvars
 import logging
 import queue
 import re
@@ -25,7 +26,7 @@ from enum import StrEnum
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from sambot.accounts.models import Account
 from sambot.db import Database, utcnow
@@ -358,11 +359,10 @@ class Poster:
 
     def _mark_channel_unavailable(self, target: Target) -> None:
         with self.database.session() as db:
-            db.execute(
-                update(Account)
-                .where(Account.id == target.account_id, Account.channel_id == target.channel)
-                .values(channel_unavailable_at=utcnow())
-            )
+            # Through the ORM, so the audit trail records it.
+            account = db.get(Account, target.account_id)
+            if account is not None and account.channel_id == target.channel:
+                account.channel_unavailable_at = utcnow()
 
     def _tell_owner(self, target: Target, notice: str, text: str) -> None:
         """A direct message to the account owner, at most once a month per account and kind."""
@@ -437,7 +437,13 @@ class PostQueue:
         self._error: BaseException | None = None
         self._stopping = False
         self._threads = [
-            threading.Thread(target=self._work, name=f"sambot-posting-{n}", daemon=True)
+            # In the job's context (its log fields, the audit's "who"): one copy per thread.
+            threading.Thread(
+                target=contextvars.copy_context().run,
+                args=(self._work,),
+                name=f"sambot-posting-{n}",
+                daemon=True,
+            )
             for n in range(threads)
         ]
 

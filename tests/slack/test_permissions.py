@@ -7,12 +7,13 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sambot.accountplan.models import PlanSection
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
 from sambot.actions.models import Action, ActionStatus
+from sambot.audit.models import AuditEvent
 from sambot.jobs.runner import JobOptions, run_job
 from sambot.localslack.requests import values_for
 from sambot.plans.models import Objective
@@ -64,8 +65,8 @@ def acme(slack, db):
 
 
 def set_policy(db, policy: str) -> None:
-    with db.session() as session:
-        session.scalar(select(Workspace)).edit_policy = policy
+    with db.session() as session:  # set-up: a statement, which the audit trail does not show
+        session.execute(update(Workspace).values(edit_policy=policy))
 
 
 def submit(slack, view, answers, user):
@@ -332,6 +333,15 @@ def test_settings_show_the_policy_and_only_admins_change_it(slack, db, acme):
     slack.command("/sam", "settings team", user=DANA)
     slack.ephemeral(DANA, "Only workspace admins and owners")
     assert stored_policy(db) == "open", "the account owner is no admin"
+    # Each change of policy is in the audit trail, with who made it; a refusal is not.
+    with db.session() as session:
+        changed = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "workspace settings")
+        ).all()
+    assert [(e.actor, e.operation, e.changes) for e in changed] == [
+        (ADMIN, "updated", [{"field": "edit_policy", "old": "team", "new": "owner"}]),
+        (ADMIN, "updated", [{"field": "edit_policy", "old": "owner", "new": "open"}]),
+    ]
 
 
 def test_a_new_workspace_is_team_only(slack, db):
@@ -381,6 +391,21 @@ def test_private_account_is_hidden_from_outsiders_lists_and_shown_to_its_team(sl
         ranked = answer_to(slack, user, "portfolio", "Pareto selection")
         assert "Globex" in ranked
         assert ("Acme" in ranked) is sees, user
+
+
+def test_private_account_s_changes_are_hidden_from_outsiders(slack, db, acme):
+    globex(db)
+    make_private(slack, db)
+    slack.channel_message(ACME_CHANNEL, "made *Acme* private")
+    for user, sees in ((OWEN, False), (LEE, True), (ADMIN, True)):
+        every = answer_to(slack, user, "changes", "Changes to")
+        assert "Globex" in every
+        assert ("Acme" in every) is sees, user
+        named = answer_to(slack, user, "changes acme", "cme")
+        assert ("I know no account called `acme`" in named) is not sees, user
+    slack.standin.reset()
+    slack.command("/sam", "changes", user=OWEN, channel=ACME_CHANNEL)
+    slack.ephemeral(OWEN, "Acme is private: only its account team and workspace admins see")
 
 
 def test_private_account_is_not_offered_in_an_outsiders_forms(slack, db, acme):

@@ -3,6 +3,7 @@
 from slack_bolt import App
 
 from sambot.slack.listeners import (
+    audit,
     buttons,
     checkpoints,
     commands,
@@ -38,6 +39,7 @@ LISTENER_MODULES = (
     portfolio,
     installs,
     settings,
+    audit,
 )
 
 

@@ -14,6 +14,7 @@ from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
 from sambot.slack.listeners import (
+    audit,
     checkpoints,
     plan,
     portfolio,
@@ -93,6 +94,7 @@ def sam_command(ack, command, client, respond, context, interaction: Interaction
         "report": reports.preview_report,
         "objectives": records.list_objectives,
         "history": records.show_history,
+        "changes": audit.show_changes,
         "map": relationships.show_map,
         "plan": plan.show_plan,
         "checkpoint": checkpoints.checkpoint_command,
