@@ -162,34 +162,34 @@ def submit_action_edit(ack, body, view, client, interaction: Interaction):
     _submit_for_action(ack, view, client, interaction, change, status=False)
 
 
+# A status that asks why: the form field holding the answer, and the domain's name for it.
+WHY_ASKED = {
+    ActionStatus.BLOCKED: ("obstacle", "obstacle"),
+    ActionStatus.CANCELLED: ("cancel_reason", "reason"),
+}
+
+
 def submit_action_blocked(ack, body, view, client, interaction: Interaction):
-    obstacle = form_values(view).get("obstacle")
-
-    def change(session, item):
-        actions.change_status(
-            session,
-            action=item,
-            changed_by=interaction.user_id,
-            status=ActionStatus.BLOCKED,
-            obstacle=obstacle,
-        )
-        return STATUS_NOTES[ActionStatus.BLOCKED].format(user=interaction.user_id)
-
-    _submit_for_action(ack, view, client, interaction, change, status=True)
+    _submit_status_with_why(ack, view, client, interaction, ActionStatus.BLOCKED)
 
 
 def submit_action_cancel(ack, body, view, client, interaction: Interaction):
-    reason = form_values(view).get("cancel_reason")
+    _submit_status_with_why(ack, view, client, interaction, ActionStatus.CANCELLED)
+
+
+def _submit_status_with_why(ack, view, client, interaction: Interaction, status: ActionStatus):
+    field, argument = WHY_ASKED[status]
+    why = form_values(view).get(field)
 
     def change(session, item):
         actions.change_status(
             session,
             action=item,
             changed_by=interaction.user_id,
-            status=ActionStatus.CANCELLED,
-            reason=reason,
+            status=status,
+            **{argument: why},
         )
-        return STATUS_NOTES[ActionStatus.CANCELLED].format(user=interaction.user_id)
+        return STATUS_NOTES[status].format(user=interaction.user_id)
 
     _submit_for_action(ack, view, client, interaction, change, status=True)
 
