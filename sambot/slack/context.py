@@ -26,6 +26,8 @@ from sambot.workspaces.models import Workspace
 # A trigger_id can open a modal for 3 seconds after the user acted (Slack's "Handling user
 # interaction" guide, https://api.slack.com/interactivity/handling).
 TRIGGER_LIFE_S = 3
+# The wall clock the trigger's age is read on (a test moves it).
+wall_clock = time.time
 
 
 @dataclass
@@ -107,8 +109,10 @@ class Interaction:
     team_id: str
     user_id: str | None
     channel_id: str | None
-    # When Slack sent the request (its signed timestamp), to know a trigger_id has expired.
+    # When Slack sent the request (its signed timestamp, whole seconds) and when it reached
+    # this process's web edge (None in Socket Mode), to know a trigger_id has expired.
     sent_at: float | None = None
+    received_at: float | None = None
     trigger_id: str | None = None  # lets a listener open a form, for 3 seconds
     response_url: str | None = None  # answers the user alone
     # A form's submission: its listener acks after the work, so nothing may wait on Slack.
@@ -140,10 +144,17 @@ class Interaction:
         return account
 
     def trigger_expired(self, now: float | None = None) -> bool:
-        """A trigger_id lives 3 s from the user's act; Slack's timestamp has 1 s steps."""
-        if self.sent_at is None:
-            return False
-        return (now if now is not None else time.time()) - self.sent_at > TRIGGER_LIFE_S + 1
+        """Whether the trigger_id has certainly expired: it lives 3 s from the user's act.
+
+        Its age is at least the time since the request reached sambot (under a burst it may
+        wait behind other work that long), and at least the time since Slack's timestamp,
+        less the second that timestamp may be behind (it counts whole seconds).
+        """
+        now = wall_clock() if now is None else now
+        ages = [now - self.received_at] if self.received_at is not None else []
+        if self.sent_at is not None:
+            ages.append(now - self.sent_at - 1)
+        return bool(ages) and max(ages) > TRIGGER_LIFE_S
 
 
 class NotLinked(DomainError):
@@ -155,6 +166,10 @@ class NotLinked(DomainError):
             "Link it with `/sam link &lt;account name&gt;` (or create one with `/sam account new`), "
             "or run the command in an account's channel."
         )
+
+
+# Set by the web edge in a request's context: the wall-clock time the request reached it.
+RECEIVED_AT = "sambot_received_at"
 
 
 def context_middleware(sam: Sam, pool: urllib3.PoolManager):
@@ -176,6 +191,7 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
                 user_id=context.user_id,
                 channel_id=context.channel_id,
                 sent_at=float(timestamp) if timestamp and timestamp.isdigit() else None,
+                received_at=context.get(RECEIVED_AT),
                 trigger_id=body.get("trigger_id"),
                 response_url=context.response_url,
                 before_ack=body.get("type") == "view_submission",
