@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 import urllib3
+from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from sambot.accounts.models import Account
 from sambot.config import Settings
 from sambot.dates import today_in
 from sambot.db import Database, utcnow
-from sambot.slack.client import PooledRespond
+from sambot.slack.client import PooledRespond, PooledWebClient
 from sambot.slack.people import People
 from sambot.validation import DomainError
 from sambot.workspaces import service as workspaces
@@ -174,10 +175,11 @@ RECEIVED_AT = "sambot_received_at"
 
 def context_middleware(sam: Sam, pool: urllib3.PoolManager):
     """Puts `sam` and the `interaction` into Bolt's context for every listener, and a
-    `respond()` that keeps its connections alive."""
+    `client` and a `respond()` that keep their connections alive."""
 
     def inject(context, body, request, next):
         context["sam"] = sam
+        context["client"] = pooled(context.client, pool)
         if context.response_url:
             context["respond"] = PooledRespond(response_url=context.response_url, pool=pool)
         team_id = context.team_id or workspace_of(body)
@@ -200,6 +202,22 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
         next()
 
     return inject
+
+
+def pooled(client: WebClient, pool: urllib3.PoolManager) -> PooledWebClient:
+    """Bolt's client for this request (its workspace's token set by Bolt's authorize) over the
+    shared pool: Bolt builds a plain WebClient per request, which opens a new connection, and
+    against Slack a new TLS session, for every call."""
+    return PooledWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        headers=client.headers,
+        team_id=client.default_params.get("team_id"),
+        logger=client.logger,
+        retry_handlers=client.retry_handlers,
+        pool=pool,
+    )
 
 
 def workspace_of(body: dict) -> str | None:
