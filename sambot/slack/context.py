@@ -19,6 +19,7 @@ from sambot.config import Settings
 from sambot.dates import today_in
 from sambot.db import Database, utcnow
 from sambot.slack.client import PooledRespond, PooledWebClient
+from sambot.slack.envelopes import RECEIVED_AT
 from sambot.slack.people import People
 from sambot.validation import DomainError
 from sambot.workspaces import service as workspaces
@@ -167,10 +168,6 @@ class NotLinked(DomainError):
             "Link it with `/sam link &lt;account name&gt;` (or create one with `/sam account new`), "
             "or run the command in an account's channel."
         )
-
-
-# Set by the web edge in a request's context: the wall-clock time the request reached it.
-RECEIVED_AT = "sambot_received_at"
 
 
 def context_middleware(sam: Sam, pool: urllib3.PoolManager):

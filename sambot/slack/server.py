@@ -29,7 +29,7 @@ from sambot.ops import logs
 from sambot.ops.metrics import ACK_SECONDS, INTERACTIONS, exposition
 from sambot.slack import envelopes
 from sambot.slack.catalog import BOT_EVENTS, SHORTCUTS, SLASH_COMMANDS
-from sambot.slack.context import RECEIVED_AT
+from sambot.slack.envelopes import RECEIVED_AT
 from sambot.slack.errors import reference_code
 from sambot.slack.guard import (
     BodyLimit,
