@@ -2,11 +2,15 @@
 for a log collector. Each line carries what is known of the event it belongs to (request
 id, team, command or job, duration), and never a token or the signing secret."""
 
+import asyncio
+import atexit
 import contextvars
 import json
 import logging
+import queue
 import re
 import sys
+from logging.handlers import QueueHandler, QueueListener
 from datetime import UTC, datetime
 
 # Set by the web edge for a request, and by the runner for a job in a workspace.
@@ -45,6 +49,37 @@ class Redact(logging.Filter):
         return True
 
 
+class Handoff(QueueHandler):
+    """Hands the event loop's records to a writer thread, with the request they belong to.
+
+    A request's log line is emitted on the event loop, which answers every ack: writing it
+    there (the redaction, the formatting, a write to stderr that a slow log collector can
+    block) would make every ack wait for it. The writer thread does all that instead. Other
+    threads write their own lines, in order with what they print.
+    """
+
+    def __init__(self, lines: queue.SimpleQueue, handler: logging.Handler):
+        super().__init__(lines)
+        self.handler = handler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if asyncio._get_running_loop() is None:
+            self.handler.handle(record)
+        else:
+            super().emit(record)
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        # The context variables are this thread's: read them now, not in the writer.
+        for name, variable in _CONTEXT.items():
+            if not hasattr(record, name):
+                value = variable.get()
+                if value is not None:
+                    setattr(record, name, value)
+        # Arguments may change after the call: the message is the one of this moment.
+        record.msg, record.args = record.getMessage(), None
+        return record
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
@@ -65,20 +100,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
+_writer: QueueListener | None = None
+
+
 def configure_logging(log_format: str = "text", secrets: list[str] | None = None) -> None:
+    """Log lines to stderr; the event loop's through a writer thread (`Handoff`)."""
+    global _writer
+    stop_writer()
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(Redact(secrets or []))
+    lines: queue.SimpleQueue = queue.SimpleQueue()
+    _writer = QueueListener(lines, handler, respect_handler_level=True)
+    _writer.start()
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(handler)
+    root.addHandler(Handoff(lines, handler))
     root.setLevel(logging.INFO)
     # uvicorn installs its own handlers; its lines go through ours instead.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+
+
+@atexit.register
+def stop_writer() -> None:
+    """Write every line the writer thread holds, then stop it (at exit)."""
+    global _writer
+    if _writer is not None:
+        _writer.stop()
+        _writer = None
