@@ -10,8 +10,8 @@ import logging
 import queue
 import re
 import sys
-from logging.handlers import QueueHandler, QueueListener
 from datetime import UTC, datetime
+from logging.handlers import QueueHandler, QueueListener
 
 # Set by the web edge for a request, and by the runner for a job in a workspace.
 request_id = contextvars.ContextVar("request_id", default=None)
