@@ -7,11 +7,11 @@ import atexit
 import contextvars
 import json
 import logging
-import queue
 import re
 import sys
+import threading
+from collections import deque
 from datetime import UTC, datetime
-from logging.handlers import QueueHandler, QueueListener
 
 # Set by the web edge for a request, and by the runner for a job in a workspace.
 request_id = contextvars.ContextVar("request_id", default=None)
@@ -49,27 +49,30 @@ class Redact(logging.Filter):
         return True
 
 
-class Handoff(QueueHandler):
+class Handoff(logging.Handler):
     """Hands the event loop's records to a writer thread, with the request they belong to.
 
     A request's log line is emitted on the event loop, which answers every ack: writing it
     there (the redaction, the formatting, a write to stderr that a slow log collector can
-    block) would make every ack wait for it. The writer thread does all that instead. Other
-    threads write their own lines, in order with what they print.
+    block) would make every ack wait for it. The loop only appends the record to a list; the
+    writer thread writes the list every `every` seconds (waking it per line would cost a
+    thread switch per request). Other threads write their own lines, in order with what
+    they print.
     """
 
-    def __init__(self, lines: queue.SimpleQueue, handler: logging.Handler):
-        super().__init__(lines)
+    def __init__(self, handler: logging.Handler, every: float = 0.1):
+        super().__init__()
         self.handler = handler
+        self.every = every
+        self._pending: deque[logging.LogRecord] = deque()
+        self._stopping = threading.Event()
+        self._writer = threading.Thread(target=self._write_every, name="log-writer", daemon=True)
+        self._writer.start()
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def handle(self, record: logging.LogRecord) -> bool:
         if asyncio._get_running_loop() is None:
-            self.handler.handle(record)
-        else:
-            super().emit(record)
-
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        # The context variables are this thread's: read them now, not in the writer.
+            return bool(self.handler.handle(record))
+        # The context variables are the loop's: read them now, not in the writer.
         for name, variable in _CONTEXT.items():
             if not hasattr(record, name):
                 value = variable.get()
@@ -77,7 +80,24 @@ class Handoff(QueueHandler):
                     setattr(record, name, value)
         # Arguments may change after the call: the message is the one of this moment.
         record.msg, record.args = record.getMessage(), None
-        return record
+        self._pending.append(record)
+        return True
+
+    def _write_every(self) -> None:
+        while not self._stopping.wait(self.every):
+            self._write_pending()
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        while self._pending:
+            self.handler.handle(self._pending.popleft())
+
+    def close(self) -> None:
+        """Write what is pending, and stop the writer."""
+        self._stopping.set()
+        if self._writer.is_alive() and self._writer is not threading.current_thread():
+            self._writer.join()
+        super().close()
 
 
 class JsonFormatter(logging.Formatter):
@@ -100,12 +120,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
-_writer: QueueListener | None = None
+_handoff: Handoff | None = None
 
 
 def configure_logging(log_format: str = "text", secrets: list[str] | None = None) -> None:
     """Log lines to stderr; the event loop's through a writer thread (`Handoff`)."""
-    global _writer
+    global _handoff
     stop_writer()
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
@@ -113,13 +133,11 @@ def configure_logging(log_format: str = "text", secrets: list[str] | None = None
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(Redact(secrets or []))
-    lines: queue.SimpleQueue = queue.SimpleQueue()
-    _writer = QueueListener(lines, handler, respect_handler_level=True)
-    _writer.start()
+    _handoff = Handoff(handler)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(Handoff(lines, handler))
+    root.addHandler(_handoff)
     root.setLevel(logging.INFO)
     # uvicorn installs its own handlers; its lines go through ours instead.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
@@ -131,7 +149,7 @@ def configure_logging(log_format: str = "text", secrets: list[str] | None = None
 @atexit.register
 def stop_writer() -> None:
     """Write every line the writer thread holds, then stop it (at exit)."""
-    global _writer
-    if _writer is not None:
-        _writer.stop()
-        _writer = None
+    global _handoff
+    if _handoff is not None:
+        _handoff.close()
+        _handoff = None
