@@ -75,7 +75,10 @@ class Workload:
     their ack (Bolt's listener executor): together, the work ahead of a new request.
     """
 
-    def __init__(self, app: App, *, threads: int = 4, most_ahead: int = 24):
+    # Two threads: each runs a whole listener (reads, Block Kit, the call to Slack). More
+    # threads served more under saturation but, all wanting the GIL, now and then kept the
+    # event loop from it for seconds: acks over 1 s and expired triggers (bench/README.md).
+    def __init__(self, app: App, *, threads: int = 2, most_ahead: int = 24):
         self.app = app
         self.most_ahead = most_ahead
         self.dispatcher = CountingExecutor(max_workers=threads, thread_name_prefix="dispatch")
