@@ -29,19 +29,12 @@ class SlowSink:
 
 @pytest.fixture
 def slow_stderr(monkeypatch):
+    """(The root logger's handlers are put back by `logging_restored`, tests/conftest.py.)"""
     sink = SlowSink()
     monkeypatch.setattr(sys, "stderr", sink)
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
     logs.configure_logging("json", secrets=["the-signing-secret"])
     yield sink
     sink.released.set()
-    logs.stop_writer()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 def test_a_request_line_leaves_the_event_loop_at_once_with_its_context(slow_stderr):
