@@ -249,8 +249,9 @@ def _run(args, settings: Settings) -> int:
         from sambot.jobs import start_background_scheduler
         from sambot.jobs.commands import workspace_clients
 
+        # The scheduled posts share the listeners' kept-alive connections.
         scheduler = start_background_scheduler(
-            settings, database, workspace_clients(settings, database)
+            settings, database, workspace_clients(settings, database, app.client.pool)
         )
     from sambot.ops.health import readiness_problem
 

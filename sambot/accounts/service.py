@@ -1,7 +1,7 @@
 """Accounts and their teams: plain keyword-only functions over a session."""
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -259,3 +259,25 @@ def remove_team_member(db: Session, *, workspace_id: int, account_id: int, user_
         )
     account.team[:] = [member for member in account.team if member.user_id != user_id]
     db.flush()
+
+
+def accounts_of_members(
+    db: Session, *, workspace_id: int, user_ids: Sequence[str]
+) -> dict[str, list[Account]]:
+    """The accounts whose team each user is on (`accounts_of_member` for several, at once)."""
+    on_team: dict[str, list[Account]] = {user_id: [] for user_id in user_ids}
+    if not on_team:
+        return on_team
+    rows = db.execute(
+        select(TeamMember.user_id, Account)
+        .join(TeamMember, TeamMember.account_id == Account.id)
+        .where(
+            Account.workspace_id == workspace_id,
+            Account.archived.is_(False),
+            TeamMember.user_id.in_(on_team),
+        )
+        .order_by(func.lower(Account.name))
+    )
+    for user_id, account in rows:
+        on_team[user_id].append(account)
+    return on_team

@@ -9,7 +9,6 @@ from slack_sdk.errors import SlackApiError
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Tier
 from sambot.portfolio import imports, service
-from sambot.portfolio.chart import pareto_png
 from sambot.portfolio.pareto import Analysis, Metric
 from sambot.portfolio.sheet import read_sheet
 from sambot.portfolio.table import render_csv
@@ -135,6 +134,9 @@ def portfolio_command(*, client, respond, interaction: Interaction, rest: str, *
 
 def send_chart(client, user_id: str, analysis: Analysis) -> None:
     """The chart and every ranked account, as files in the user's DM with sambot."""
+    # Imported here: matplotlib costs about a second and 40 MB, paid only by who draws.
+    from sambot.portfolio.chart import pareto_png
+
     metric = analysis.metric
     dm = client.conversations_open(users=user_id)["channel"]["id"]
     client.files_upload_v2(
