@@ -5,6 +5,7 @@ import logging
 import sys
 
 from sambot import __version__
+from sambot.cli_output import output_to
 from sambot.config import ConfigError, Settings, load_settings
 
 
@@ -138,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     export_all.add_argument(
         "--output", "-o", metavar="FILE", help="where to write (default: stdout)"
     )
+    audit = commands.add_parser("audit", help="the audit trail: who changed what, and from where")
+    audit_commands = audit.add_subparsers(
+        dest="audit_command", metavar="AUDIT_COMMAND", required=True
+    )
+    audit_export = audit_commands.add_parser(
+        "export", help="every change since a date, as JSON lines (one change per line)"
+    )
+    audit_export.add_argument("--since", metavar="YYYY-MM-DD", required=True)
+    audit_export.add_argument("--team", metavar="TEAM_ID", help="only this workspace")
+    audit_export.add_argument(
+        "--output", "-o", metavar="FILE", help="where to write (default: stdout)"
+    )
     return parser
 
 
@@ -181,8 +194,21 @@ def main(argv: list[str] | None = None) -> int:
         "export": _export,
         "import": _import,
         "portfolio": _portfolio,
+        "audit": _audit,
     }[args.command]
-    return handler(args, settings)
+    if args.command in ("run", "scheduler", "shell"):
+        # Long-running: each request or job sets who acts itself.
+        return handler(args, settings)
+    from sambot.audit import context as audit
+
+    # What this command writes is audited as the CLI's: `sambot import accounts`, say.
+    words = [args.command] + [
+        value
+        for name, value in vars(args).items()
+        if name.endswith("_command") and isinstance(value, str)
+    ]
+    with audit.acting(audit.Source.CLI, detail="sambot " + " ".join(words)):
+        return handler(args, settings)
 
 
 def _password(database_url: str) -> str | None:
@@ -227,8 +253,9 @@ def _run(args, settings: Settings) -> int:
         from sambot.jobs import start_background_scheduler
         from sambot.jobs.commands import workspace_clients
 
+        # The scheduled posts share the listeners' kept-alive connections.
         scheduler = start_background_scheduler(
-            settings, database, workspace_clients(settings, database)
+            settings, database, workspace_clients(settings, database, app.client.pool)
         )
     from sambot.ops.health import readiness_problem
 
@@ -341,12 +368,10 @@ def _export(args, settings: Settings) -> int:
         return 1
     finally:
         database.dispose()
+    with output_to(args.output) as out:
+        out.write(text)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(text)
         print(f"sambot: wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
     return 0
 
 
@@ -379,3 +404,9 @@ def _portfolio(args, settings: Settings) -> int:
         chart_path=args.chart,
         team=args.team,
     )
+
+
+def _audit(args, settings: Settings) -> int:
+    from sambot.audit.commands import export
+
+    return export(settings, since=args.since, team=args.team, output=args.output)

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     sambot_claim_lease: float = Field(default=300.0, gt=0)
     # Seconds the Web API client waits for Slack's answer.
     sambot_slack_timeout: float = Field(default=10.0, gt=0)
+    # Connections to Slack a process keeps alive, for its listeners and its scheduled posts
+    # alike (one pool). Only as many as calls in flight are opened; more go on, unkept.
+    sambot_slack_connections: int = Field(default=64, ge=1)
     # "text" (readable) or "json" (one object per line, for a log collector).
     sambot_log_format: Literal["text", "json"] = "text"
     # A port for /metrics in a process without the web server (`sambot scheduler`).

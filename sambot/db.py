@@ -9,6 +9,8 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from sambot.audit.recorder import watch
+
 # Stable constraint names, so Alembic migrations can name what they alter on both databases.
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -65,6 +67,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        watch(self.sessions)  # every write audited (sambot/audit/recorder.py)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

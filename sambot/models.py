@@ -3,6 +3,7 @@
 from sambot.accountplan.models import Competitor, ExpansionArea, IndustryFactor, PlanSection
 from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
+from sambot.audit.models import AuditEvent
 from sambot.checkpoints.models import CheckpointAnswer, CheckpointRound, CheckpointSchedule
 from sambot.db import Base
 from sambot.deliveries.models import Delivery
@@ -24,6 +25,7 @@ __all__ = [
     "Account",
     "AccountSnapshot",
     "Action",
+    "AuditEvent",
     "Base",
     "CheckpointAnswer",
     "CheckpointRound",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from sambot.cli_output import output_to
 from sambot.config import Settings
 from sambot.db import Database, utcnow
 from sambot.portfolio import imports, service
@@ -154,7 +155,8 @@ def portfolio(
         database.dispose()
     out(render_text(analysis).rstrip("\n"))
     if csv_path:
-        Path(csv_path).write_text(render_csv(analysis))
+        with output_to(csv_path) as ranking:
+            ranking.write(render_csv(analysis))
         out(f"Ranking written to {csv_path}")
     if chart_path:
         from sambot.portfolio.chart import pareto_png

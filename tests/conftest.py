@@ -7,6 +7,7 @@ SAMBOT_TEST_BACKENDS=sqlite (a comma-separated list; default both) limits the ba
 for the mutation run, which needs speed more than the second database.
 """
 
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from sqlalchemy import create_engine, text
 import sambot.models  # noqa: F401
 from sambot import migrate
 from sambot.db import Base, Database
+from sambot.ops import logs
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/sambot_test"
 
@@ -102,6 +104,20 @@ def db(database) -> Iterator[Database]:
     """The database, emptied after the test so each test starts clean."""
     yield database
     empty_all_tables(database)
+
+
+@pytest.fixture(autouse=True)
+def logging_restored():
+    """A `sambot` command run in-process (`cli.main`) points the root logger at stderr, which
+    is that test's captured stream: put the handlers back, so no later line, written by the
+    log writer thread whenever it runs, goes to a stream already closed."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    if root.handlers != handlers:
+        logs.stop_writer()
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 @pytest.fixture

@@ -11,14 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sambot.accountplan.models import (
-    FIELD_SECTIONS,
     Competitor,
     ExpansionArea,
     IndustryFactor,
     PlanSection,
     Section,
 )
-from sambot.accountplan.schemas import FIELD_SCHEMAS, ITEM_SCHEMAS
+from sambot.accountplan.schemas import FIELD_SCHEMAS, ITEM_SCHEMAS, Fields
 from sambot.actions.models import Action
 from sambot.db import utcnow
 from sambot.plans.models import Objective
@@ -103,6 +102,19 @@ def _touch(
     return row
 
 
+def _form_of(
+    schemas: Mapping[Section, type[Fields]],
+    section: Section,
+    data: Mapping[str, Any],
+    *,
+    missing: str,
+) -> Fields:
+    """`data` checked against the section's form; `missing` when the section has no such form."""
+    if section not in schemas:
+        raise NotFound(missing)
+    return validate(schemas[section], data)
+
+
 def update_fields(
     db: Session,
     *,
@@ -114,9 +126,7 @@ def update_fields(
     now: datetime | None = None,
 ) -> PlanSection:
     """Replace a field section's fields (what is left out is cleared)."""
-    if section not in FIELD_SECTIONS:
-        raise NotFound("That part of the plan has no fields.")
-    fields = validate(FIELD_SCHEMAS[section], data).model_dump(mode="json", exclude_none=True)
+    form = _form_of(FIELD_SCHEMAS, section, data, missing="That part of the plan has no fields.")
     row = _touch(
         db,
         workspace_id=workspace_id,
@@ -125,7 +135,7 @@ def update_fields(
         updated_by=updated_by,
         now=now,
     )
-    row.fields = fields
+    row.fields = form.model_dump(mode="json", exclude_none=True)
     db.flush()
     return row
 
@@ -150,9 +160,8 @@ def save_item(
     now: datetime | None = None,
 ) -> Item:
     """Add an industry factor, competitor or expansion area, or change one (`item_id`)."""
-    if section not in ITEM_MODELS:
-        raise NotFound("That part of the plan has no entries.")
-    values = validate(ITEM_SCHEMAS[section], data).model_dump()
+    form = _form_of(ITEM_SCHEMAS, section, data, missing="That part of the plan has no entries.")
+    values = form.model_dump()
     if item_id is not None:
         item = get_item(db, workspace_id=workspace_id, section=section, item_id=item_id)
         if item.account_id != account_id:

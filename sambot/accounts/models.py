@@ -65,6 +65,8 @@ class Account(Timestamps, Base):
     potential_revenue: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Seen only by its team and workspace admins (sambot.accounts.permissions).
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     team: Mapped[list["TeamMember"]] = relationship(
         back_populates="account", cascade="all, delete-orphan", order_by="TeamMember.id"

@@ -1,7 +1,7 @@
 """Accounts and their teams: plain keyword-only functions over a session."""
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account, TeamMember, TeamRole
+from sambot.accounts.permissions import Viewer, visible_to
 from sambot.accounts.schemas import AccountCreate, AccountUpdate, TeamMemberSet
 from sambot.validation import InvalidInput, NotFound, validate
 
@@ -40,9 +41,15 @@ def get_by_channel(
 
 
 def list_accounts(
-    db: Session, *, workspace_id: int, include_archived: bool = False, limit: int | None = None
+    db: Session,
+    *,
+    workspace_id: int,
+    include_archived: bool = False,
+    limit: int | None = None,
+    viewer: Viewer | None = None,
 ) -> list[Account]:
-    query = select(Account).where(Account.workspace_id == workspace_id)
+    """The workspace's accounts; with a viewer, only those they may see (private ones)."""
+    query = select(Account).where(Account.workspace_id == workspace_id, visible_to(viewer))
     if not include_archived:
         query = query.where(Account.archived.is_(False))
     return list(db.scalars(query.order_by(func.lower(Account.name)).limit(limit)))
@@ -64,16 +71,23 @@ def accounts_of_member(db: Session, *, workspace_id: int, user_id: str) -> list[
     )
 
 
-def count_accounts(db: Session, *, workspace_id: int) -> int:
+def count_accounts(db: Session, *, workspace_id: int, viewer: Viewer | None = None) -> int:
     return db.scalar(
         select(func.count())
         .select_from(Account)
-        .where(Account.workspace_id == workspace_id, Account.archived.is_(False))
+        .where(
+            Account.workspace_id == workspace_id,
+            Account.archived.is_(False),
+            visible_to(viewer),
+        )
     )
 
 
-def closest_names(db: Session, *, workspace_id: int, name: str, limit: int = 3) -> list[str]:
-    names = [account.name for account in list_accounts(db, workspace_id=workspace_id)]
+def closest_names(
+    db: Session, *, workspace_id: int, name: str, limit: int = 3, viewer: Viewer | None = None
+) -> list[str]:
+    every = list_accounts(db, workspace_id=workspace_id, viewer=viewer)
+    names = [account.name for account in every]
     by_lower = {candidate.lower(): candidate for candidate in names}
     matches = difflib.get_close_matches(name.lower(), list(by_lower), n=limit, cutoff=0.5)
     return [by_lower[match] for match in matches]
@@ -170,6 +184,14 @@ def set_archived(db: Session, *, workspace_id: int, account_id: int, archived: b
     return account
 
 
+def set_private(db: Session, *, workspace_id: int, account_id: int, private: bool) -> Account:
+    """Make the account private (seen by its team and admins only), or public again."""
+    account = get(db, workspace_id=workspace_id, account_id=account_id)
+    account.private = private
+    db.flush()
+    return account
+
+
 def link_channel(db: Session, *, workspace_id: int, account_id: int, channel_id: str) -> Account:
     """Link a channel to an account; the channel's previous account, if any, is unlinked."""
     previous = get_by_channel(db, workspace_id=workspace_id, channel_id=channel_id)
@@ -237,3 +259,25 @@ def remove_team_member(db: Session, *, workspace_id: int, account_id: int, user_
         )
     account.team[:] = [member for member in account.team if member.user_id != user_id]
     db.flush()
+
+
+def accounts_of_members(
+    db: Session, *, workspace_id: int, user_ids: Sequence[str]
+) -> dict[str, list[Account]]:
+    """The accounts whose team each user is on (`accounts_of_member` for several, at once)."""
+    on_team: dict[str, list[Account]] = {user_id: [] for user_id in user_ids}
+    if not on_team:
+        return on_team
+    rows = db.execute(
+        select(TeamMember.user_id, Account)
+        .join(TeamMember, TeamMember.account_id == Account.id)
+        .where(
+            Account.workspace_id == workspace_id,
+            Account.archived.is_(False),
+            TeamMember.user_id.in_(on_team),
+        )
+        .order_by(func.lower(Account.name))
+    )
+    for user_id, account in rows:
+        on_team[user_id].append(account)
+    return on_team

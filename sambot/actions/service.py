@@ -1,6 +1,6 @@
 """Action items: create, change state, and the lists people ask for."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -230,6 +230,25 @@ def list_open_for_owner(
             .limit(limit)
         )
     )
+
+
+def open_counts_by_owner(
+    db: Session, *, workspace_id: int, owner_ids: Sequence[str]
+) -> dict[str, int]:
+    """How many open actions each person owns (0 for none)."""
+    counts = dict.fromkeys(owner_ids, 0)
+    if counts:
+        rows = db.execute(
+            select(Action.owner_id, func.count())
+            .where(
+                Action.workspace_id == workspace_id,
+                Action.owner_id.in_(counts),
+                Action.status.in_(OPEN_STATUSES),
+            )
+            .group_by(Action.owner_id)
+        )
+        counts.update(dict(rows.all()))
+    return counts
 
 
 def list_open_for_account(

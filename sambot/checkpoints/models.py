@@ -77,6 +77,11 @@ class CheckpointAnswer(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Where the person's question and reminder were sent (one conversation with them), so
+    # that closing the round can take their buttons away.
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    question_ts: Mapped[str | None] = mapped_column(String(32))
+    reminder_ts: Mapped[str | None] = mapped_column(String(32))
 
     round: Mapped[CheckpointRound] = relationship(back_populates="answers")
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from sambot.accounts.models import Account
+from sambot.audit import recorder as audit
 from sambot.checkpoints.models import (
     COMMENT_MAX_LENGTH,
     CheckpointAnswer,
@@ -138,14 +139,50 @@ def comment(
     return found
 
 
+def record_sent(
+    db: Session, *, round_id: int, user_id: str, channel_id: str, ts: str, reminder: bool = False
+) -> None:
+    """Where a person's question (or reminder) of the round went."""
+    where = {"channel_id": channel_id, "reminder_ts" if reminder else "question_ts": ts}
+    db.execute(
+        update(CheckpointAnswer)
+        .where(CheckpointAnswer.round_id == round_id, CheckpointAnswer.user_id == user_id)
+        .values(**where)
+    )
+
+
+def sent_messages(checkpoint: CheckpointRound) -> list[tuple[CheckpointAnswer, str, str]]:
+    """(answer, channel id, ts) of each question and reminder sent in the round."""
+    return [
+        (answer, answer.channel_id, ts)
+        for answer in checkpoint.answers
+        for ts in (answer.question_ts, answer.reminder_ts)
+        if answer.channel_id and ts
+    ]
+
+
 def close(db: Session, *, round_id: int) -> bool:
     """Close the round; True for the one caller that closed it (and so posts the results)."""
+    now = utcnow()
     closed = db.execute(
         update(CheckpointRound)
         .where(CheckpointRound.id == round_id, CheckpointRound.closed_at.is_(None))
-        .values(closed_at=utcnow())
+        .values(closed_at=now)
     ).rowcount
     db.flush()
+    if closed:
+        # A conditional UPDATE (one closer wins) skips the unit of work: audited here.
+        checkpoint = db.get(CheckpointRound, round_id)
+        audit.record(
+            db,
+            workspace_id=checkpoint.workspace_id,
+            account_id=checkpoint.account_id,
+            entity="checkpoint",
+            entity_id=round_id,
+            label=f"of {checkpoint.started_on}",
+            operation=audit.UPDATED,
+            changes=[("closed_at", None, now)],
+        )
     return bool(closed)
 
 
@@ -185,7 +222,20 @@ def rounds_to_close(db: Session, *, workspace_id: int, today: date, account_id=N
 
 
 def set_monthly(db: Session, *, workspace_id: int, account_id: int, on: bool, set_by: str) -> None:
-    db.execute(delete(CheckpointSchedule).where(CheckpointSchedule.account_id == account_id))
+    removed = db.execute(
+        delete(CheckpointSchedule).where(CheckpointSchedule.account_id == account_id)
+    ).rowcount
+    if removed and not on:
+        # A bulk delete skips the unit of work: audited here (turning it on is an insert).
+        audit.record(
+            db,
+            workspace_id=workspace_id,
+            account_id=account_id,
+            entity="checkpoint schedule",
+            entity_id=account_id,
+            operation=audit.DELETED,
+            changes=[],
+        )
     if on:
         db.add(CheckpointSchedule(account_id=account_id, workspace_id=workspace_id, set_by=set_by))
     db.flush()

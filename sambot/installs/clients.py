@@ -27,7 +27,7 @@ class WorkspaceClients:
         *,
         max_retries: int = 3,
         timeout: float = 10,
-        connections: int = 64,
+        pool=None,
     ):
         self.store = store
         self.base_url = base_url
@@ -35,7 +35,7 @@ class WorkspaceClients:
         self.timeout = timeout
         # Kept alive for the posts in flight across workspaces (about one per workspace
         # at 1 post/s with 50-100 ms calls: a tenth of those posting at once).
-        self.pool = new_pool(maxsize=connections)
+        self.pool = pool or new_pool()
 
     def for_workspace(self, team_id: str, enterprise_id: str | None) -> WebClient | None:
         bot = self.store.bot_for_workspace(team_id=team_id, enterprise_id=enterprise_id)

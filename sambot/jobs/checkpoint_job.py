@@ -2,7 +2,8 @@
 
 Every post goes through the run's queue with a delivery record: the questions and the
 reminder are keyed on the person and the round (so a reminder is sent once per round,
-whatever the day), the results on the account.
+whatever the day), the results on the account. Where a question or reminder went is kept
+on the person's answer, for the round's closing to take its buttons away.
 """
 
 import logging
@@ -14,10 +15,9 @@ from sqlalchemy.orm import Session
 from sambot.accounts.models import Account
 from sambot.checkpoints import service as checkpoints
 from sambot.checkpoints.models import CheckpointRound
-from sambot.db import utcnow
-from sambot.deliveries.models import Delivery, DeliveryStatus
+from sambot.deliveries.models import Delivery
 from sambot.jobs.job import Job, WorkspaceRun
-from sambot.jobs.posting import Target
+from sambot.jobs.posting import OnPosted, Target
 from sambot.slack.blocks import Message
 from sambot.slack.checkpoint_render import closed_message, question_message, results_message
 
@@ -34,48 +34,30 @@ def reminder_key(user_id: str, round_id: int) -> str:
     return f"{user_id}/r{round_id}"
 
 
-def record_question(
-    db: Session, *, checkpoint: CheckpointRound, user_id: str, channel_id: str, message_ts: str
-) -> None:
-    """Keep where a question sent by hand (`/sam checkpoint`) went, as the job's deliveries
-    keep theirs, so that closing the round can take its buttons away."""
-    db.add(
-        Delivery(
-            workspace_id=checkpoint.workspace_id,
-            job_kind=JOB_KIND,
-            recipient_id=asked_key(user_id, checkpoint.id),
-            period_key=checkpoint.started_on.isoformat(),
-            channel_id=channel_id,
-            message_ts=message_ts,
-            status=DeliveryStatus.POSTED,
-            posted_at=utcnow(),
-        )
-    )
+def keep_where_sent(round_id: int, user_id: str, *, reminder: bool = False) -> OnPosted:
+    """Keeps where a question (or reminder) went on the person's answer, once it is posted."""
+
+    def kept(connection, channel_id: str, ts: str) -> None:
+        with Session(connection) as db, db.begin():
+            checkpoints.record_sent(
+                db,
+                round_id=round_id,
+                user_id=user_id,
+                channel_id=channel_id,
+                ts=ts,
+                reminder=reminder,
+            )
+
+    return kept
 
 
 def closed_questions(
-    db: Session, checkpoint: CheckpointRound, account_name: str
+    checkpoint: CheckpointRound, account_name: str
 ) -> list[tuple[str, str, Message]]:
     """(channel, ts, closed version) of each question and reminder sent in the round."""
-    answers = {answer.user_id: answer for answer in checkpoint.answers}
-    keys = {
-        key(user_id, checkpoint.id): user_id
-        for user_id in answers
-        for key in (asked_key, reminder_key)
-    }
-    sent = db.execute(
-        select(Delivery.recipient_id, Delivery.channel_id, Delivery.message_ts)
-        .where(
-            Delivery.workspace_id == checkpoint.workspace_id,
-            Delivery.job_kind == JOB_KIND,
-            Delivery.recipient_id.in_(keys),
-            Delivery.message_ts.is_not(None),
-        )
-        .order_by(Delivery.id)
-    )
     return [
-        (channel, ts, closed_message(checkpoint, account_name, answers[keys[key]]))
-        for key, channel, ts in sent
+        (channel, ts, closed_message(checkpoint, account_name, answer))
+        for answer, channel, ts in checkpoints.sent_messages(checkpoint)
     ]
 
 
@@ -135,7 +117,7 @@ def run(job: WorkspaceRun) -> None:
                 channel=user_id,
                 recipient_id=asked_key(user_id, round_id),
             )
-            job.posts.submit(target, message)
+            job.posts.submit(target, message, on_posted=keep_where_sent(round_id, user_id))
 
     # One reminder per round to whoever has not answered all three questions.
     with job.database.session() as db:
@@ -178,7 +160,8 @@ def run(job: WorkspaceRun) -> None:
             channel=user_id,
             recipient_id=reminder_key(user_id, round_id),
         )
-        job.posts.submit(target, message)
+        kept = keep_where_sent(round_id, user_id, reminder=True)
+        job.posts.submit(target, message, on_posted=kept)
 
     # Rounds whose time is up: closed, and their results posted in the account's channel.
     with job.database.session() as db:
@@ -198,7 +181,7 @@ def run(job: WorkspaceRun) -> None:
             message = results_message(
                 checkpoints.results(checkpoint), account.name, earlier[0] if earlier else None
             )
-            closed = closed_questions(db, checkpoint, account.name)
+            closed = closed_questions(checkpoint, account.name)
             usable = account.channel_id and account.channel_unavailable_at is None
             target = (
                 Target(

@@ -29,11 +29,14 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if moment else "never"
 
 
-def workspace_clients(settings: Settings, database: Database):
+def workspace_clients(settings: Settings, database: Database, pool=None):
     """What scheduled posts are made with: SLACK_BOT_TOKEN's client, or (OAuth install) each
-    workspace's own token from its installation."""
+    workspace's own token from its installation; over `pool` (the web server's, in the same
+    process) or a pool of their own, of SAMBOT_SLACK_CONNECTIONS either way."""
     from sambot.installs.clients import WorkspaceClients
-    from sambot.slack.client import build_web_client
+    from sambot.slack.client import build_web_client, new_pool
+
+    pool = pool or new_pool(settings.sambot_slack_connections)
 
     if settings.oauth_install:
         from sambot.slack.install import installation_store
@@ -42,9 +45,13 @@ def workspace_clients(settings: Settings, database: Database):
             installation_store(settings, database),
             settings.slack_api_url,
             timeout=settings.sambot_slack_timeout,
+            pool=pool,
         )
     return build_web_client(
-        settings.slack_bot_token, settings.slack_api_url, timeout=settings.sambot_slack_timeout
+        settings.slack_bot_token,
+        settings.slack_api_url,
+        timeout=settings.sambot_slack_timeout,
+        pool=pool,
     )
 
 

@@ -12,6 +12,7 @@ that takes it over: found, it is recorded as posted; otherwise it is posted. Nev
 never made twice.
 """
 
+import contextvars
 import logging
 import queue
 import re
@@ -25,7 +26,7 @@ from enum import StrEnum
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from sambot.accounts.models import Account
 from sambot.db import Database, utcnow
@@ -93,6 +94,10 @@ class Target:
     account_name: str = ""
     # Told by direct message when the account's channel cannot be posted to.
     account_owner_id: str | None = None
+
+
+# Told where a post went: (the connection that recorded it, channel id, ts).
+OnPosted = Callable[[Connection, str, str], None]
 
 
 class Pacer:
@@ -169,7 +174,9 @@ class Poster:
         with queue, self.database.engine.connect() as connection:
             yield connection
 
-    def post(self, target: Target, message: Message) -> Outcome:
+    def post(self, target: Target, message: Message, on_posted: OnPosted | None = None) -> Outcome:
+        """Post once; `on_posted` is given where it went (channel id, ts) when it was made,
+        on the connection that recorded it, so the job can keep it with its own rows."""
         if self.dry_run:
             self.echo(f"--- would post to {target.label} ---\n{readable_text(message)}\n")
             self.summary.posted.append(target.label)
@@ -215,6 +222,7 @@ class Poster:
                     deliveries.record_posted(
                         connection, delivery_id=delivery_id, channel_id=channel_id, message_ts=ts
                     )
+                    self._tell_posted(on_posted, connection, target, channel_id, ts)
                 log.info("%s: %s was posted before (found in history)", self.job_kind, target.label)
                 POSTS.labels(self.job_kind, "found").inc()
                 self.summary.posted.append(target.label)
@@ -242,6 +250,7 @@ class Poster:
                 channel_id=response["channel"],
                 message_ts=response["ts"],
             )
+            self._tell_posted(on_posted, connection, target, response["channel"], response["ts"])
         self.summary.posted.append(target.label)
         POSTS.labels(self.job_kind, "delivered").inc()
         if self.scheduled_at is not None:
@@ -249,6 +258,14 @@ class Poster:
                 (utcnow() - self.scheduled_at).total_seconds()
             )
         return Outcome.POSTED
+
+    def _tell_posted(self, on_posted, connection, target: Target, channel_id: str, ts: str):
+        if on_posted is None:
+            return
+        try:
+            on_posted(connection, channel_id, ts)
+        except Exception:  # the post is made and recorded: the others go on
+            log.exception("%s: %s: where it was posted not kept", self.job_kind, target.label)
 
     def _post(self, channel: str, message: Message, delivery_id: int):
         self.pacer.wait()
@@ -342,11 +359,10 @@ class Poster:
 
     def _mark_channel_unavailable(self, target: Target) -> None:
         with self.database.session() as db:
-            db.execute(
-                update(Account)
-                .where(Account.id == target.account_id, Account.channel_id == target.channel)
-                .values(channel_unavailable_at=utcnow())
-            )
+            # Through the ORM, so the audit trail records it.
+            account = db.get(Account, target.account_id)
+            if account is not None and account.channel_id == target.channel:
+                account.channel_unavailable_at = utcnow()
 
     def _tell_owner(self, target: Target, notice: str, text: str) -> None:
         """A direct message to the account owner, at most once a month per account and kind."""
@@ -421,7 +437,13 @@ class PostQueue:
         self._error: BaseException | None = None
         self._stopping = False
         self._threads = [
-            threading.Thread(target=self._work, name=f"sambot-posting-{n}", daemon=True)
+            # In the job's context (its log fields, the audit's "who"): one copy per thread.
+            threading.Thread(
+                target=contextvars.copy_context().run,
+                args=(self._work,),
+                name=f"sambot-posting-{n}",
+                daemon=True,
+            )
             for n in range(threads)
         ]
 
@@ -453,9 +475,11 @@ class PostQueue:
         target: Target,
         message: Message,
         done: Callable[[Outcome], None] | None = None,
+        on_posted: OnPosted | None = None,
     ) -> None:
-        """Queue a post; `done` is called with its outcome, in a posting thread."""
-        self._put((target, message, done))
+        """Queue a post; `done` is called with its outcome, and `on_posted` with where it
+        went when it was made (see `Poster.post`), in a posting thread."""
+        self._put((target, message, done, on_posted))
 
     def flush(self) -> None:
         """Wait until every post submitted so far is made."""
@@ -488,8 +512,8 @@ class PostQueue:
                         return
                     if STOPPING.is_set():
                         raise Stopping()
-                    target, message, done = item
-                    outcome = poster.post(target, message)
+                    target, message, done, on_posted = item
+                    outcome = poster.post(target, message, on_posted)
                     if done is not None:
                         done(outcome)
                 finally:

@@ -1,5 +1,6 @@
 """The monthly programme roll-up: every strategic account, in the programme channel."""
 
+from sambot.accounts.permissions import Viewer
 from sambot.deliveries.models import DeliveryStatus
 from sambot.jobs import deliveries
 from sambot.jobs.job import Job, WorkspaceRun
@@ -34,6 +35,8 @@ def run(job: WorkspaceRun) -> None:
             today=today,
             timezone=job.timezone,
             completed_since=period.start,
+            # A channel anyone may read: private accounts stay with their teams.
+            viewer=Viewer(None),
         )
     label = f"done since {format_date(period.start)}"
     job.posts.submit(target, programme_message(rows, today, completed_label=label))

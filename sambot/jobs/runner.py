@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from sambot.audit import context as audit
 from sambot.db import Database, utcnow
 from sambot.installs.clients import SingleClient, WorkspaceClients
 from sambot.jobs import cadence_job, checkpoint_job, nudge_job, programme_job, report_job
@@ -71,7 +72,8 @@ def run_job(
         logs.job.set(kind)
         logs.team.set(workspace.team_id)
         try:
-            summary = _run_in_workspace(job, database, clients, workspace, at, options, locks)
+            with audit.acting(audit.Source.JOB, detail=kind):
+                summary = _run_in_workspace(job, database, clients, workspace, at, options, locks)
         except Exception as exc:  # one workspace's failure never stops the others
             log.exception("%s %s: the run failed", job.kind, workspace.team_id)
             summary = RunSummary(job.kind, workspace.team_id, "", options.dry_run)

@@ -76,6 +76,9 @@ class _User:
     email: str | None
     is_bot: bool
     deleted: bool
+    # Workspace admin / owner, as users.info says: tests mark them with `make_admin`.
+    is_admin: bool = False
+    is_owner: bool = False
 
     def to_slack(self, team_id: str) -> dict[str, Any]:
         try:
@@ -99,7 +102,9 @@ class _User:
             "real_name": self.real_name,
             "deleted": self.deleted,
             "is_bot": self.is_bot,
-            "is_admin": False,
+            "is_admin": self.is_admin or self.is_owner,
+            "is_owner": self.is_owner,
+            "is_primary_owner": False,
             "tz": self.tz,
             "tz_label": label,
             "tz_offset": offset,
@@ -405,11 +410,19 @@ class SlackStandIn:
         email: str | None = None,
         is_bot: bool = False,
         deleted: bool = False,
+        is_admin: bool = False,
+        is_owner: bool = False,
     ) -> None:
         with self._lock:
             self._users[user_id] = _User(
-                user_id, name, real_name or name, tz, email, is_bot, deleted
+                user_id, name, real_name or name, tz, email, is_bot, deleted, is_admin, is_owner
             )
+
+    def make_admin(self, user_id: str, *, owner: bool = False) -> None:
+        """Mark a user a workspace admin (or owner), as users.info then reports."""
+        with self._lock:
+            user = self._users[user_id]
+            user.is_admin, user.is_owner = True, owner
 
     def add_channel(
         self,

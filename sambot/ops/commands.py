@@ -2,6 +2,7 @@
 
 import sys
 
+from sambot.cli_output import output_to
 from sambot.config import Settings
 
 
@@ -39,11 +40,8 @@ def export_all(settings: Settings, *, team: str | None, output: str | None) -> i
                 print(f"sambot: name the workspace with --team ({known})", file=sys.stderr)
                 return 2
             team = teams[0]
-        if output:
-            with open(output, "w", encoding="utf-8") as out:
-                rows = write_export(database, team, out)
-        else:
-            rows = write_export(database, team, sys.stdout)
+        with output_to(output) as out:
+            rows = write_export(database, team, out)
     except TransferError as exc:
         print(f"sambot: {exc}", file=sys.stderr)
         return 1

@@ -2,11 +2,15 @@
 for a log collector. Each line carries what is known of the event it belongs to (request
 id, team, command or job, duration), and never a token or the signing secret."""
 
+import asyncio
+import atexit
 import contextvars
 import json
 import logging
 import re
 import sys
+import threading
+from collections import deque
 from datetime import UTC, datetime
 
 # Set by the web edge for a request, and by the runner for a job in a workspace.
@@ -45,6 +49,57 @@ class Redact(logging.Filter):
         return True
 
 
+class Handoff(logging.Handler):
+    """Hands the event loop's records to a writer thread, with the request they belong to.
+
+    A request's log line is emitted on the event loop, which answers every ack: writing it
+    there (the redaction, the formatting, a write to stderr that a slow log collector can
+    block) would make every ack wait for it. The loop only appends the record to a list; the
+    writer thread writes the list every `every` seconds (waking it per line would cost a
+    thread switch per request). Other threads write their own lines, in order with what
+    they print.
+    """
+
+    def __init__(self, handler: logging.Handler, every: float = 0.1):
+        super().__init__()
+        self.handler = handler
+        self.every = every
+        self._pending: deque[logging.LogRecord] = deque()
+        self._stopping = threading.Event()
+        self._writer = threading.Thread(target=self._write_every, name="log-writer", daemon=True)
+        self._writer.start()
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        if asyncio._get_running_loop() is None:
+            return bool(self.handler.handle(record))
+        # The context variables are the loop's: read them now, not in the writer.
+        for name, variable in _CONTEXT.items():
+            if not hasattr(record, name):
+                value = variable.get()
+                if value is not None:
+                    setattr(record, name, value)
+        # Arguments may change after the call: the message is the one of this moment.
+        record.msg, record.args = record.getMessage(), None
+        self._pending.append(record)
+        return True
+
+    def _write_every(self) -> None:
+        while not self._stopping.wait(self.every):
+            self._write_pending()
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        while self._pending:
+            self.handler.handle(self._pending.popleft())
+
+    def close(self) -> None:
+        """Write what is pending, and stop the writer."""
+        self._stopping.set()
+        if self._writer.is_alive() and self._writer is not threading.current_thread():
+            self._writer.join()
+        super().close()
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
@@ -65,20 +120,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
+_handoff: Handoff | None = None
+
+
 def configure_logging(log_format: str = "text", secrets: list[str] | None = None) -> None:
+    """Log lines to stderr; the event loop's through a writer thread (`Handoff`)."""
+    global _handoff
+    stop_writer()
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(Redact(secrets or []))
+    _handoff = Handoff(handler)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(handler)
+    root.addHandler(_handoff)
     root.setLevel(logging.INFO)
     # uvicorn installs its own handlers; its lines go through ours instead.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+
+
+@atexit.register
+def stop_writer() -> None:
+    """Write every line the writer thread holds, then stop it (at exit)."""
+    global _handoff
+    if _handoff is not None:
+        _handoff.close()
+        _handoff = None

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import IO
 
-from sqlalchemy import Date, DateTime, Numeric, Table, func, select, text
+from sqlalchemy import Column, Date, DateTime, Numeric, Table, func, select, text
 
 import sambot.models  # noqa: F401  (every table on the metadata)
 from sambot.db import Base, Database
@@ -26,10 +26,6 @@ GLOBAL_TABLES = ("job_runs", "kept_messages")
 # tokens, install states): a token never leaves in an export file; a workspace imported
 # into an OAuth deployment is installed again there.
 SKIPPED_TABLES = ("seen_events", "slack_installations", "slack_bots", "slack_oauth_states")
-LINK_TABLES = {
-    "touchpoint_stakeholders": ("touchpoint_id", "touchpoints"),
-    "checkpoint_answers": ("round_id", "checkpoint_rounds"),
-}
 
 
 class TransferError(Exception):
@@ -38,6 +34,18 @@ class TransferError(Exception):
 
 def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
+
+
+def workspace_link(table: Table) -> tuple[Column, Column] | None:
+    """How a table with no workspace_id of its own belongs to one: its first foreign key to
+    a table that has one (a touchpoint's stakeholder links, a round's answers), as (the
+    column, the column it points at). Read from the models, so that a new table of this
+    kind goes in the export without being listed here."""
+    for column in table.columns:
+        for key in column.foreign_keys:
+            if "workspace_id" in key.column.table.c:
+                return column, key.column
+    return None
 
 
 def _plain(value):
@@ -73,12 +81,13 @@ def export_workspace(database: Database, team_id: str) -> Iterator[dict]:
                 query = query.where(table.c.id == workspace_id)
             elif "workspace_id" in table.c:
                 query = query.where(table.c.workspace_id == workspace_id)
-            elif table.name in LINK_TABLES:
-                column, parent_name = LINK_TABLES[table.name]
-                parent = Base.metadata.tables[parent_name]
-                owned = select(parent.c.id).where(parent.c.workspace_id == workspace_id)
-                query = query.where(table.c[column].in_(owned))
-            elif table.name not in GLOBAL_TABLES:
+            elif table.name in GLOBAL_TABLES:
+                pass
+            elif link := workspace_link(table):
+                column, target = link
+                owned = select(target).where(target.table.c.workspace_id == workspace_id)
+                query = query.where(column.in_(owned))
+            else:
                 raise TransferError(f"table {table.name} is not tied to a workspace")
             query = query.order_by(*table.primary_key.columns)
             for row in connection.execute(query).mappings():

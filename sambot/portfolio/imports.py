@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account, TeamMember, TeamRole, Tier
 from sambot.accounts.schemas import AccountCreate
+from sambot.audit import context as audit_context
+from sambot.audit import recorder as audit
 from sambot.db import utcnow
 from sambot.portfolio.models import AccountSnapshot
 from sambot.portfolio.sheet import COLUMNS, Sheet
@@ -280,10 +282,17 @@ def import_accounts(
             planned.append((result, fields))
     if dry_run or (all_or_nothing and report.bad_rows):
         return report
+    was = audit_context.current()
     try:
-        _write(
-            db, workspace_id=workspace_id, period=period, planned=planned, by_name=planner.by_name
-        )
+        # Audited as an import, by whoever runs it (from the CLI or Slack: the detail says).
+        with audit_context.acting(audit_context.Source.IMPORT, was.actor, was.detail):
+            _write(
+                db,
+                workspace_id=workspace_id,
+                period=period,
+                planned=planned,
+                by_name=planner.by_name,
+            )
     except IntegrityError:
         # Another import or edit created a name or linked a channel since the plan was made.
         raise DomainError(
@@ -377,11 +386,35 @@ def _write(
             account_id=account_id,
             data={"user_id": owner, "role": TeamRole.OWNER},
         )
+    # The bulk statements skip the unit of work: their audit events are written here.
+    audit.record_many(
+        db,
+        [
+            {
+                "workspace_id": workspace_id,
+                "account_id": ids[result.name.lower()],
+                "entity": "account",
+                "entity_id": ids[result.name.lower()],
+                "label": fields["name"] if result.outcome == "create" else result.name,
+                "operation": audit.CREATED if result.outcome == "create" else audit.UPDATED,
+                "changes": ([("name", None, fields["name"])] if result.outcome == "create" else [])
+                + [
+                    (change.field, change.old, change.new)
+                    for change in result.changes
+                    # A new owner of an existing account goes through the ORM (audited there).
+                    if result.outcome == "create" or change.field != "owner_id"
+                ],
+            }
+            for result, fields in planned
+            if result.outcome in ("create", "update")
+        ],
+    )
     figures = {
         ids[fields["name"].lower()]: {k: fields[k] for k in SNAPSHOT_FIELDS}
         for _, fields in planned
     }
     record_snapshots(db, workspace_id=workspace_id, period=period, figures=figures)
+    db.flush()  # the ORM's changes (owners), audited while the import's context is set
     db.expire_all()  # the ORM's copies of what the bulk statements changed
 
 

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account, Tier
+from sambot.accounts.permissions import Viewer, visible_to
 from sambot.portfolio.pareto import Analysis, Figures, Metric, Rates, analyse
 from sambot.validation import DomainError
 
 
-def figures(db: Session, *, workspace_id: int) -> list[Figures]:
-    """Every account that is not archived, as the analysis reads it."""
+def figures(db: Session, *, workspace_id: int, viewer: Viewer | None = None) -> list[Figures]:
+    """Every account that is not archived (and the viewer may see), as the analysis reads it."""
     rows = db.execute(
         select(
             Account.id,
@@ -25,15 +26,24 @@ def figures(db: Session, *, workspace_id: int) -> list[Figures]:
             Account.annual_revenue,
             Account.gross_margin,
             Account.potential_revenue,
-        ).where(Account.workspace_id == workspace_id, Account.archived.is_(False))
+        ).where(
+            Account.workspace_id == workspace_id,
+            Account.archived.is_(False),
+            visible_to(viewer),
+        )
     )
     return [Figures(*row) for row in rows]
 
 
 def analyse_portfolio(
-    db: Session, *, workspace_id: int, metric: Metric = Metric.MARGIN, rates: Rates | None = None
+    db: Session,
+    *,
+    workspace_id: int,
+    metric: Metric = Metric.MARGIN,
+    rates: Rates | None = None,
+    viewer: Viewer | None = None,
 ) -> Analysis:
-    return analyse(figures(db, workspace_id=workspace_id), metric, rates)
+    return analyse(figures(db, workspace_id=workspace_id, viewer=viewer), metric, rates)
 
 
 def set_tier(db: Session, *, workspace_id: int, account_id: int, tier: Tier) -> Account:

@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account, TeamMember, TeamRole, Tier
+from sambot.accounts.permissions import Viewer, visible_to
 from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
 from sambot.portfolio.imports import changes_since_last_snapshot
 from sambot.programme.models import ProgrammeChannel
@@ -80,10 +81,12 @@ def rows(
     timezone: str = "UTC",
     completed_since: date | None = None,
     cadences: Cadences = DEFAULT_CADENCES,
+    viewer: Viewer | None = None,
 ) -> list[ProgrammeRow]:
     """Every strategic account's row, those needing attention first, then by overdue
     actions, open actions and name. Completed actions are counted from `completed_since`
-    (the first of this month unless said)."""
+    (the first of this month unless said). With a viewer, private accounts they may not
+    see are left out."""
     completed_since = completed_since or today.replace(day=1)
     accounts = db.execute(
         select(
@@ -98,6 +101,7 @@ def rows(
             Account.workspace_id == workspace_id,
             Account.archived.is_(False),
             Account.tier == Tier.STRATEGIC,
+            visible_to(viewer),
         )
     ).all()
     ids = [account.id for account in accounts]

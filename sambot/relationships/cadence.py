@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account
+from sambot.audit import recorder as audit
 from sambot.stakeholders.models import Stakeholder, StakeholderRole
 from sambot.touchpoints.models import Touchpoint, touchpoint_stakeholders
 
@@ -245,5 +246,16 @@ def snooze(db: Session, *, stakeholder: Stakeholder, today: date) -> date:
         .where(Stakeholder.id == stakeholder.id)
         .values(cadence_snoozed_until=until, updated_at=Stakeholder.updated_at)
         .execution_options(synchronize_session=False)
+    )
+    # A bulk statement skips the unit of work: its audit event is written here.
+    audit.record(
+        db,
+        workspace_id=stakeholder.workspace_id,
+        account_id=stakeholder.account_id,
+        entity="stakeholder",
+        entity_id=stakeholder.id,
+        label=stakeholder.name,
+        operation=audit.UPDATED,
+        changes=[("cadence_snoozed_until", stakeholder.cadence_snoozed_until, until)],
     )
     return until

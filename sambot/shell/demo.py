@@ -39,6 +39,7 @@ CHANNELS = [
     ("CGENERAL", "general"),
 ]
 DANA, LEE, OWEN, PRIYA = (user[0] for user in USERS)
+ADMIN = DANA  # the local workspace's admin: may change `/sam settings`
 
 
 @dataclass

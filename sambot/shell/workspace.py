@@ -40,6 +40,8 @@ class LocalWorkspace:
 
         for user_id, handle, real_name, tz in demo.USERS:
             self.add_user(user_id, handle, real_name, tz)
+        # Someone must be able to change `/sam settings`: Dana installed sambot here.
+        self.standin.make_admin(demo.ADMIN)
         for channel_id, name in demo.CHANNELS:
             self.add_channel(channel_id, name)
         with database.session() as session:

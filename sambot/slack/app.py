@@ -24,7 +24,7 @@ def build_app(
     clock: Callable[[], datetime] = utcnow,
 ) -> App:
     # One pool of kept-alive connections for every call to Slack (sambot/slack/client.py).
-    pool = getattr(client, "pool", None) or new_pool()
+    pool = getattr(client, "pool", None) or new_pool(settings.sambot_slack_connections)
     client = client or build_web_client(
         settings.slack_bot_token,
         settings.slack_api_url,

@@ -80,12 +80,21 @@ HELP = [
     ("/sam account edit", "Correct the account: name, owner, tier, revenue, margin, potential."),
     ("/sam account archive", "Archive the account: no nudges or reports, history kept."),
     ("/sam account unarchive", "Bring an archived account back (in its channel)."),
+    (
+        "/sam account private on",
+        "Only the account team and workspace admins see it in lists (`off` shows it again).",
+    ),
     ("/sam objectives", "The account's objectives, their actions and progress; add and edit."),
     ("/sam history", "Every touchpoint, newest first, a page at a time."),
     (
         "/sam history @Walter call since 2026-09-01",
         "Touchpoints with one stakeholder, of one kind, since a date.",
     ),
+    (
+        "/sam changes",
+        "Who changed what and from where (the audit trail), newest first, a page at a time.",
+    ),
+    ("/sam changes Acme since 2026-11-01", "Changes to one account, since a date."),
     ("/sam report 2026-10", "Preview the monthly strategic-action report, then post it."),
     ("/sam report client", "The client version: only actions shared with the client."),
     ("/sam plan", "The account plan: one block per section, each with its Edit button."),
@@ -107,6 +116,10 @@ HELP = [
         "Import accounts from the CSV you just shared here (`--dry-run`, `--all-or-nothing`).",
     ),
     ("/sam portfolio margin", "Pareto selection by margin, revenue or potential, with a chart."),
+    (
+        "/sam settings",
+        "Who may change accounts: open, team only (default) or owner only; admins set it.",
+    ),
     ("/sam help", "This help."),
 ]
 
@@ -123,8 +136,11 @@ SAM_SUBCOMMANDS = [
     "account edit",
     "account archive",
     "account unarchive",
+    "account private on",
+    "account private off",
     "objectives",
     "history",
+    "changes",
     "map",
     "map org",
     "plan",
@@ -137,4 +153,5 @@ SAM_SUBCOMMANDS = [
     "programme channel",
     "import",
     "portfolio",
+    "settings",
 ]

@@ -40,9 +40,9 @@ from urllib3.exceptions import (
 from sambot.ops.metrics import WEB_API_CALLS
 
 
-def new_pool(maxsize: int = 8) -> urllib3.PoolManager:
-    # Kept alive: as many connections per host as listener threads and dispatchers; a
-    # burst opens extra ones, closed after use.
+def new_pool(maxsize: int = 64) -> urllib3.PoolManager:
+    """Connections kept alive per host (SAMBOT_SLACK_CONNECTIONS): only as many as calls in
+    flight are opened; a burst beyond `maxsize` opens extra ones, closed after use."""
     return urllib3.PoolManager(maxsize=maxsize, block=False)
 
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 import urllib3
+from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,8 @@ from sambot.accounts.models import Account
 from sambot.config import Settings
 from sambot.dates import today_in
 from sambot.db import Database, utcnow
-from sambot.slack.client import PooledRespond
+from sambot.slack.client import PooledRespond, PooledWebClient
+from sambot.slack.envelopes import RECEIVED_AT
 from sambot.slack.people import People
 from sambot.validation import DomainError
 from sambot.workspaces import service as workspaces
@@ -26,6 +28,8 @@ from sambot.workspaces.models import Workspace
 # A trigger_id can open a modal for 3 seconds after the user acted (Slack's "Handling user
 # interaction" guide, https://api.slack.com/interactivity/handling).
 TRIGGER_LIFE_S = 3
+# The wall clock the trigger's age is read on (a test moves it).
+wall_clock = time.time
 
 
 @dataclass
@@ -107,8 +111,10 @@ class Interaction:
     team_id: str
     user_id: str | None
     channel_id: str | None
-    # When Slack sent the request (its signed timestamp), to know a trigger_id has expired.
+    # When Slack sent the request (its signed timestamp, whole seconds) and when it reached
+    # this process's web edge (None in Socket Mode), to know a trigger_id has expired.
     sent_at: float | None = None
+    received_at: float | None = None
     trigger_id: str | None = None  # lets a listener open a form, for 3 seconds
     response_url: str | None = None  # answers the user alone
     # A form's submission: its listener acks after the work, so nothing may wait on Slack.
@@ -119,6 +125,15 @@ class Interaction:
     @cached_property
     def workspace(self) -> Workspace:
         return self.sam.workspace(self.team_id)
+
+    @cached_property
+    def is_admin(self) -> bool:
+        """A workspace admin or owner, per users.info. Before an ack only a remembered answer
+        counts: users.info never delays an ack."""
+        people = self.sam.people
+        if self.before_ack:
+            return people.is_admin_at_once(self.user_id, token=self.token)
+        return people.is_admin(self.user_id, token=self.token)
 
     @cached_property
     def today(self) -> date:
@@ -140,10 +155,17 @@ class Interaction:
         return account
 
     def trigger_expired(self, now: float | None = None) -> bool:
-        """A trigger_id lives 3 s from the user's act; Slack's timestamp has 1 s steps."""
-        if self.sent_at is None:
-            return False
-        return (now if now is not None else time.time()) - self.sent_at > TRIGGER_LIFE_S + 1
+        """Whether the trigger_id has certainly expired: it lives 3 s from the user's act.
+
+        Its age is at least the time since the request reached sambot (under a burst it may
+        wait behind other work that long), and at least the time since Slack's timestamp,
+        less the second that timestamp may be behind (it counts whole seconds).
+        """
+        now = wall_clock() if now is None else now
+        ages = [now - self.received_at] if self.received_at is not None else []
+        if self.sent_at is not None:
+            ages.append(now - self.sent_at - 1)
+        return bool(ages) and max(ages) > TRIGGER_LIFE_S
 
 
 class NotLinked(DomainError):
@@ -159,10 +181,11 @@ class NotLinked(DomainError):
 
 def context_middleware(sam: Sam, pool: urllib3.PoolManager):
     """Puts `sam` and the `interaction` into Bolt's context for every listener, and a
-    `respond()` that keeps its connections alive."""
+    `client` and a `respond()` that keep their connections alive."""
 
     def inject(context, body, request, next):
         context["sam"] = sam
+        context["client"] = pooled(context.client, pool)
         if context.response_url:
             context["respond"] = PooledRespond(response_url=context.response_url, pool=pool)
         team_id = context.team_id or workspace_of(body)
@@ -176,6 +199,7 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
                 user_id=context.user_id,
                 channel_id=context.channel_id,
                 sent_at=float(timestamp) if timestamp and timestamp.isdigit() else None,
+                received_at=context.get(RECEIVED_AT),
                 trigger_id=body.get("trigger_id"),
                 response_url=context.response_url,
                 before_ack=body.get("type") == "view_submission",
@@ -184,6 +208,22 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
         next()
 
     return inject
+
+
+def pooled(client: WebClient, pool: urllib3.PoolManager) -> PooledWebClient:
+    """Bolt's client for this request (its workspace's token set by Bolt's authorize) over the
+    shared pool: Bolt builds a plain WebClient per request, which opens a new connection, and
+    against Slack a new TLS session, for every call."""
+    return PooledWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        headers=client.headers,
+        team_id=client.default_params.get("team_id"),
+        logger=client.logger,
+        retry_handlers=client.retry_handlers,
+        pool=pool,
+    )
 
 
 def workspace_of(body: dict) -> str | None:

@@ -14,8 +14,10 @@ from sambot.slack.modals import (
     cadence_input,
     date_input,
     modal,
+    objective_input,
     option,
     options,
+    reports_to_input,
     score_input,
     select_input,
     text_input,
@@ -58,16 +60,7 @@ def action_edit_modal(action: Action, *, objectives: Sequence[Objective], metada
         user_input("owner_id", "Owner", initial=action.owner_id),
         date_input("due_date", "Due date", initial=action.due_date, optional=True),
     ]
-    if objectives:
-        blocks.append(
-            select_input(
-                "objective_id",
-                "Objective",
-                options([(o.id, o.title) for o in objectives]),
-                initial=action.objective_id,
-                optional=True,
-            )
-        )
+    blocks += objective_input(objectives, initial=action.objective_id)
     blocks += [
         text_input(
             "obstacle",
@@ -140,16 +133,7 @@ def stakeholder_edit_modal(
         cadence_input(person.cadence_days),
     ]
     others = [manager for manager in managers if manager.id != person.id]
-    if others:
-        blocks.append(
-            select_input(
-                "reports_to_id",
-                "Reports to",
-                options([(manager.id, manager.name) for manager in others]),
-                initial=person.reports_to_id,
-                optional=True,
-            )
-        )
+    blocks += reports_to_input(others, initial=person.reports_to_id)
     blocks.append(
         checkbox(
             "left_company",

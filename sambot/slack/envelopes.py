@@ -29,6 +29,10 @@ from pydantic import (
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
+# The edge adds this to the Bolt context of a request it passes on: the wall-clock time the
+# request reached it (a trigger_id's age is at least the time since, sambot.slack.context).
+RECEIVED_AT = "sambot_received_at"
+
 
 class Malformed(ValueError):
     """A signed request that is not a payload Slack sends (bad encoding, JSON, shape or type)."""

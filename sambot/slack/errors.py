@@ -12,6 +12,7 @@ import secrets
 from slack_bolt.kwargs_injection.args import Args
 from slack_sdk.errors import SlackApiError
 
+from sambot.audit import context as audit
 from sambot.slack.forms import errors_for_view
 from sambot.validation import DomainError, InvalidInput
 
@@ -28,10 +29,14 @@ def reported(listener):
 
     def run(args: Args):
         kwargs = {name: getattr(args, name, None) or args.context.get(name) for name in names}
-        try:
-            return listener(**kwargs)
-        except Exception as exc:
-            _report(exc, args)
+        # Set here, on the thread that runs the listener after its ack: every write it
+        # makes is audited as this user's, from this kind of request.
+        acting = audit.of_slack_payload(args.body or {}, args.context.user_id)
+        with audit.acting(acting.source, acting.actor, acting.detail):
+            try:
+                return listener(**kwargs)
+            except Exception as exc:
+                _report(exc, args)
 
     # Bolt hands a listener that takes `args` every argument it has; the names stay the
     # listener's own for Bolt's logs (no __wrapped__, or Bolt would read its signature).

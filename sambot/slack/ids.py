@@ -47,6 +47,7 @@ class Button(StrEnum):
     OBJECTIVE_EDIT = "objective_edit"
     OBJECTIVE_STATUS = "objective_status"
     HISTORY_PAGE = "history_page"
+    CHANGES_PAGE = "changes_page"
     PLAN_OPEN = "plan_open"
     # One per section (`plan_edit_profile`…): a block's buttons need distinct action ids.
     PLAN_EDIT = "plan_edit"
@@ -88,3 +89,9 @@ class HomeButton(StrEnum):
 class ProgrammeButton(StrEnum):
     NEXT = "programme_next"
     FIRST = "programme_first"
+
+
+class SettingsButton(StrEnum):
+    """`/sam settings`: one button per edit policy, `settings_policy_<policy>`."""
+
+    POLICY_PREFIX = "settings_policy_"

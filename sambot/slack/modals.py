@@ -97,6 +97,22 @@ def score_input(block_id: str, label: str, initial: int) -> dict:
     return bk.input_block(block_id, label, element, hint="1 (low) to 5 (high)")
 
 
+def objective_input(objectives: Sequence[Objective], initial: int | None = None) -> list[dict]:
+    """The optional objective chooser, when the account has objectives to choose from."""
+    if not objectives:
+        return []
+    choices = options([(o.id, o.title) for o in objectives])
+    return [select_input("objective_id", "Objective", choices, initial=initial, optional=True)]
+
+
+def reports_to_input(managers: Sequence[Stakeholder], initial: int | None = None) -> list[dict]:
+    """The optional "reports to" chooser, when there is anyone to report to."""
+    if not managers:
+        return []
+    choices = options([(manager.id, manager.name) for manager in managers])
+    return [select_input("reports_to_id", "Reports to", choices, initial=initial, optional=True)]
+
+
 def cadence_input(initial: int | None = None) -> dict:
     """A stakeholder's own touch cadence; left empty, the default for their role and power."""
     element = bk.element(
@@ -185,15 +201,7 @@ def stakeholder_modal(
         user_input("relationship_owner_id", "Relationship owner", initial=user_id, optional=True),
         cadence_input(),
     ]
-    if managers:
-        blocks.append(
-            select_input(
-                "reports_to_id",
-                "Reports to",
-                options([(manager.id, manager.name) for manager in managers]),
-                optional=True,
-            )
-        )
+    blocks += reports_to_input(managers)
     return modal(callback_id, "New stakeholder", blocks, submit="Add", metadata=metadata)
 
 
@@ -297,15 +305,7 @@ def action_modal(
         user_input("owner_id", "Owner", initial=user_id),
         date_input("due_date", "Due date", optional=True),
     ]
-    if objectives:
-        blocks.append(
-            select_input(
-                "objective_id",
-                "Objective",
-                options([(o.id, o.title) for o in objectives]),
-                optional=True,
-            )
-        )
+    blocks += objective_input(objectives)
     blocks += [
         text_input(
             "obstacle",

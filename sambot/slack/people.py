@@ -1,4 +1,4 @@
-"""What the bot knows of Slack users: time zone and name, cached from users.info."""
+"""What the bot knows of Slack users: time zone, name and admin status, cached from users.info."""
 
 import copy
 import logging
@@ -18,6 +18,8 @@ class Person:
     user_id: str
     name: str
     timezone: str
+    # A workspace admin or owner: may change any account and see private ones.
+    is_admin: bool = False
 
 
 class People:
@@ -60,13 +62,29 @@ class People:
         """The user's time zone without waiting on Slack, for work that runs before its ack
         (a form's submission): the one remembered, however old, else the workspace's.
         A missing or old one is looked up in the background, for the next request."""
+        remembered = self._remembered(user_id, token)
+        return remembered.timezone if remembered else self._default_timezone
+
+    def _remembered(self, user_id: str, token: str | None) -> Person | None:
+        """The person remembered, however old; a missing or old one is looked up in the
+        background, for the next request."""
         with self._lock:
             cached = self._cache.get(user_id)
             fresh = cached is not None and time.monotonic() - cached[0] < self._ttl
             if not fresh and user_id not in self._pending:
                 self._pending.add(user_id)
                 self._background.submit(self._refresh, user_id, token)
-        return cached[1].timezone if cached else self._default_timezone
+        return cached[1] if cached else None
+
+    def is_admin(self, user_id: str, token: str | None = None) -> bool:
+        return self.get(user_id, token).is_admin
+
+    def is_admin_at_once(self, user_id: str, token: str | None = None) -> bool:
+        """Admin status without waiting on Slack (before an ack): the one remembered, else
+        not an admin for now, and looked up in the background for the next request. A form
+        is checked when it opens, after an ack, so its submission finds the answer cached."""
+        remembered = self._remembered(user_id, token)
+        return remembered.is_admin if remembered else False
 
     def _refresh(self, user_id: str, token: str | None = None) -> None:
         try:
@@ -96,4 +114,6 @@ class People:
             logger.warning("users.info failed for %s: %s", user_id, error)
             return Person(user_id, user_id, self._default_timezone), False
         name = user.get("profile", {}).get("display_name") or user.get("real_name") or user["name"]
-        return Person(user_id, name, user.get("tz") or self._default_timezone), True
+        is_admin = any(user.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+        timezone = user.get("tz") or self._default_timezone
+        return Person(user_id, name, timezone, is_admin), True

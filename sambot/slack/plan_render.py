@@ -384,23 +384,8 @@ def _items_page(
         )
     ]
     rest = len(items) - offset - len(shown)
-    if rest > 0:
-        buttons.append(
-            bk.button(
-                f"Next {min(rest, page)} of {rest} more",
-                Button.PLAN_MORE,
-                value=PlanRef(
-                    account_id=account.id, section=section, offset=offset + len(shown)
-                ).encode(),
-            )
-        )
-    buttons.append(
-        bk.button(
-            "Back to the plan",
-            Button.PLAN_OPEN,
-            value=PlanRef(account_id=account.id, back="items").encode(),
-        )
-    )
+    more = f"Next {min(rest, page)} of {rest} more" if rest > 0 else None
+    buttons += _more_and_back(account, section, more=more, next_offset=offset + len(shown))
     blocks.append(bk.actions(*buttons))
     position = (
         f"{offset + 1} to {offset + len(shown)} of {len(items)} · " if len(items) > page else ""
@@ -453,15 +438,26 @@ def _objectives_page(
         blocks.append(bk.section(truncate("\n".join(lines), 3000)))
     if not groups:
         blocks.append(bk.section("_No objective or action yet._"))
+    more = "Next objectives" if len(groups) > offset + page else None
+    blocks.append(
+        bk.actions(*_more_and_back(account, Section.ACTIONS, more=more, next_offset=offset + page))
+    )
+    blocks.append(bk.context("New actions: `/action`. Each action's own message has its buttons."))
+    return Message(f"Objectives and actions of {account.name}", blocks)
+
+
+def _more_and_back(
+    account: Account, section: Section, *, more: str | None, next_offset: int
+) -> list[dict]:
+    """Under a section's list: the button to the next page (labelled `more`, none when the
+    list is all shown) and `Back to the plan`."""
     buttons = []
-    if len(groups) > offset + page:
+    if more:
         buttons.append(
             bk.button(
-                "Next objectives",
+                more,
                 Button.PLAN_MORE,
-                value=PlanRef(
-                    account_id=account.id, section=Section.ACTIONS, offset=offset + page
-                ).encode(),
+                value=PlanRef(account_id=account.id, section=section, offset=next_offset).encode(),
             )
         )
     buttons.append(
@@ -471,9 +467,7 @@ def _objectives_page(
             value=PlanRef(account_id=account.id, back="items").encode(),
         )
     )
-    blocks.append(bk.actions(*buttons))
-    blocks.append(bk.context("New actions: `/action`. Each action's own message has its buttons."))
-    return Message(f"Objectives and actions of {account.name}", blocks)
+    return buttons
 
 
 # Forms ---------------------------------------------------------------------------------------

@@ -234,6 +234,14 @@ class HistoryPage(Reference):
     page: int = Field(default=0, ge=0)
 
 
+class ChangesPage(Reference):
+    """The value of the audit trail's Next and Previous buttons: the filters and the page."""
+
+    account_id: int | None = Field(default=None, gt=0)
+    since: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    page: int = Field(default=0, ge=0)
+
+
 class AccountRef(IdReference):
     """The value of "New objective" and of the Home tab's account buttons: the account."""
 

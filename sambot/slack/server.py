@@ -29,6 +29,7 @@ from sambot.ops import logs
 from sambot.ops.metrics import ACK_SECONDS, INTERACTIONS, exposition
 from sambot.slack import envelopes
 from sambot.slack.catalog import BOT_EVENTS, SHORTCUTS, SLASH_COMMANDS
+from sambot.slack.envelopes import RECEIVED_AT
 from sambot.slack.errors import reference_code
 from sambot.slack.guard import (
     BodyLimit,
@@ -109,11 +110,12 @@ def build_web_app(
 
     async def events(request: Request) -> Response:
         started = time.perf_counter()
+        received_at = time.time()
         logs.request_id.set(uuid.uuid4().hex[:12])
         kind, outcome = "unparsed", "refused"
         response: Response | None = None
         try:
-            response, kind, outcome = await _events(request)
+            response, kind, outcome = await _events(request, received_at)
             return response
         finally:
             elapsed = time.perf_counter() - started
@@ -133,7 +135,7 @@ def build_web_app(
                 },
             )
 
-    async def _events(request: Request) -> tuple[Response, str, str]:
+    async def _events(request: Request, received_at: float) -> tuple[Response, str, str]:
         body = await request.body()
         problem = signature_problem(verifier, body, request.headers)
         content_type = request.headers.get("content-type")
@@ -161,7 +163,12 @@ def build_web_app(
         # which skips the second verification and the second parse (and Bolt's guess at
         # the encoding) and is otherwise handled as any HTTP request.
         bolt_request = BoltRequest(
-            body=payload, query=request.url.query, headers=dict(request.headers), mode="socket_mode"
+            body=payload,
+            query=request.url.query,
+            headers=dict(request.headers),
+            # A trigger_id's age is at least the time since now (sambot.slack.context).
+            context={RECEIVED_AT: received_at},
+            mode="socket_mode",
         )
         if acked_at_once(payload):
             if "command" in payload and workload.busy():

@@ -19,3 +19,5 @@ class Workspace(Timestamps, Base):
     # Set when the app is uninstalled or its tokens revoked: no job runs here any more, and
     # the data is purged after SAMBOT_RETENTION_DAYS (`sambot workspace purge`).
     uninstalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who may change an account's plan, people and actions (sambot.accounts.permissions).
+    edit_policy: Mapped[str] = mapped_column(String(16), default="team", server_default="team")

@@ -29,3 +29,16 @@ def ensure(
         db.add(workspace)
         db.flush()
     return workspace
+
+
+def set_edit_policy(db: Session, *, workspace_id: int, policy: str) -> Workspace:
+    """Who may change accounts here: "open", "team" or "owner" (sambot.accounts.permissions)."""
+    workspace = db.get(Workspace, workspace_id)
+    workspace.edit_policy = policy
+    db.flush()
+    return workspace
+
+
+def edit_policy(db: Session, *, workspace_id: int) -> str:
+    """Read fresh each time: another process may have changed it."""
+    return db.scalar(select(Workspace.edit_policy).where(Workspace.id == workspace_id))

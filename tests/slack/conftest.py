@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import update
 
 from sambot.config import load_settings
 from sambot.localslack.requests import SlackRequests
@@ -12,6 +13,8 @@ from sambot.localslack.server import SlackStandIn
 from sambot.slack.app import build_app
 from sambot.slack.client import build_web_client
 from sambot.slack.server import BackgroundServer
+from sambot.workspaces import service as workspaces
+from sambot.workspaces.models import Workspace
 
 SIGNING_SECRET = "test-signing-secret"
 
@@ -106,8 +109,20 @@ def _all_text(message: dict) -> str:
     return (message.get("text") or "") + json.dumps(message.get("blocks") or [])
 
 
+def open_workspace(db, team_id: str = "T0001") -> None:
+    """The tests written before permissions act as people outside the account team: their
+    workspace lets anyone change accounts. test_permissions.py covers the default policy."""
+    with db.session() as session:
+        workspace = workspaces.ensure(session, team_id=team_id, timezone="UTC")
+        # A statement, not an attribute: set-up, not a change the audit trail should show.
+        session.execute(
+            update(Workspace).where(Workspace.id == workspace.id).values(edit_policy="open")
+        )
+
+
 @pytest.fixture
 def slack(db, standin, monkeypatch):
+    open_workspace(db)
     standin.reset(everything=True)
     standin.add_user(DANA, "dana", real_name="Dana Scully", tz="Europe/Paris")
     standin.add_user(LEE, "lee", real_name="Lee Adama", tz="Pacific/Honolulu")

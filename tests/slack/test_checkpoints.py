@@ -4,11 +4,12 @@ changes the answer), one reminder, results in the account's channel, late answer
 import json
 from datetime import UTC, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from sambot.accounts import service as accounts
 from sambot.checkpoints.models import CheckpointAnswer, CheckpointRound
 from sambot.dates import today_in
+from sambot.deliveries.models import Delivery
 from sambot.jobs.runner import JobOptions, run_job
 from sambot.localslack.requests import values_for
 from sambot.slack.client import build_web_client
@@ -244,3 +245,73 @@ def test_a_monthly_schedule_starts_one_round_a_month(slack, db):
     assert len(rounds) == 1 and rounds[0].started_by == "schedule"
     slack.command("/sam", "checkpoint monthly off")
     slack.ephemeral(DANA, "No more monthly checkpoints")
+
+
+def where_sent(db) -> dict[str, tuple]:
+    """Each person's answer: (channel, question ts, reminder ts)."""
+    with db.session() as session:
+        return {
+            a.user_id: (a.channel_id, a.question_ts, a.reminder_ts)
+            for a in session.scalars(select(CheckpointAnswer))
+        }
+
+
+def forget_checkpoint_deliveries(db) -> None:
+    """The questions' and reminders' delivery records gone: closing does not need them."""
+    with db.session() as session:
+        session.execute(delete(Delivery).where(Delivery.job_kind == "checkpoints"))
+
+
+def test_each_answer_keeps_where_its_question_and_reminder_went(slack, db):
+    acme_with_team(db)
+    slack.command("/sam", "checkpoint")
+    questions = {user: dm(slack, user, "Alignment checkpoint") for user in (DANA, LEE, OWEN)}
+    # Lee answers all three, one press after the other's redraw: he gets no reminder.
+    for question, label in (
+        ("information", "Shared information"),
+        ("roles", "Roles"),
+        ("coordination", "Coordinated actions"),
+    ):
+        press(slack, questions[LEE], f"checkpoint_{question}_4", LEE)
+        slack.wait("chat.update", lambda c, seen=f"{label} 4": seen in json.dumps(c.args))
+    checkpoint = the_round(db)
+    assert where_sent(db) == {
+        user: (f"D{user}", message["ts"], None) for user, message in questions.items()
+    }
+
+    run_checkpoints(slack, db, checkpoint.remind_on)
+    reminders = {user: dm(slack, user, "Reminder") for user in (DANA, OWEN)}
+    sent = where_sent(db)
+    assert sent[DANA] == (f"D{DANA}", questions[DANA]["ts"], reminders[DANA]["ts"])
+    assert sent[OWEN] == (f"D{OWEN}", questions[OWEN]["ts"], reminders[OWEN]["ts"])
+    assert sent[LEE] == (f"D{LEE}", questions[LEE]["ts"], None), "Lee had answered: no reminder"
+
+    forget_checkpoint_deliveries(db)
+    slack.command("/sam", "checkpoint close")
+    slack.channel_message(ACME_CHANNEL, "1 of 3 people answered")
+    sent_messages = [*questions.items(), *reminders.items()]
+    for user, message in sent_messages:
+        slack.wait(
+            "chat.update",
+            lambda c, ts=message["ts"]: c.args["ts"] == ts and "closed" in json.dumps(c.args),
+        )
+        assert not has_buttons(current(slack, user, message["ts"])), user
+
+
+def test_a_monthly_round_closes_the_questions_the_job_sent(slack, db):
+    acme_with_team(db)
+    slack.command("/sam", "checkpoint monthly on")
+    slack.ephemeral(DANA, "asked every month")
+    day = datetime(2027, 1, 4).date()  # a Monday
+    assert len(run_checkpoints(slack, db, day).posted) == 3
+    questions = {user: dm(slack, user, "Alignment checkpoint") for user in (DANA, LEE, OWEN)}
+    assert where_sent(db) == {
+        user: (f"D{user}", message["ts"], None) for user, message in questions.items()
+    }
+
+    forget_checkpoint_deliveries(db)
+    closing = run_checkpoints(slack, db, the_round(db).closes_on)
+    assert closing.posted == ["Acme (<#CACME>)"]
+    for user, message in questions.items():
+        shown = current(slack, user, message["ts"])
+        assert not has_buttons(shown) and "closed" in json.dumps(shown["blocks"]), user

@@ -218,3 +218,36 @@ def test_a_touchpoint_from_the_form_refreshes_the_teams_homes(slack, db):
         "views.publish",
         lambda c: c.args["user_id"] == DANA and "(5 days ago)" in json.dumps(c.args["view"]),
     )
+
+
+def test_a_teams_homes_are_refreshed_with_the_accounts_read_once(slack, db):
+    """The last touchpoint and coverage are the account's, the same for everyone on its team:
+    a larger team costs one read of each newcomer's actions, not the whole Home tab again."""
+    from sqlalchemy import event
+
+    account_id = seed.acme(db)
+    _on_acme_team(db, account_id, LEE)
+    statements = []
+
+    def count(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    def reads_of_a_quick_touchpoint(summary: str) -> int:
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            slack.command("/touchpoint", f"call {summary}")
+            slack.in_flight.settle()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+    with_two = reads_of_a_quick_touchpoint("Discussed the renewal")
+    newcomers = [f"UNEW{n}" for n in range(5)]
+    for user in newcomers:
+        slack.standin.add_user(user, user.lower(), tz="Europe/Paris")
+        _on_acme_team(db, account_id, user)
+    with_seven = reads_of_a_quick_touchpoint("Discussed the budget")
+    published = {c.args["user_id"] for c in slack.standin.calls("views.publish")}
+    assert set(newcomers) <= published
+    assert with_seven - with_two <= len(newcomers), (with_two, with_seven)

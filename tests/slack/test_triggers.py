@@ -1,7 +1,10 @@
 """A form whose trigger has expired: the user is told to run the command again, plainly."""
 
+import time
+
 import pytest
 
+from sambot.slack import context
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA
 
@@ -15,6 +18,26 @@ def test_a_trigger_certainly_expired_is_not_used_and_the_user_is_told(slack, db)
     answer = slack.ephemeral(DANA, WINDOW_CLOSED)
     assert "run the command again" in answer["text"]
     assert slack.standin.calls("views.open") == [], "an expired trigger is never spent"
+
+
+def test_a_trigger_that_waited_in_sambot_past_its_life_is_not_used(slack, db, monkeypatch):
+    """Under a burst a command waits behind other work after its ack: its trigger ages while
+    it waits, whatever Slack's timestamp (whole seconds) can tell."""
+    seed.acme(db)
+    # The listener reads the clock 3.5 s after the request reached sambot; Slack's timestamp
+    # (a second ahead, as a clock skew may make it) alone would put its age under 3 s.
+    monkeypatch.setattr(context, "wall_clock", lambda: time.time() + 3.5)
+    assert slack.command("/touchpoint", timestamp_offset=1).status_code == 200
+    answer = slack.ephemeral(DANA, WINDOW_CLOSED)
+    assert "run the command again" in answer["text"]
+    assert slack.standin.calls("views.open") == [], "an expired trigger is never spent"
+
+
+def test_a_trigger_that_waited_under_its_life_is_used(slack, db, monkeypatch):
+    seed.acme(db)
+    monkeypatch.setattr(context, "wall_clock", lambda: time.time() + 2.5)
+    slack.command("/touchpoint", timestamp_offset=1)
+    assert slack.opened_view("touchpoint")["callback_id"] == "touchpoint"
 
 
 def test_a_fresh_trigger_opens_the_form(slack, db):

@@ -68,3 +68,18 @@ def test_answers_through_response_urls_keep_their_connections(slack, db):
     answers = [e for e in slack.standin.ephemerals(DANA) if e["source"] == "response_url"]
     assert len(answers) == 6
     assert slack.standin.connections - before <= 1
+
+
+def test_listeners_web_api_calls_keep_their_connections(slack, db):
+    """Bolt builds a plain WebClient for every request; the listeners' calls still go over
+    the shared pool, so a command's views.open does not open a connection of its own."""
+    seed.acme(db)
+    slack.command("/touchpoint")
+    slack.opened_view("touchpoint")
+    slack.in_flight.settle()
+    before = slack.standin.connections
+    for _ in range(5):
+        slack.command("/touchpoint")
+        slack.in_flight.settle()
+    assert len(slack.standin.calls("views.open")) == 6
+    assert slack.standin.connections - before <= 1

@@ -47,3 +47,22 @@ def test_buttons_and_form_submissions_are_never_shed(slack, db, monkeypatch):
     assert (response.status_code, response.content) == (200, b"")
     call = slack.wait("chat.update")
     assert "Marked done" in json.dumps(call.args)
+
+
+def test_a_command_runs_on_the_workload_thread_that_dispatched_it(slack, db):
+    """An acknowledged command's listener runs where it was dispatched, not handed to Bolt's
+    listener executor: one thread less wanting the GIL while the event loop answers acks,
+    and a form's submission waiting there holds no command up."""
+    import threading
+
+    seed.acme(db)
+    listeners = slack.in_flight.workload.app.listener_runner.listener_executor
+    released = threading.Event()
+    held = [listeners.submit(released.wait, 10) for _ in range(listeners._max_workers)]
+    try:
+        slack.command("/touchpoint")
+        assert slack.opened_view("touchpoint")["callback_id"] == "touchpoint"
+    finally:
+        released.set()
+        for future in held:
+            future.result(timeout=10)

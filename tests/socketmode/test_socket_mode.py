@@ -11,7 +11,7 @@ from sambot.actions.models import Action
 from sambot.localslack.requests import values_for
 from sambot.touchpoints.models import Touchpoint
 from tests.slack import seed
-from tests.slack.conftest import ACME_CHANNEL, DANA, LEE
+from tests.slack.conftest import ACME_CHANNEL, DANA, LEE, open_workspace
 from tests.socketmode.conftest import START_TIMEOUT, launch
 
 SKIPPED = "skipped a malformed message"
@@ -87,6 +87,7 @@ def test_a_modal_opens_and_its_submission_is_saved(slack, db):
 
 def test_a_button_changes_the_action(slack, db):
     seed.acme(db)
+    open_workspace(db)  # Lee is not on Acme's team
     slack.command("/action", "Send proposal by in 3 days")
     message = slack.message(ACME_CHANNEL, "Send proposal")
     button = next(

@@ -106,3 +106,23 @@ def test_domain_packages_know_nothing_of_slack():
         if name.split(".")[1:2] and name.split(".")[1] in domain
     }
     assert {name: found for name, found in leaks.items() if found} == {}
+
+
+def test_the_web_server_starts_without_the_drawing_libraries():
+    """matplotlib (and numpy under it) costs the server about 50 MB and a second at start;
+    only a chart or a map needs it, so only they import it."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, sambot.slack.app, sambot.slack.server, sambot.cli; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'numpy'}))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert loaded == "[]"

@@ -3,6 +3,7 @@
 from slack_bolt import App
 
 from sambot.slack.listeners import (
+    audit,
     buttons,
     checkpoints,
     commands,
@@ -15,6 +16,7 @@ from sambot.slack.listeners import (
     records,
     relationships,
     reports,
+    settings,
     shortcuts,
     team_follow,
     views,
@@ -36,6 +38,8 @@ LISTENER_MODULES = (
     programme,
     portfolio,
     installs,
+    settings,
+    audit,
 )
 
 

@@ -14,6 +14,7 @@ from sambot.slack.listeners.common import (
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.home import refresh_homes
+from sambot.slack.permissions import require_change
 from sambot.slack.refs import (
     ActionFormRef,
     ActionRef,
@@ -54,13 +55,15 @@ def _apply(body, pressed, client, interaction: Interaction, *, verb: str):
     action_id = ActionRef.decode(pressed["value"]).id
     with interaction.sam.session() as session:
         item = actions.get(session, workspace_id=workspace.id, action_id=action_id)
+        account = accounts.get(session, workspace_id=workspace.id, account_id=item.account_id)
+        # Done and snooze are its status: its own owner may always change that.
+        require_change(interaction, session, account, "its actions", also={item.owner_id})
         if verb == "done":
             actions.mark_done(session, action=item, changed_by=user_id)
             note = f":white_check_mark: Marked done by <@{user_id}>"
         else:
             actions.snooze(session, action=item, changed_by=user_id, today=today)
             note = f":zzz: Snoozed until {item.snoozed_until:%a %d %b} by <@{user_id}>"
-        account = accounts.get(session, workspace_id=workspace.id, account_id=item.account_id)
     origin = origin_of(body)
     show_change(
         client,
@@ -89,6 +92,10 @@ def _open_action_form(body, pressed, client, respond, interaction: Interaction, 
     action_id = ActionRef.decode(pressed["value"]).id
     with interaction.sam.session() as session:
         item = actions.get(session, workspace_id=interaction.workspace.id, action_id=action_id)
+        account = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=item.account_id
+        )
+        require_change(interaction, session, account, "its actions")
         origin = compact_origin(session, origin_of(body))
     metadata = ActionFormRef(action_id=item.id, origin=origin).encode()
     if build is modals.change_due_modal:
@@ -192,6 +199,8 @@ def _change_team(
 ):
     by, workspace = interaction.user_id, interaction.workspace
     with interaction.sam.session() as session:
+        account = accounts.get(session, workspace_id=workspace.id, account_id=account_id)
+        require_change(interaction, session, account, "its team")
         if role is None:
             accounts.remove_team_member(
                 session, workspace_id=workspace.id, account_id=account_id, user_id=user_id

@@ -11,7 +11,7 @@ from sambot.accounts import service as accounts
 from sambot.checkpoints import service as checkpoints
 from sambot.checkpoints.models import CheckpointRound, Question
 from sambot.checkpoints.service import RoundClosed
-from sambot.jobs.checkpoint_job import closed_questions, lock_questions, record_question
+from sambot.jobs.checkpoint_job import closed_questions, lock_questions
 from sambot.slack import blocks as bk
 from sambot.slack import messages
 from sambot.slack.blocks import Message
@@ -107,15 +107,14 @@ def checkpoint_command(*, client, respond, interaction: Interaction, rest: str, 
         return None
     sent = [(member, _send(client, member, message)) for member, message in questions]
     with interaction.sam.session() as session:
-        checkpoint = session.get(CheckpointRound, started_id)
         for member, posted in sent:
             if posted is not None:
-                record_question(
+                checkpoints.record_sent(
                     session,
-                    checkpoint=checkpoint,
+                    round_id=started_id,
                     user_id=member,
                     channel_id=posted["channel"],
-                    message_ts=posted["ts"],
+                    ts=posted["ts"],
                 )
     respond(text=text, response_type="in_channel")
     return None
@@ -149,7 +148,7 @@ def close_and_post(client, sam, round_id: int) -> bool:
             return False
         account, message = results_for(session, round_id)
         where = account.channel_id or account.owner_id
-        closed = closed_questions(session, session.get(CheckpointRound, round_id), account.name)
+        closed = closed_questions(session.get(CheckpointRound, round_id), account.name)
     client.chat_postMessage(channel=where, text=message.text, blocks=message.blocks)
     lock_questions(client, closed)
     return True

@@ -14,6 +14,7 @@ from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.labels import KIND_LABELS, KIND_WORDS
 from sambot.slack.listeners import (
+    audit,
     checkpoints,
     plan,
     portfolio,
@@ -21,6 +22,7 @@ from sambot.slack.listeners import (
     records,
     relationships,
     reports,
+    settings,
     team_follow,
 )
 from sambot.slack.listeners.common import (
@@ -30,6 +32,7 @@ from sambot.slack.listeners.common import (
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.home import refresh_homes, refresh_team_homes
+from sambot.slack.permissions import can_see, require_change, viewer
 from sambot.slack.refs import FormOrigin
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -78,9 +81,9 @@ def sam_command(ack, command, client, respond, context, interaction: Interaction
         return open_account_modal(command, client, respond, interaction)
     if (first, second) == ("stakeholder", "new"):
         return open_stakeholder_modal(command, client, respond, interaction)
-    if first == "account" and second in ("edit", "archive", "unarchive"):
+    if first == "account" and second in ("edit", "archive", "unarchive", "private"):
         return records.account_subcommand(
-            second, client=client, respond=respond, interaction=interaction
+            second, client=client, respond=respond, interaction=interaction, rest=rest
         )
     handlers = {
         "account": show_account,
@@ -91,12 +94,14 @@ def sam_command(ack, command, client, respond, context, interaction: Interaction
         "report": reports.preview_report,
         "objectives": records.list_objectives,
         "history": records.show_history,
+        "changes": audit.show_changes,
         "map": relationships.show_map,
         "plan": plan.show_plan,
         "checkpoint": checkpoints.checkpoint_command,
         "programme": programme.programme_command,
         "import": portfolio.import_command,
         "portfolio": portfolio.portfolio_command,
+        "settings": settings.settings_command,
     }
     handler = handlers.get(first)
     if handler is None:
@@ -143,7 +148,9 @@ def open_account_modal(command, client, respond, interaction: Interaction, name:
 def open_stakeholder_modal(command, client, respond, interaction: Interaction):
     with interaction.sam.session() as session:
         account = interaction.account(session)
-        every_account = accounts_to_choose(session, interaction.workspace, account)
+        if account is not None:
+            require_change(interaction, session, account, "its stakeholders")
+        every_account = accounts_to_choose(session, interaction, account)
         managers = stakeholders.list_for_account(session, account_id=account.id) if account else []
     view = modals.stakeholder_modal(
         accounts=every_account,
@@ -173,10 +180,11 @@ def show_account(*, respond, interaction: Interaction, **_):
 def list_accounts(*, respond, interaction: Interaction, **_):
     workspace_id = interaction.workspace.id
     with interaction.sam.session() as session:
+        seen_by = viewer(interaction, session)
         first = accounts.list_accounts(
-            session, workspace_id=workspace_id, limit=messages.MAX_LISTED
+            session, workspace_id=workspace_id, limit=messages.MAX_LISTED, viewer=seen_by
         )
-        total = accounts.count_accounts(session, workspace_id=workspace_id)
+        total = accounts.count_accounts(session, workspace_id=workspace_id, viewer=seen_by)
         covered = relationships.account_coverage(interaction, session, [a.id for a in first])
         message = messages.accounts_message(first, total, coverage=covered)
     reply(respond, message)
@@ -193,9 +201,12 @@ def link_channel(*, command, client, respond, interaction: Interaction, rest: st
     workspace_id = interaction.workspace.id
     with interaction.sam.session() as session:
         account = accounts.find_by_name(session, workspace_id=workspace_id, name=name)
-        if account is None:
-            close = accounts.closest_names(session, workspace_id=workspace_id, name=name)
+        if account is None or not can_see(interaction, account):
+            close = accounts.closest_names(
+                session, workspace_id=workspace_id, name=name, viewer=viewer(interaction, session)
+            )
             return reply(respond, messages.offer_account_creation(name, close))
+        require_change(interaction, session, account, "the account")
         previous = interaction.account(session)
         unlinked = previous.name if previous is not None and previous.id != account.id else None
         accounts.link_channel(
@@ -320,6 +331,8 @@ def action_command(ack, command, client, respond, interaction: Interaction):
 def open_action_modal(command, client, respond, interaction: Interaction):
     with interaction.sam.session() as session:
         account = interaction.account(session)
+        if account is not None:
+            require_change(interaction, session, account, "its actions")
         view = action_modal_for(session, interaction, account=account, origin=form_origin(command))
     open_form(client, respond, interaction, view)
 
@@ -356,6 +369,7 @@ def quick_action(command, client, respond, interaction: Interaction, text: str):
         title = f"{title} by {due_text}"
     with sam.session() as session:
         account = interaction.linked_account(session, doing="create an action")
+        require_change(interaction, session, account, "its actions")
         action = actions.create(
             session,
             workspace_id=interaction.workspace.id,

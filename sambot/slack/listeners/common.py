@@ -14,10 +14,10 @@ from sambot.slack.action_blocks import action_line
 from sambot.slack.context import Interaction
 from sambot.slack.errors import tell_user
 from sambot.slack.modals import MAX_OPTIONS
+from sambot.slack.permissions import viewer
 from sambot.slack.refs import FormOrigin
 from sambot.stakeholders import service as stakeholders
 from sambot.validation import DomainError
-from sambot.workspaces.models import Workspace
 
 WINDOW_CLOSED = (
     ":hourglass: Slack's window to open that form closed before I could open it. "
@@ -46,13 +46,19 @@ def open_form(client, respond, interaction: Interaction, view: dict) -> None:
 
 
 def accounts_to_choose(
-    session: Session, workspace: Workspace, chosen: Account | None = None
+    session: Session, interaction: Interaction, chosen: Account | None = None
 ) -> list[Account]:
-    """The accounts a form's select offers: the chosen one first, then the first by name.
+    """The accounts a form's select offers the user: the chosen one first, then the first
+    by name, private ones only to their team and admins.
 
     A select shows 100 options at most, so no more are read, however large the portfolio.
     """
-    first = accounts.list_accounts(session, workspace_id=workspace.id, limit=MAX_OPTIONS)
+    first = accounts.list_accounts(
+        session,
+        workspace_id=interaction.workspace.id,
+        limit=MAX_OPTIONS,
+        viewer=viewer(interaction, session),
+    )
     if chosen is not None:
         first = [chosen, *(account for account in first if account.id != chosen.id)]
     if not first:
@@ -69,7 +75,7 @@ def touchpoint_modal_for(
     prefill: dict | None = None,
 ) -> dict:
     """The touchpoint form; its date starts at today in the user's own time zone."""
-    every_account = accounts_to_choose(session, interaction.workspace, account)
+    every_account = accounts_to_choose(session, interaction, account)
     people = stakeholders.list_for_account(session, account_id=account.id) if account else []
     linked = set((prefill or {}).get("stakeholder_ids") or []) - {person.id for person in people}
     if account and linked:
@@ -94,7 +100,7 @@ def action_modal_for(
     origin: FormOrigin,
     title: str = "",
 ) -> dict:
-    every_account = accounts_to_choose(session, interaction.workspace, account)
+    every_account = accounts_to_choose(session, interaction, account)
     objectives = plans.list_for_account(session, account_id=account.id) if account else []
     return modals.action_modal(
         accounts=every_account,

@@ -1,13 +1,14 @@
 """The App Home tab: publishing it for anyone whose actions changed, and its account buttons."""
 
+from collections.abc import Sequence
+
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import TeamMember
 from sambot.actions import service as actions
-from sambot.actions.models import OPEN_STATUSES, Action
 from sambot.programme import service as programme
 from sambot.relationships.cadence import Cadences
 from sambot.slack.context import Interaction, Sam
@@ -27,48 +28,55 @@ def register(app: App) -> None:
     app.action(HomeButton.CREATE_ACTION)(reported(create_action))
 
 
-def build_home(sam: Sam, workspace_id: int, user_id: str, token: str | None = None) -> dict:
-    # The token: the workspace's own (OAuth install), for the user's time zone.
-    today = sam.today_for(user_id, token=token)
+def build_homes(
+    sam: Sam, workspace_id: int, user_ids: Sequence[str], token: str | None = None
+) -> dict[str, dict]:
+    """Each person's Home tab. What is the accounts' (their last touchpoint, their coverage)
+    is read once for everyone: a touchpoint refreshes the whole team's."""
+    # The token: the workspace's own (OAuth install), for each user's time zone.
+    today = {user_id: sam.today_for(user_id, token=token) for user_id in user_ids}
+    cadences = Cadences.from_settings(sam.settings)
     with sam.session() as session:
-        mine = actions.list_open_for_owner(
-            session,
-            workspace_id=workspace_id,
-            owner_id=user_id,
-            today=today,
-            limit=HOME_ACTIONS_READ,
+        on_team = accounts.accounts_of_members(
+            session, workspace_id=workspace_id, user_ids=user_ids
         )
-        total = session.scalar(
-            select(func.count())
-            .select_from(Action)
-            .where(
-                Action.workspace_id == workspace_id,
-                Action.owner_id == user_id,
-                Action.status.in_(OPEN_STATUSES),
-            )
-        )
-        on_team = accounts.accounts_of_member(session, workspace_id=workspace_id, user_id=user_id)
-        ids = [account.id for account in on_team]
+        ids = sorted({account.id for team in on_team.values() for account in team})
         last = programme.last_touchpoints(session, account_ids=ids)
-        covered = programme.account_coverage(
-            session, account_ids=ids, today=today, cadences=Cadences.from_settings(sam.settings)
+        # Coverage depends on the day: once per day among the team's time zones.
+        covered = {
+            day: programme.account_coverage(session, account_ids=ids, today=day, cadences=cadences)
+            for day in set(today.values())
+        }
+        totals = actions.open_counts_by_owner(
+            session, workspace_id=workspace_id, owner_ids=user_ids
         )
-        rows = [
-            HomeAccount(account, last.get(account.id), coverage_line(covered.get(account.id)))
-            for account in on_team
-        ]
-        return home_view(mine, rows, today, total)
+        homes = {}
+        for user_id in user_ids:
+            mine = actions.list_open_for_owner(
+                session,
+                workspace_id=workspace_id,
+                owner_id=user_id,
+                today=today[user_id],
+                limit=HOME_ACTIONS_READ,
+            )
+            rows = [
+                HomeAccount(
+                    account,
+                    last.get(account.id),
+                    coverage_line(covered[today[user_id]].get(account.id)),
+                )
+                for account in on_team[user_id]
+            ]
+            homes[user_id] = home_view(mine, rows, today[user_id], totals[user_id])
+        return homes
 
 
 def publish_for(client, sam: Sam, workspace_id: int, *user_ids: str | None) -> None:
     """Publish the Home tab again for each person whose actions changed."""
-    for user_id in dict.fromkeys(user_ids):
-        if not user_id:
-            continue
+    people = [user_id for user_id in dict.fromkeys(user_ids) if user_id]
+    for user_id, view in build_homes(sam, workspace_id, people, client.token).items():
         try:
-            client.views_publish(
-                user_id=user_id, view=build_home(sam, workspace_id, user_id, client.token)
-            )
+            client.views_publish(user_id=user_id, view=view)
         except SlackApiError:
             # Someone who left the workspace has no Home tab; the change itself is saved.
             continue

@@ -21,6 +21,7 @@ from sambot.slack.forms import form_values
 from sambot.slack.ids import Button, Callback
 from sambot.slack.listeners.common import open_form
 from sambot.slack.listeners.views import filled, save
+from sambot.slack.permissions import require_change
 from sambot.slack.refs import PlanFormRef, PlanRef, StaleReference
 from sambot.slack.sharing import permalink, post_to_account
 from sambot.slack.text import escape
@@ -79,6 +80,16 @@ def _account(interaction: Interaction, account_id: int) -> Account:
         return accounts.get(session, workspace_id=interaction.workspace.id, account_id=account_id)
 
 
+def _changeable(interaction: Interaction, account_id: int) -> Account:
+    """The account, if the user may change its plan; else NotAllowed says who may."""
+    with interaction.sam.session() as session:
+        account = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=account_id
+        )
+        require_change(interaction, session, account, "its plan")
+        return account
+
+
 # /sam plan [export | section] -------------------------------------------------------------------
 
 
@@ -88,6 +99,8 @@ def show_plan(*, command, client, respond, interaction: Interaction, rest: str, 
         account = interaction.linked_account(session, doing="show its plan")
     if word == "export":
         return export_plan(client, respond, interaction, account)
+    if word in SECTION_WORDS and SECTION_WORDS[word] in FIELD_SECTIONS:
+        account = _changeable(interaction, account.id)
     if word in SECTION_WORDS:
         return _open_section(client, respond, interaction, account, SECTION_WORDS[word], None)
     if word:
@@ -180,7 +193,10 @@ def edit_section(ack, body, action, client, respond, interaction: Interaction):
     ref = PlanRef.decode(action["value"])
     if ref.section is None:
         raise StaleReference()
-    account = _account(interaction, ref.account_id)
+    if ref.section in FIELD_SECTIONS:
+        account = _changeable(interaction, ref.account_id)
+    else:  # an item section opens its list, to read
+        account = _account(interaction, ref.account_id)
     _open_section(client, respond, interaction, account, ref.section, body, back=ref.back)
 
 
@@ -208,7 +224,7 @@ def item_menu(ack, body, action, client, respond, interaction: Interaction):
     ref = PlanRef.decode(action["selected_option"]["value"])
     if ref.section not in ITEM_SECTIONS or ref.item_id is None:
         raise StaleReference()
-    account = _account(interaction, ref.account_id)
+    account = _changeable(interaction, ref.account_id)
     if ref.verb == "remove":
         with interaction.sam.session() as session:
             item = plan_service.remove_item(
@@ -241,7 +257,7 @@ def add_item(ack, body, action, client, respond, interaction: Interaction):
     ref = PlanRef.decode(action["value"])
     if ref.section not in ITEM_SECTIONS:
         raise StaleReference()
-    account = _account(interaction, ref.account_id)
+    account = _changeable(interaction, ref.account_id)
     metadata = PlanFormRef(
         plan=PlanRef(account_id=account.id, section=ref.section, back="items"),
         channel=interaction.channel_id,
@@ -304,6 +320,7 @@ def submit_fields(ack, view, client, interaction: Interaction):
         account = accounts.get(
             session, workspace_id=interaction.workspace.id, account_id=meta.plan.account_id
         )
+        require_change(interaction, session, account, "its plan")
         plan_service.update_fields(
             session,
             workspace_id=account.workspace_id,
@@ -333,6 +350,7 @@ def submit_item(ack, view, client, interaction: Interaction):
         account = accounts.get(
             session, workspace_id=interaction.workspace.id, account_id=meta.plan.account_id
         )
+        require_change(interaction, session, account, "its plan")
         item = plan_service.save_item(
             session,
             workspace_id=account.workspace_id,

@@ -6,9 +6,9 @@ import re
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from sambot.accounts import service as accounts
 from sambot.accounts.models import Tier
 from sambot.portfolio import imports, service
-from sambot.portfolio.chart import pareto_png
 from sambot.portfolio.pareto import Analysis, Metric
 from sambot.portfolio.sheet import read_sheet
 from sambot.portfolio.table import render_csv
@@ -16,6 +16,7 @@ from sambot.slack import messages
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.ids import Button
+from sambot.slack.permissions import require_change, viewer
 from sambot.slack.portfolio_render import import_report_message, portfolio_message
 from sambot.slack.refs import TierChoice
 from sambot.slack.shared_files import download, newest_csv, share_ts, slack_directory
@@ -102,7 +103,11 @@ def _rates(interaction: Interaction):
 def _analysis(interaction: Interaction, metric: Metric) -> Analysis:
     with interaction.sam.session() as session:
         return service.analyse_portfolio(
-            session, workspace_id=interaction.workspace.id, metric=metric, rates=_rates(interaction)
+            session,
+            workspace_id=interaction.workspace.id,
+            metric=metric,
+            rates=_rates(interaction),
+            viewer=viewer(interaction, session),
         )
 
 
@@ -129,6 +134,9 @@ def portfolio_command(*, client, respond, interaction: Interaction, rest: str, *
 
 def send_chart(client, user_id: str, analysis: Analysis) -> None:
     """The chart and every ranked account, as files in the user's DM with sambot."""
+    # Imported here: matplotlib costs about a second and 40 MB, paid only by who draws.
+    from sambot.portfolio.chart import pareto_png
+
     metric = analysis.metric
     dm = client.conversations_open(users=user_id)["channel"]["id"]
     client.files_upload_v2(
@@ -153,6 +161,10 @@ def change_tier(ack, action, respond, interaction: Interaction):
     ack()
     choice = TierChoice.decode(action.get("value"))
     with interaction.sam.session() as session:
+        before = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=choice.account_id
+        )
+        require_change(interaction, session, before, "the account")
         account = service.set_tier(
             session,
             workspace_id=interaction.workspace.id,

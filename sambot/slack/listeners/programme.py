@@ -6,6 +6,7 @@ from sambot.programme import service as programme
 from sambot.slack.context import Interaction
 from sambot.slack.errors import reported
 from sambot.slack.ids import ProgrammeButton
+from sambot.slack.permissions import viewer
 from sambot.slack.programme_render import programme_message
 from sambot.slack.refs import ProgrammePage
 
@@ -22,6 +23,7 @@ def _page(interaction: Interaction, offset: int):
             workspace_id=interaction.workspace.id,
             today=interaction.today,
             timezone=interaction.workspace.timezone,
+            viewer=viewer(interaction, session),
         )
     return programme_message(rows, interaction.today, offset=offset)
 

@@ -23,6 +23,7 @@ from sambot.slack.labels import KIND_LABELS, KIND_WORDS
 from sambot.slack.listeners.common import open_form, redrawn_action_list
 from sambot.slack.listeners.events import publish_home
 from sambot.slack.listeners.views import filled, save
+from sambot.slack.permissions import require_change
 from sambot.slack.refs import (
     AccountFormRef,
     AccountRef,
@@ -105,17 +106,28 @@ def action_status_chosen(ack, body, action, client, respond, interaction: Intera
     user_id = interaction.user_id
     with interaction.sam.session() as session:
         item = actions.get(session, workspace_id=interaction.workspace.id, action_id=choice.id)
-        actions.change_status(session, action=item, changed_by=user_id, status=choice.status)
         account = accounts.get(
             session, workspace_id=interaction.workspace.id, account_id=item.account_id
         )
+        require_action_change(interaction, session, account, item, status=True)
+        actions.change_status(session, action=item, changed_by=user_id, status=choice.status)
     note = STATUS_NOTES[ActionStatus(choice.status)].format(user=user_id)
     _show(client, interaction, item, account, note, origin_of(body))
+
+
+def require_action_change(interaction: Interaction, session, account, item, *, status: bool):
+    """An action's own owner may always change its status; the rest follows the policy."""
+    also = {item.owner_id} if status else set()
+    require_change(interaction, session, account, "its actions", also=also)
 
 
 def _open_for_action(body, client, respond, interaction: Interaction, action_id: int, *, kind):
     with interaction.sam.session() as session:
         item = actions.get(session, workspace_id=interaction.workspace.id, action_id=action_id)
+        account = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=item.account_id
+        )
+        require_action_change(interaction, session, account, item, status=kind != "edit")
         metadata = ActionFormRef(
             action_id=item.id, origin=compact_origin(session, origin_of(body))
         ).encode()
@@ -147,49 +159,50 @@ def submit_action_edit(ack, body, view, client, interaction: Interaction):
             FIELD_NAMES[name] for name in changed
         )
 
-    _submit_for_action(ack, view, client, interaction, change)
+    _submit_for_action(ack, view, client, interaction, change, status=False)
+
+
+# A status that asks why: the form field holding the answer, and the domain's name for it.
+WHY_ASKED = {
+    ActionStatus.BLOCKED: ("obstacle", "obstacle"),
+    ActionStatus.CANCELLED: ("cancel_reason", "reason"),
+}
 
 
 def submit_action_blocked(ack, body, view, client, interaction: Interaction):
-    obstacle = form_values(view).get("obstacle")
-
-    def change(session, item):
-        actions.change_status(
-            session,
-            action=item,
-            changed_by=interaction.user_id,
-            status=ActionStatus.BLOCKED,
-            obstacle=obstacle,
-        )
-        return STATUS_NOTES[ActionStatus.BLOCKED].format(user=interaction.user_id)
-
-    _submit_for_action(ack, view, client, interaction, change)
+    _submit_status_with_why(ack, view, client, interaction, ActionStatus.BLOCKED)
 
 
 def submit_action_cancel(ack, body, view, client, interaction: Interaction):
-    reason = form_values(view).get("cancel_reason")
+    _submit_status_with_why(ack, view, client, interaction, ActionStatus.CANCELLED)
+
+
+def _submit_status_with_why(ack, view, client, interaction: Interaction, status: ActionStatus):
+    field, argument = WHY_ASKED[status]
+    why = form_values(view).get(field)
 
     def change(session, item):
         actions.change_status(
             session,
             action=item,
             changed_by=interaction.user_id,
-            status=ActionStatus.CANCELLED,
-            reason=reason,
+            status=status,
+            **{argument: why},
         )
-        return STATUS_NOTES[ActionStatus.CANCELLED].format(user=interaction.user_id)
+        return STATUS_NOTES[status].format(user=interaction.user_id)
 
-    _submit_for_action(ack, view, client, interaction, change)
+    _submit_for_action(ack, view, client, interaction, change, status=True)
 
 
-def _submit_for_action(ack, view, client, interaction: Interaction, change):
+def _submit_for_action(ack, view, client, interaction: Interaction, change, *, status: bool):
     meta = ActionFormRef.decode(view.get("private_metadata"))
 
     def work(session):
         workspace_id = interaction.workspace.id
         item = actions.get(session, workspace_id=workspace_id, action_id=meta.action_id)
-        note = change(session, item)
         account = accounts.get(session, workspace_id=workspace_id, account_id=item.account_id)
+        require_action_change(interaction, session, account, item, status=status)
+        note = change(session, item)
         return item, account, note, full_origin(session, meta.origin)
 
     saved = save(ack, view, interaction.sam, work)
@@ -227,6 +240,10 @@ def open_stakeholder_edit(ack, body, action, client, respond, interaction: Inter
         person = stakeholders.get(
             session, workspace_id=interaction.workspace.id, stakeholder_id=person_id
         )
+        account = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=person.account_id
+        )
+        require_change(interaction, session, account, "its stakeholders")
         managers = stakeholders.list_for_account(session, account_id=person.account_id)
         view = edit_modals.stakeholder_edit_modal(person, managers=managers, metadata=metadata)
     open_form(client, respond, interaction, view)
@@ -239,11 +256,15 @@ def submit_stakeholder_edit(ack, body, view, client, interaction: Interaction):
 
     def work(session):
         workspace_id = interaction.workspace.id
+        before = stakeholders.get(
+            session, workspace_id=workspace_id, stakeholder_id=meta.stakeholder_id
+        )
+        account = accounts.get(session, workspace_id=workspace_id, account_id=before.account_id)
+        require_change(interaction, session, account, "its stakeholders")
         person = stakeholders.update(
             session, workspace_id=workspace_id, stakeholder_id=meta.stakeholder_id, data=values
         )
         stakeholders.set_left(session, stakeholder=person, left=left, today=interaction.today)
-        account = accounts.get(session, workspace_id=workspace_id, account_id=person.account_id)
         people = stakeholders.list_for_account(session, account_id=account.id)
         return person.name, messages.stakeholders_message(account, people)
 
@@ -271,9 +292,12 @@ def _tell(client, interaction: Interaction, meta, note: str, blocks: list[dict])
 # The account --------------------------------------------------------------------------------
 
 
-def account_subcommand(verb: str, *, client, respond, interaction: Interaction, **_):
-    """`/sam account edit`, `archive` and `unarchive`, for this channel's account."""
+def account_subcommand(verb: str, *, client, respond, interaction: Interaction, rest: str = ""):
+    """`/sam account edit`, `archive`, `unarchive` and `private on|off`, for this channel's
+    account."""
     workspace_id = interaction.workspace.id
+    if verb == "private":
+        return set_private(respond=respond, interaction=interaction, rest=rest)
     with interaction.sam.session() as session:
         if verb == "unarchive":
             account = accounts.get_by_channel(
@@ -286,6 +310,7 @@ def account_subcommand(verb: str, *, client, respond, interaction: Interaction, 
                 raise DomainError("This channel's account is not archived.")
         else:
             account = interaction.linked_account(session, doing=f"{verb} its account")
+        require_change(interaction, session, account, "the account")
         if verb == "edit":
             metadata = AccountFormRef(account_id=account.id, channel=interaction.channel_id)
             view = edit_modals.account_edit_modal(account, metadata=metadata.encode())
@@ -312,13 +337,43 @@ def account_subcommand(verb: str, *, client, respond, interaction: Interaction, 
     respond(text=text, response_type="in_channel")
 
 
+def set_private(*, respond, interaction: Interaction, rest: str):
+    """`/sam account private on|off`: a private account is seen by its team and admins only."""
+    word = rest.lower().split()[-1:] or [""]
+    if word[0] not in ("on", "off"):
+        raise DomainError(
+            "Say `/sam account private on` (only the account team and workspace admins see "
+            "it) or `/sam account private off`."
+        )
+    private = word[0] == "on"
+    with interaction.sam.session() as session:
+        account = interaction.linked_account(session, doing="make its account private")
+        require_change(interaction, session, account, "who sees the account", team_only=True)
+        accounts.set_private(
+            session, workspace_id=account.workspace_id, account_id=account.id, private=private
+        )
+        name = escape(account.name)
+    if private:
+        text = (
+            f":lock: <@{interaction.user_id}> made *{name}* private: only its account team and "
+            "workspace admins see it in lists, the roll-up, the portfolio and Home. "
+            "Posts in this channel go on as before."
+        )
+    else:
+        text = f":unlock: <@{interaction.user_id}> made *{name}* visible to everyone again."
+    respond(text=text, response_type="in_channel")
+
+
 def submit_account_edit(ack, body, view, client, interaction: Interaction):
     meta = AccountFormRef.decode(view.get("private_metadata"))
     values = form_values(view)
 
     def work(session):
+        workspace_id = interaction.workspace.id
+        account = accounts.get(session, workspace_id=workspace_id, account_id=meta.account_id)
+        require_change(interaction, session, account, "the account")
         return accounts.update(
-            session, workspace_id=interaction.workspace.id, account_id=meta.account_id, data=values
+            session, workspace_id=workspace_id, account_id=meta.account_id, data=values
         ).name
 
     name = save(ack, view, interaction.sam, work)
@@ -354,7 +409,10 @@ def open_objective_new(ack, body, action, client, respond, interaction: Interact
     ack()
     account_id = AccountRef.decode(action["value"]).id
     with interaction.sam.session() as session:
-        accounts.get(session, workspace_id=interaction.workspace.id, account_id=account_id)
+        account = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=account_id
+        )
+        require_change(interaction, session, account, "its objectives")
     metadata = ObjectiveFormRef(account_id=account_id, response_url=body.get("response_url"))
     open_form(
         client, respond, interaction, edit_modals.objective_modal(None, metadata=metadata.encode())
@@ -368,6 +426,10 @@ def open_objective_edit(ack, body, action, client, respond, interaction: Interac
         objective = plans.get(
             session, workspace_id=interaction.workspace.id, objective_id=objective_id
         )
+        account = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=objective.account_id
+        )
+        require_change(interaction, session, account, "its objectives")
         metadata = ObjectiveFormRef(
             account_id=objective.account_id,
             objective_id=objective.id,
@@ -386,6 +448,7 @@ def submit_objective(ack, body, view, client, interaction: Interaction):
     def work(session):
         workspace_id = interaction.workspace.id
         account = accounts.get(session, workspace_id=workspace_id, account_id=meta.account_id)
+        require_change(interaction, session, account, "its objectives")
         if meta.objective_id:
             plans.update(
                 session, workspace_id=workspace_id, objective_id=meta.objective_id, data=values
@@ -407,14 +470,16 @@ def objective_status_chosen(ack, action, respond, interaction: Interaction):
     ack()
     choice = ObjectiveStatusChoice.decode(action["selected_option"]["value"])
     with interaction.sam.session() as session:
-        objective = plans.set_status(
+        before = plans.get(session, workspace_id=interaction.workspace.id, objective_id=choice.id)
+        account = accounts.get(
+            session, workspace_id=interaction.workspace.id, account_id=before.account_id
+        )
+        require_change(interaction, session, account, "its objectives")
+        plans.set_status(
             session,
             workspace_id=interaction.workspace.id,
             objective_id=choice.id,
             status=choice.status,
-        )
-        account = accounts.get(
-            session, workspace_id=interaction.workspace.id, account_id=objective.account_id
         )
         message = _objectives_message(session, account)
     reply(respond, message, replace=True)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account
+from sambot.accounts.permissions import NotAllowed
 from sambot.actions import service as actions
 from sambot.slack import messages, modals
 from sambot.slack.context import Interaction, Sam
@@ -23,6 +24,7 @@ from sambot.slack.listeners.common import (
     touchpoint_modal_for,
 )
 from sambot.slack.listeners.home import refresh_homes, refresh_team_homes
+from sambot.slack.permissions import require_change
 from sambot.slack.refs import ActionFormRef, FormOrigin, PushedFormRef
 from sambot.slack.sharing import (
     CLIENT_CHANNEL_NOTE,
@@ -122,6 +124,7 @@ def submit_stakeholder(ack, body, view, client, interaction: Interaction):
     def work(session):
         workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
+        require_change(interaction, session, account, "its stakeholders")
         return account, stakeholders.create(
             session, workspace_id=workspace.id, account_id=account.id, data=values
         )
@@ -151,13 +154,16 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
     def work(session):
         workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
+        follow_up = follow_up_of(values)
+        if follow_up is not None:
+            _may_add_follow_up(session, interaction, account)
         touchpoint, action = log_with_follow_up(
             session,
             workspace_id=workspace.id,
             account_id=account.id,
             logged_by=user_id,
             data=data,
-            follow_up=follow_up_of(values),
+            follow_up=follow_up,
             today=today,
             touchpoint_id=meta.touchpoint_id,
         )
@@ -203,6 +209,17 @@ def submit_touchpoint(ack, body, view, client, interaction: Interaction):
     )
 
 
+def _may_add_follow_up(session, interaction: Interaction, account: Account) -> None:
+    """Anyone may log a touchpoint; its follow-up action is a change to the account's actions,
+    so the policy decides, and the refusal shows under the follow-up's title."""
+    try:
+        require_change(interaction, session, account, "its actions")
+    except NotAllowed as refused:
+        raise InvalidInput(
+            {f"{FOLLOW_UP_PREFIX}title": f"{refused} Or log it without the follow-up action."}
+        ) from None
+
+
 def follow_up_of(values: dict) -> dict | None:
     """The follow-up action's fields, when the user started one (the owner alone is a default)."""
     follow_up = {
@@ -222,6 +239,7 @@ def submit_action(ack, body, view, client, interaction: Interaction):
     def work(session):
         workspace = interaction.workspace
         account = chosen_account(session, workspace, values)
+        require_change(interaction, session, account, "its actions")
         data = {key: value for key, value in values.items() if key != "account_id"}
         action = actions.create(
             session,
@@ -275,6 +293,8 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
         nonlocal before
         workspace = interaction.workspace
         action = actions.get(session, workspace_id=workspace.id, action_id=meta.action_id)
+        account = accounts.get(session, workspace_id=workspace.id, account_id=action.account_id)
+        require_change(interaction, session, account, "its actions")
         if change == "due":
             actions.change_due_date(
                 session,
@@ -290,7 +310,6 @@ def _change_action(ack, body, view, client, interaction: Interaction, *, change:
                 session, action=action, changed_by=user_id, owner_id=values.get("owner_id") or ""
             )
             note = f"Reassigned to <@{action.owner_id}> by <@{user_id}>"
-        account = accounts.get(session, workspace_id=workspace.id, account_id=action.account_id)
         return action, account, note, full_origin(session, meta.origin)
 
     saved = save(ack, view, interaction.sam, work)
@@ -350,7 +369,9 @@ def push_stakeholder_form(ack, body, client, interaction: Interaction):
             if account_id
             else None
         )
-        every_account = accounts_to_choose(session, workspace, chosen)
+        if chosen is not None:
+            require_change(interaction, session, chosen, "its stakeholders")
+        every_account = accounts_to_choose(session, interaction, chosen)
         managers = (
             stakeholders.list_for_account(session, account_id=account_id) if account_id else []
         )
