@@ -296,7 +296,12 @@ NO_ROW_IDS = {
     ids.ProgrammeButton.NEXT,
     ids.ProgrammeButton.FIRST,
     ids.Callback.ACCOUNT_NEW,
+    ids.SettingsButton.POLICY_PREFIX,  # the edit policy of the presser's own workspace
 }
+
+
+def names_no_row(action_id: str) -> bool:
+    return any(action_id.startswith(no_row) for no_row in NO_ROW_IDS)
 
 
 def cross_sweep(
@@ -315,14 +320,14 @@ def cross_sweep(
                 option_leaks += options_leaks(answer, tenant, pair)
             what = f"{tenant.team} pressing {owner.team}'s {element.action_id}"
             changed += changes(pair, owner.team, before, what)
-            if element.action_id not in NO_ROW_IDS and not refused(pair, tenant, start, answer):
+            if not names_no_row(element.action_id) and not refused(pair, tenant, start, answer):
                 unrefused.append(what)
         for view in opened_modals(pair, owner.team, since=since):
             start = len(pair.standin.calls())
             answer = submit(pair, tenant, view, owner.team)
             what = f"{tenant.team} submitting {owner.team}'s {view['callback_id']}"
             changed += changes(pair, owner.team, before, what)
-            if view["callback_id"] not in NO_ROW_IDS and not refused(pair, tenant, start, answer):
+            if not names_no_row(view["callback_id"]) and not refused(pair, tenant, start, answer):
                 unrefused.append(what)
 
 

@@ -44,6 +44,7 @@ def per_workspace(team: str, csv_path: str) -> dict[str, list[list[str]]]:
         "portfolio": [["portfolio", "--team", team, "--by", "revenue", "--csv", f"{team}.csv"]],
         "import accounts": [["import", "accounts", csv_path, "--team", team, "--dry-run"]],
         "workspace purge": [["workspace", "purge", "--team", team, "--now"]],
+        "audit export": [["audit", "export", "--since", "2020-01-01", "--team", team]],
     }
 
 
@@ -105,7 +106,7 @@ def test_each_command_shows_the_chosen_workspace_alone(pair, cli, capsys):
                 shown[(team, command)] = shown.get((team, command), "") + out + err
     # Each showed its own workspace's data (the dry runs their posts, the exports the plan).
     for team, marker in MARKERS.items():
-        for command in ("jobs run", "export plan", "export all", "portfolio"):
+        for command in ("jobs run", "export plan", "export all", "portfolio", "audit export"):
             assert marker in shown[(team, command)], (team, command)
         assert "Acme Corporation" in shown[(team, "import accounts")]
         ranking = Path(f"{team}.csv").read_text()  # written in the test's directory
