@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run as if the clock read this (no offset: the workspace time zone)",
     )
     run_job.add_argument("--account", metavar="NAME", help="only this account")
+    run_job.add_argument("--team", metavar="TEAM_ID", help="only this workspace")
     run_job.add_argument(
         "--dry-run", action="store_true", help="print what would be posted; post and record nothing"
     )
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_plan.add_argument("account", metavar="ACCOUNT", help="the account's name")
     export_plan.add_argument("--format", choices=["md", "html"], default="md")
+    export_plan.add_argument(
+        "--team", metavar="TEAM_ID", help="the workspace (if several have the account)"
+    )
     export_plan.add_argument(
         "--output", metavar="FILE", help="write it to this file (default: standard output)"
     )
@@ -293,7 +297,12 @@ def _jobs(args, settings: Settings) -> int:
     if args.jobs_command == "list":
         return commands.jobs_list(settings)
     return commands.jobs_run(
-        settings, job=args.job, at=args.at, account=args.account, dry_run=args.dry_run
+        settings,
+        job=args.job,
+        at=args.at,
+        account=args.account,
+        team=args.team,
+        dry_run=args.dry_run,
     )
 
 
@@ -352,6 +361,7 @@ def _export(args, settings: Settings) -> int:
                 account_name=args.account,
                 today=today_in(settings.sambot_timezone),
                 format=args.format,
+                team=args.team,
             )
     except LookupError as exc:
         print(f"sambot: {exc}", file=sys.stderr)

@@ -34,6 +34,7 @@ from sambot.actions.models import Action
 from sambot.relationships import cadence
 from sambot.relationships.stakeholder_map import QUADRANT_MEANING, by_quadrant, map_points
 from sambot.stakeholders.models import ATTITUDE_LABELS, Stakeholder
+from sambot.workspaces.models import Workspace
 
 
 @dataclass
@@ -190,15 +191,28 @@ def render_html(document: PlanDocument) -> str:
     )
 
 
-def export_plan(db: Session, *, account_name: str, today: date, format: str) -> str:
-    """`sambot export plan ACCOUNT`: the plan of the account of that name (in any
-    workspace; LookupError when none or several have it), with user ids for names."""
-    found = list(
-        db.scalars(select(Account).where(func.lower(Account.name) == account_name.strip().lower()))
+def export_plan(
+    db: Session, *, account_name: str, today: date, format: str, team: str | None = None
+) -> str:
+    """`sambot export plan ACCOUNT [--team T]`: the plan of the account of that name (in
+    workspace `team`, else in the only workspace that has one; LookupError when none or
+    several have it), with user ids for names."""
+    query = (
+        select(Account, Workspace.team_id)
+        .join(Workspace, Workspace.id == Account.workspace_id)
+        .where(func.lower(Account.name) == account_name.strip().lower())
     )
+    if team:
+        query = query.where(Workspace.team_id == team)
+    found = list(db.execute(query.order_by(Workspace.team_id)))
     if not found:
-        raise LookupError(f"no account named {account_name!r}")
+        where = f" in workspace {team}" if team else ""
+        raise LookupError(f"no account named {account_name!r}{where}")
     if len(found) > 1:
-        raise LookupError(f"{len(found)} workspaces have an account named {account_name!r}")
-    document = plan_document(db, account=found[0], today=today)
+        teams = ", ".join(row.team_id for row in found)
+        raise LookupError(
+            f"{len(found)} workspaces have an account named {account_name!r}: "
+            f"choose one with --team ({teams})"
+        )
+    document = plan_document(db, account=found[0].Account, today=today)
     return render_html(document) if format == "html" else render_markdown(document)

@@ -99,6 +99,7 @@ def jobs_run(
     job: str,
     at: str | None = None,
     account: str | None = None,
+    team: str | None = None,
     dry_run: bool = False,
     out: Echo = print,
 ) -> int:
@@ -115,10 +116,14 @@ def jobs_run(
         )
     database = Database(settings.database_url)
     try:
-        if account and not _account_exists(database, account):
+        if team and not _workspace_exists(database, team):
+            return 2
+        if account and not _account_exists(database, account, team):
             return 2
         client = None if dry_run else workspace_clients(settings, database)
-        options = JobOptions.from_settings(settings, dry_run=dry_run, account=account, echo=out)
+        options = JobOptions.from_settings(
+            settings, dry_run=dry_run, account=account, team=team, echo=out
+        )
         summaries = run_job(job, database, client, at=moment, options=options)
     finally:
         database.dispose()
@@ -130,26 +135,47 @@ def jobs_run(
     return 0 if all(summary.ok for summary in summaries) else 1
 
 
-def _account_exists(database: Database, name: str) -> bool:
-    from sambot.accounts import service as accounts
-    from sambot.accounts.models import Account
+def _workspace_exists(database: Database, team: str) -> bool:
+    from sambot.workspaces.models import Workspace
 
     with database.session() as db:
+        if db.scalar(select(Workspace.id).where(Workspace.team_id == team)) is not None:
+            return True
+    _error(f"no workspace {team!r} (`sambot workspace list` shows them).")
+    return False
+
+
+def _account_exists(database: Database, name: str, team: str | None = None) -> bool:
+    """An account of that name (in workspace `team`, when given); else says which are close."""
+    from sambot.accounts import service as accounts
+    from sambot.accounts.models import Account
+    from sambot.workspaces.models import Workspace
+
+    with database.session() as db:
+        in_scope = select(Workspace.id)
+        if team:
+            in_scope = in_scope.where(Workspace.team_id == team)
         found = db.scalar(
             select(func.count())
             .select_from(Account)
-            .where(func.lower(Account.name) == name.strip().lower())
+            .where(
+                func.lower(Account.name) == name.strip().lower(),
+                Account.workspace_id.in_(in_scope),
+            )
         )
         if found:
             return True
-        workspace_ids = db.scalars(select(Account.workspace_id).distinct())
+        workspace_ids = db.scalars(
+            select(Account.workspace_id).where(Account.workspace_id.in_(in_scope)).distinct()
+        )
         close = [
             candidate
             for workspace_id in workspace_ids
             for candidate in accounts.closest_names(db, workspace_id=workspace_id, name=name)
         ]
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    _error(f"no account named {name!r}.{hint}")
+    where = f" in workspace {team}" if team else ""
+    _error(f"no account named {name!r}{where}.{hint}")
     return False
 
 

@@ -33,6 +33,7 @@ class JobOptions:
     batch_size: int = DEFAULT_BATCH_SIZE
     dry_run: bool = False
     account: str | None = None  # only this account (by name)
+    team: str | None = None  # only this workspace (its Slack team id)
     # SAMBOT_TIMEZONE: the zone the schedules fire in decides the day and the month too.
     # None: each workspace's own.
     timezone: str | None = None

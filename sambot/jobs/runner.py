@@ -56,11 +56,12 @@ def run_job(
     at = at or utcnow()
     options = options or JobOptions()
     clients = client if isinstance(client, WorkspaceClients) else SingleClient(client)
+    query = select(Workspace.id, Workspace.team_id, Workspace.enterprise_id, Workspace.timezone)
+    if options.team:
+        query = query.where(Workspace.team_id == options.team)
     with database.session() as db:
         workspaces = db.execute(
-            select(Workspace.id, Workspace.team_id, Workspace.enterprise_id, Workspace.timezone)
-            .where(Workspace.uninstalled_at.is_(None))
-            .order_by(Workspace.id)
+            query.where(Workspace.uninstalled_at.is_(None)).order_by(Workspace.id)
         ).all()
 
     def run_one(workspace) -> RunSummary | None:

@@ -146,6 +146,7 @@ class SlackRequests:
         *,
         team_domain: str = "localslack",
         enterprise_id: str | None = None,
+        is_enterprise_install: bool = False,
         timeout: float = 10.0,
     ) -> None:
         self.app_url = app_url
@@ -154,6 +155,8 @@ class SlackRequests:
         self.team_id = team_id
         self.team_domain = team_domain
         self.enterprise_id = enterprise_id  # only Enterprise Grid requests carry one
+        # The app is installed org-wide: Slack says so in every payload.
+        self.is_enterprise_install = is_enterprise_install
         self._client = httpx.Client(timeout=timeout)
 
     def close(self) -> None:
@@ -202,7 +205,7 @@ class SlackRequests:
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,
             "enterprise": {"id": self.enterprise_id} if self.enterprise_id else None,
-            "is_enterprise_install": False,
+            "is_enterprise_install": self.is_enterprise_install,
         }
         return self._deliver_interaction({**base, **payload}, **options)
 
@@ -249,8 +252,8 @@ class SlackRequests:
             "command": command,
             "text": text,
             "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": self.standin.new_response_url(channel_id, user_id),
+            "is_enterprise_install": str(self.is_enterprise_install).lower(),
+            "response_url": self.standin.new_response_url(channel_id, user_id, team=self.team_id),
             "trigger_id": self.standin.issue_trigger_id(),
         }
         return self._deliver_command(form, **options)
@@ -313,7 +316,9 @@ class SlackRequests:
             if not ephemeral:
                 payload["message"] = message
             if response_url:
-                url = self.standin.new_response_url(channel_id, user_id, message["ts"])
+                url = self.standin.new_response_url(
+                    channel_id, user_id, message["ts"], team=self.team_id
+                )
                 payload["response_url"] = url
         return self._interaction(payload, **options)
 
@@ -359,7 +364,7 @@ class SlackRequests:
             "user": self._user(user_id),
             "channel": {"id": channel_id, "name": self._channel_name(channel_id)},
             "trigger_id": self.standin.issue_trigger_id(),
-            "response_url": self.standin.new_response_url(channel_id, user_id),
+            "response_url": self.standin.new_response_url(channel_id, user_id, team=self.team_id),
             "message_ts": message["ts"],
             "message": message,
         }
@@ -420,15 +425,20 @@ class SlackRequests:
             "authorizations": [
                 {
                     "enterprise_id": self.enterprise_id,
-                    "team_id": self.team_id,
+                    # An org-wide install is authorized for the org, not the workspace.
+                    "team_id": None if self.is_enterprise_install else self.team_id,
                     "user_id": self.standin.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": self.is_enterprise_install,
                 }
             ],
             "is_ext_shared_channel": False,
             "event_context": f"4-{secrets.token_urlsafe(24)}",
         }
+        if self.enterprise_id:
+            body.update(enterprise_id=self.enterprise_id)
+        if self.is_enterprise_install:
+            body.update(is_enterprise_install=True)
         return self._deliver_event(body, retry_num, retry_reason, **options)
 
     # -- payload parts -------------------------------------------------------------------

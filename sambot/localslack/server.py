@@ -165,6 +165,7 @@ class _ResponseUrl:
     message_ts: str | None  # the message replace/delete_original act on
     created: float
     uses: int = 0
+    team: str | None = None  # the workspace of the request that carried it
 
 
 @dataclass
@@ -325,7 +326,8 @@ class SlackStandIn:
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._ephemerals: list[dict[str, Any]] = []
         self._views: dict[str, dict[str, Any]] = {}
-        self._homes: dict[str, str] = {}  # user id -> Home tab view id
+        # (workspace, user id) -> Home tab view id: one Home per user in each workspace.
+        self._homes: dict[tuple[str | None, str], str] = {}
         self._faults: list[_Fault] = []
         self._violations: list[str] = []
         self._triggers: dict[str, tuple[float, str | None]] = {}  # id -> (issued, view id)
@@ -522,11 +524,16 @@ class SlackStandIn:
             self._triggers[trigger_id] = (time.monotonic(), view_id)
         return trigger_id
 
-    def new_response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
-        """A response_url bound to a conversation, a user and optionally a message."""
+    def new_response_url(
+        self, channel: str, user: str, message_ts: str | None = None, team: str | None = None
+    ) -> str:
+        """A response_url bound to a conversation, a user and optionally a message; its calls
+        are recorded as `team`'s (the workspace of the request that carried it)."""
         key = secrets.token_urlsafe(16)
         with self._lock:
-            self._response_urls[key] = _ResponseUrl(channel, user, message_ts, time.monotonic())
+            self._response_urls[key] = _ResponseUrl(
+                channel, user, message_ts, time.monotonic(), team=team
+            )
         return f"{self.url}/response/{key}"
 
     # -- faults --------------------------------------------------------------------------
@@ -747,6 +754,8 @@ class SlackStandIn:
             except Exception as e:  # a stand-in or `when` bug: answer and record it
                 status, error = 500, f"internal_error: {e!r}"
             response = {"ok": True} if error is None else {"ok": False, "error": error}
+            hook = self._response_urls.get(key)
+            self._current_team = hook.team if hook else None
             url = f"{self.url}/response/{key}"
             self._record("response_url", {**args, "response_url": url}, status, response)
             return status, error or "ok"
@@ -871,9 +880,11 @@ class SlackStandIn:
     def _store_view(
         self, view: dict[str, Any], view_id: str, root: str | None, previous: str | None
     ) -> dict[str, Any]:
+        # The workspace whose token opened it (an org-wide token's: the default one).
+        team = self._current_team if self._current_team in self.installs.teams else self.team_id
         stored = {
             "id": view_id,
-            "team_id": self.team_id,
+            "team_id": team,
             "type": view["type"],
             "blocks": view.get("blocks", []),
             "private_metadata": view.get("private_metadata", ""),
@@ -889,7 +900,7 @@ class SlackStandIn:
             "previous_view_id": previous,
             "root_view_id": root or view_id,
             "app_id": APP_ID,
-            "app_installed_team_id": self.team_id,
+            "app_installed_team_id": team,
             "bot_id": BOT_ID,
         }
         external_id = stored["external_id"]
@@ -1200,10 +1211,11 @@ class SlackStandIn:
         user_id = args["user_id"]
         if user_id not in self._users:
             raise SlackError("user_not_found")
-        view_id = self._homes.get(user_id)
+        home = (self._current_team, user_id)
+        view_id = self._homes.get(home)
         if view_id and args.get("hash") and args["hash"] != self._views[view_id]["hash"]:
             raise SlackError("hash_conflict")
-        view_id = self._homes.setdefault(user_id, self._new_id("V"))
+        view_id = self._homes.setdefault(home, self._new_id("V"))
         return {"view": self._store_view(view, view_id, None, None)}
 
     def _users_info(self, args: Args) -> dict[str, Any]:

@@ -103,6 +103,12 @@ def render_report(report: MonthlyReport, *, client: bool) -> Message:
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
 
 
+def _label(element: dict) -> str:
+    """A button's text; a menu (overflow, select) has none: its placeholder, or "⋯"."""
+    text = element.get("text") or element.get("placeholder") or {}
+    return text.get("text", "⋯")
+
+
 def readable_text(message: Message) -> str:
     """The message as a person reads it, for `--dry-run` and logs (not for Slack)."""
     lines: list[str] = []
@@ -118,7 +124,7 @@ def readable_text(message: Message) -> str:
         elif kind == "context":
             lines.append(" ".join(e.get("text", "") for e in block["elements"]))
         elif kind == "actions":
-            lines.append("  ".join(f"[{e['text']['text']}]" for e in block["elements"]))
+            lines.append("  ".join(f"[{_label(e)}]" for e in block["elements"]))
         elif kind == "divider":
             lines.append("-" * 40)
     text = "\n".join(lines) if lines else message.text

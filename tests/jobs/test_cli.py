@@ -134,3 +134,11 @@ def test_jobs_run_checkpoints_reminds_once_and_closes(environment, standin, db, 
     assert main(["jobs", "run", "checkpoints", "--at", "2026-11-09T09:00"]) == 0
     assert "checkpoints T0001 2026-11-09: 1 posted" in capsys.readouterr().out
     assert "0 of 1 person answered" in str(standin.messages("CACME")[-1]["blocks"])
+
+
+def test_jobs_run_dry_run_prints_a_nudge_and_its_menu(environment, capsys):
+    code = main(["jobs", "run", "nudges", "--at", "2026-11-02T09:00", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Send the proposal" in out
+    assert "[Mark done]" in out and "[⋯]" in out  # the status menu has no text of its own
