@@ -396,7 +396,7 @@ class Commands:
             def channel(self, channel_id):
                 return {"name": CHANNEL_NAME} if channel_id == CHANNEL else None
 
-            def new_response_url(self, channel, user, message_ts=None):
+            def new_response_url(self, channel, user, message_ts=None, team=None):
                 return next(urls)
 
             def issue_trigger_id(self, view_id=None):
