@@ -14,6 +14,7 @@ from sambot.accountplan import service as account_plan
 from sambot.accountplan.models import Section
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
+from sambot.audit import context as audit
 from sambot.db import Database
 from sambot.plans import service as plans
 from sambot.stakeholders import service as stakeholders
@@ -437,7 +438,8 @@ def _portfolio(today: date) -> list[dict]:
 def load_demo(database: Database, *, timezone: str = "UTC", today: date) -> DemoResult:
     """Create the demo accounts that do not exist yet, in the local workspace."""
     result = DemoResult()
-    with database.session() as session:
+    # The audit trail says where these came from, from the shell as from `sambot demo load`.
+    with audit.acting(audit.Source.CLI, detail="sambot demo load"), database.session() as session:
         workspace = workspaces.ensure(
             session, team_id=TEAM_ID, timezone=timezone, name=WORKSPACE_NAME
         )
