@@ -11,14 +11,21 @@ def doctor(settings: Settings) -> int:
     from sambot.ops.doctor import diagnose, report
     from sambot.slack.client import build_web_client
 
-    client = None
+    client = installs = None
+    database = Database(settings.database_url)
     if settings.slack_bot_token:
         client = build_web_client(
             settings.slack_bot_token, settings.slack_api_url, max_retries=0, timeout=10
         )
-    database = Database(settings.database_url)
+    elif settings.oauth_install:
+        from sambot.installs.clients import WorkspaceClients
+        from sambot.slack.install import installation_store
+
+        installs = WorkspaceClients(
+            installation_store(settings, database), settings.slack_api_url, max_retries=0
+        )
     try:
-        return report(diagnose(settings, database, client))
+        return report(diagnose(settings, database, client, installs=installs))
     finally:
         database.dispose()
 

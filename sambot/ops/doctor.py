@@ -19,7 +19,11 @@ class Finding:
     fix: str = ""
 
 
-def diagnose(settings: Settings, database: Database, client: WebClient | None) -> list[Finding]:
+def diagnose(
+    settings: Settings, database: Database, client: WebClient | None, *, installs=None
+) -> list[Finding]:
+    """`client` holds the one bot token (SLACK_BOT_TOKEN); `installs` (OAuth install: a
+    `WorkspaceClients`) gives each installed workspace's own, each checked on its own."""
     findings = [_configuration(settings)]
     problem = readiness_problem(database)
     findings.append(
@@ -27,30 +31,68 @@ def diagnose(settings: Settings, database: Database, client: WebClient | None) -
         if problem
         else Finding(True, "database: reachable, schema up to date")
     )
-    if client is None:
-        return findings
+    if client is not None:
+        findings.extend(_with_token(client, database if problem is None else None))
+    elif installs is not None and problem is None:
+        findings.extend(_each_installed_workspace(database, installs))
+    return findings
+
+
+def _with_token(
+    client: WebClient, database: Database | None, *, team: str | None = None, workspace_id=None
+) -> list[Finding]:
+    """The token, its scopes and, when the database is usable, the linked channels."""
+    what = f"token of {team}" if team else "token"
     try:
         auth = client.auth_test()
     except SlackApiError as exc:
         error = exc.response.get("error")
-        findings.append(
+        fix = (
+            f"install sambot in {team} again (/slack/install)"
+            if team
+            else "copy the Bot User OAuth Token of the installed app into SLACK_BOT_TOKEN "
+            "(reinstall the app if it was uninstalled)"
+        )
+        return [Finding(False, f"{what}: Slack refused it ({error})", fix)]
+    except Exception as exc:
+        return [Finding(False, f"{what}: Slack did not answer ({type(exc).__name__})", _NETWORK)]
+    findings = [Finding(True, f"{what}: the bot {auth.get('user')} in {auth.get('team')}")]
+    findings.append(_scopes(auth.headers))
+    if database is not None:
+        findings.extend(_channels(database, client, workspace_id=workspace_id))
+    return findings
+
+
+def _each_installed_workspace(database: Database, installs) -> list[Finding]:
+    from sambot.workspaces.models import Workspace
+
+    with database.session() as db:
+        installed = db.execute(
+            select(Workspace.id, Workspace.team_id, Workspace.enterprise_id)
+            .where(Workspace.uninstalled_at.is_(None))
+            .order_by(Workspace.team_id)
+        ).all()
+    if not installed:
+        return [
             Finding(
                 False,
-                f"token: Slack refused it ({error})",
-                "copy the Bot User OAuth Token of the installed app into SLACK_BOT_TOKEN "
-                "(reinstall the app if it was uninstalled)",
+                "installs: no workspace has installed sambot yet",
+                "open https://<this host>/slack/install and add sambot to a workspace",
             )
-        )
-        return findings
-    except Exception as exc:
-        findings.append(
-            Finding(False, f"token: Slack did not answer ({type(exc).__name__})", _NETWORK)
-        )
-        return findings
-    findings.append(Finding(True, f"token: the bot {auth.get('user')} in {auth.get('team')}"))
-    findings.append(_scopes(auth.headers))
-    if problem is None:
-        findings.extend(_channels(database, client))
+        ]
+    findings = []
+    for workspace_id, team_id, enterprise_id in installed:
+        client = installs.for_workspace(team_id, enterprise_id)
+        if client is None:
+            findings.append(
+                Finding(
+                    False,
+                    f"token of {team_id}: no installation holds one",
+                    f"install sambot in {team_id} again (/slack/install)",
+                )
+            )
+            continue
+        findings.extend(_with_token(client, database, team=team_id, workspace_id=workspace_id))
     return findings
 
 
@@ -58,8 +100,13 @@ _NETWORK = "check SLACK_API_URL and that this host reaches Slack over https"
 
 
 def _configuration(settings: Settings) -> Finding:
-    if not settings.slack_bot_token:
-        return Finding(False, "configuration: SLACK_BOT_TOKEN is not set", "set it (xoxb-...)")
+    if not (settings.slack_bot_token or settings.oauth_install):
+        return Finding(
+            False,
+            "configuration: neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID and SLACK_CLIENT_SECRET",
+            "set SLACK_BOT_TOKEN (xoxb-..., one workspace), or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (workspaces install sambot through /slack/install)",
+        )
     if not (settings.slack_signing_secret or settings.slack_app_token):
         return Finding(
             False,
@@ -67,6 +114,8 @@ def _configuration(settings: Settings) -> Finding:
             "set the one for how Slack reaches sambot",
         )
     mode = "Socket Mode" if settings.has_socket_mode else "HTTP"
+    if settings.oauth_install:
+        mode = f"OAuth install, {mode}"
     return Finding(True, f"configuration: complete ({mode})")
 
 
@@ -87,15 +136,14 @@ def _scopes(headers) -> Finding:
     return Finding(True, f"scopes: all {len(BOT_SCOPES)} the manifest asks for")
 
 
-def _channels(database: Database, client: WebClient) -> list[Finding]:
+def _channels(database: Database, client: WebClient, *, workspace_id=None) -> list[Finding]:
     from sambot.accounts.models import Account
 
+    query = select(Account.name, Account.channel_id).where(Account.channel_id.is_not(None))
+    if workspace_id is not None:  # a workspace's token sees its own channels only
+        query = query.where(Account.workspace_id == workspace_id)
     with database.session() as db:
-        linked = db.execute(
-            select(Account.name, Account.channel_id)
-            .where(Account.channel_id.is_not(None))
-            .order_by(Account.name)
-        ).all()
+        linked = db.execute(query.order_by(Account.name)).all()
     findings = []
     for name, channel in linked:
         try:

@@ -21,11 +21,13 @@ def standin():
 
 def settings_for(db, standin, **overrides):
     return load_settings(
-        slack_bot_token=TOKEN,
-        slack_signing_secret="secret-for-the-doctor",
-        slack_api_url=standin.base_url,
-        database_url=db.url,
-        **overrides,
+        **{
+            "slack_bot_token": TOKEN,
+            "slack_signing_secret": "secret-for-the-doctor",
+            "slack_api_url": standin.base_url,
+            "database_url": db.url,
+            **overrides,
+        }
     )
 
 
@@ -116,3 +118,89 @@ def test_the_command_prints_the_findings_and_exits_1_when_something_is_to_fix(
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FIX scopes: Slack did not say which scopes the token has" in done.stdout
     assert done.stdout.splitlines()[-1] == "1 to fix"
+
+
+def test_an_oauth_install_checks_each_installed_workspace_with_its_own_token(db, standin):
+    """No SLACK_BOT_TOKEN: each installed workspace's token, scopes and channels on their own;
+    an uninstalled workspace is not checked."""
+    from datetime import UTC, datetime
+
+    from slack_sdk.oauth.installation_store import Installation
+
+    from sambot.accounts.models import Account
+    from sambot.installs.clients import WorkspaceClients
+    from sambot.installs.store import InstallationStore, TokenCipher
+    from sambot.localslack.oauth import CLIENT_ID, CLIENT_SECRET
+    from sambot.workspaces.models import Workspace
+
+    standin.scopes = list(BOT_SCOPES)
+    store = InstallationStore(CLIENT_ID, db.engine, TokenCipher(None))
+    tokens = {}
+    for team_id, channel, account in (
+        ("T0101", "CACME", "Acme"),
+        ("T0102", "CGONE", "Globex"),
+        ("T0103", "CINIT", "Initech"),
+        ("T0104", "CUMBR", "Umbrella"),
+    ):
+        tokens[team_id] = standin.installs.add_team(team_id, f"Team {team_id}")
+        store.save(
+            Installation(
+                app_id="A1",
+                team_id=team_id,
+                bot_token=tokens[team_id],
+                bot_id="B1",
+                bot_user_id="UBOT",
+                user_id="UINSTALLER",
+            )
+        )
+        with db.session() as s:
+            uninstalled = datetime.now(UTC) if team_id == "T0104" else None
+            workspace = Workspace(team_id=team_id, timezone="UTC", uninstalled_at=uninstalled)
+            s.add(workspace)
+            s.flush()
+            s.add(
+                Account(workspace_id=workspace.id, name=account, channel_id=channel, owner_id="U1")
+            )
+    standin.add_channel("CACME", "acme")
+    standin.add_channel("CINIT", "initech")
+    standin.installs.revoke("T0103")
+    settings = settings_for(
+        db,
+        standin,
+        slack_bot_token=None,
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+    )
+    installs = WorkspaceClients(store, standin.base_url, max_retries=0)
+    lines: list[str] = []
+    code = report(diagnose(settings, db, None, installs=installs), lines.append)
+    assert code == 1
+    assert lines[0] == "ok  configuration: complete (OAuth install, HTTP)"
+    assert "ok  token of T0101: the bot sambot in Team T0101" in lines
+    assert "ok  channels: all 1 linked channels have the bot" in lines  # T0101's own only
+    assert "ok  token of T0102: the bot sambot in Team T0102" in lines
+    assert "FIX channel of Globex (<#CGONE>): channel_not_found" in lines
+    assert "FIX token of T0103: Slack refused it (token_revoked)" in lines
+    assert "    -> install sambot in T0103 again (/slack/install)" in lines
+    assert not any("T0104" in line or "Umbrella" in line for line in lines)
+    assert lines[-1] == "2 to fix"
+
+
+def test_an_oauth_install_with_no_workspace_yet_says_where_to_install(db, standin):
+    from sambot.installs.clients import WorkspaceClients
+    from sambot.installs.store import InstallationStore, TokenCipher
+    from sambot.localslack.oauth import CLIENT_ID, CLIENT_SECRET
+
+    settings = settings_for(
+        db,
+        standin,
+        slack_bot_token=None,
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+    )
+    store = InstallationStore(CLIENT_ID, db.engine, TokenCipher(None))
+    installs = WorkspaceClients(store, standin.base_url, max_retries=0)
+    lines: list[str] = []
+    assert report(diagnose(settings, db, None, installs=installs), lines.append) == 1
+    assert "FIX installs: no workspace has installed sambot yet" in lines
+    assert any("/slack/install" in line for line in lines)
