@@ -29,6 +29,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sambot import migrate
+from sambot.accounts.models import Account, TeamMember, TeamRole
 from sambot.actions.models import Action, ActionStatus
 from sambot.db import Database
 from sambot.deliveries.models import Delivery, DeliveryStatus
@@ -258,6 +259,9 @@ def _scenario(db: Database, standin: SlackStandIn, processes: list[Process]) -> 
     standin.add_user(DANA, "dana", real_name="Dana Scully", tz="UTC")
     standin.add_user(LEE, "lee", real_name="Lee Adama", tz="UTC")
     make_account(db, workspace_id, "Acme", channel="CACME", owner=DANA, standin=standin)
+    with db.session() as s:
+        account = s.scalar(select(Account).where(Account.name == "Acme"))
+        account.team.append(TeamMember(workspace_id=workspace_id, user_id=LEE, role=TeamRole.SALES))
     today = datetime.now(UTC).date()
     targets = []
     for n in range(1, OVERDUE_ACCOUNTS + 1):
@@ -446,6 +450,7 @@ def _form_and_button_across_replicas(standin: SlackStandIn, webs: list[Web]) -> 
             for e in b["elements"]
             if e["action_id"] == "action_done"
         )
+        # Pressed by Lee, on Acme's team: the default policy lets the account team change it.
         pressed = first.block_action(
             LEE, "action_done", value=button["value"], message=message, channel_id="CACME"
         )
