@@ -41,7 +41,9 @@ def current() -> Acting:
 @contextmanager
 def acting(source: Source, actor: str | None = None, detail: str | None = None) -> Iterator[Acting]:
     """Within the block, writes are recorded as made by `actor` from `source`."""
-    value = Acting(Source(source), actor, detail[:200] if detail else None)
+    # Without NUL characters: PostgreSQL refuses them in text (a command may carry one).
+    detail = detail.replace("\x00", "")[:200] if detail else None
+    value = Acting(Source(source), actor, detail or None)
     token = _current.set(value)
     try:
         yield value

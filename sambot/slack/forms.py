@@ -7,6 +7,8 @@ domain field it fills, so the domain's field errors map straight back to their b
 
 from typing import Any
 
+from sambot.slack.text import storable
+
 VALUE = "value"
 
 
@@ -27,7 +29,8 @@ def element_value(element: dict[str, Any]) -> Any:
         return element.get("selected_conversation")
     if kind == "channels_select":
         return element.get("selected_channel")
-    return element.get("value")
+    value = element.get("value")
+    return storable(value) if isinstance(value, str) else value
 
 
 def form_values(view: dict[str, Any]) -> dict[str, Any]:

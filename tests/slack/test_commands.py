@@ -307,3 +307,14 @@ def test_accounts_list_shows_the_first_and_counts_them_all(slack, db):
     listing = json.dumps(slack.ephemeral(DANA, "Accounts")["blocks"], ensure_ascii=False)
     assert "*Accounts* (45)" in listing and "…and 5 more." in listing
     assert "Client 39" in listing and "Client 40" not in listing
+
+
+def test_a_nul_character_in_a_command_is_dropped_not_a_database_error(slack, db):
+    """No keyboard types NUL and PostgreSQL refuses it in text: it is dropped where it comes in."""
+    seed.acme(db)
+    slack.command("/action", "Send the\x00 revised proposal by 2026-12-24")
+    slack.channel_message(ACME_CHANNEL, "Send the revised proposal")
+    slack.command("/sam", "changes Ac\x00me", channel=GENERAL)  # a name looked up
+    slack.ephemeral(DANA, "Changes to Acme")
+    with db.session() as session:
+        assert session.scalar(select(Action.title)) == "Send the revised proposal"

@@ -352,3 +352,13 @@ def test_a_confirmation_reaches_a_channel_the_bot_is_not_in(slack, db):
     submit(slack, view, {"account_id": account_id, "title": "From a private channel"})
     confirmation = slack.ephemeral(DANA, "posted in <#CACME>")
     assert confirmation["source"] == "response_url"
+
+
+def test_a_nul_character_in_a_form_is_dropped_not_a_database_error(slack, db):
+    slack.command("/sam", "account new", channel=GENERAL)
+    view = slack.opened_view("account_new")
+    answer = submit(slack, view, {"name": "Glo\x00bex", "owner_id": DANA, "tier": "key"})
+    assert answer == {}
+    slack.channel_message(GENERAL, "created the account *Globex*")
+    with db.session() as session:
+        assert session.scalar(select(Account.name)) == "Globex"
