@@ -188,15 +188,7 @@ def changes_message(
     last = first + len(events) - 1
     blocks: list = [section(f"*Changes to {about}* · {first} to {last} of {total}, newest first")]
     blocks += [section(truncate(change_line(event, zone, accounts), 2900)) for event in events]
-    buttons = []
-    if page.page > 0:
-        earlier = page.model_copy(update={"page": page.page - 1})
-        buttons.append(
-            bk.button("Previous", f"{Button.CHANGES_PAGE}_previous", value=earlier.encode())
-        )
-    if last < total:
-        later = page.model_copy(update={"page": page.page + 1})
-        buttons.append(bk.button("Next", f"{Button.CHANGES_PAGE}_next", value=later.encode()))
-    if buttons:
-        blocks.append(bk.actions(*buttons, block_id="changes_pages"))
+    blocks += bk.pager(
+        page, last=last, total=total, action_id=Button.CHANGES_PAGE, block_id="changes_pages"
+    )
     return Message(f"Changes to {about}: {plural(total, 'change')}", blocks)

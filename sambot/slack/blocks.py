@@ -60,6 +60,19 @@ def actions(*elements: dict, block_id: str | None = None) -> dict:
     return _present(type="actions", block_id=block_id, elements=list(elements))
 
 
+def pager(page: Any, *, last: int, total: int, action_id: str, block_id: str) -> list[dict]:
+    """Previous / Next under a paged list: `page` is its typed ref (with a `page` number),
+    `last` the number of the last row shown. No block when everything fits on one page."""
+    buttons = []
+    if page.page > 0:
+        earlier = page.model_copy(update={"page": page.page - 1})
+        buttons.append(button("Previous", f"{action_id}_previous", value=earlier.encode()))
+    if last < total:
+        later = page.model_copy(update={"page": page.page + 1})
+        buttons.append(button("Next", f"{action_id}_next", value=later.encode()))
+    return [actions(*buttons, block_id=block_id)] if buttons else []
+
+
 def header(text: str) -> dict:
     return {"type": "header", "text": plain(text)}
 

@@ -113,15 +113,7 @@ def history_message(
         )
         summary = escape(truncate(" ".join(touchpoint.summary.split()), 400))
         blocks.append(section(f"{head}\n{summary}\n_Logged by <@{touchpoint.logged_by}>_"))
-    buttons = []
-    if page.page > 0:
-        earlier = page.model_copy(update={"page": page.page - 1})
-        buttons.append(
-            bk.button("Previous", f"{Button.HISTORY_PAGE}_previous", value=earlier.encode())
-        )
-    if last < total:
-        later = page.model_copy(update={"page": page.page + 1})
-        buttons.append(bk.button("Next", f"{Button.HISTORY_PAGE}_next", value=later.encode()))
-    if buttons:
-        blocks.append(bk.actions(*buttons, block_id="history_pages"))
+    blocks += bk.pager(
+        page, last=last, total=total, action_id=Button.HISTORY_PAGE, block_id="history_pages"
+    )
     return Message(f"History of {account.name}: {plural(total, 'touchpoint')}", blocks)
