@@ -8,6 +8,7 @@ from sambot.actions import service as actions
 from sambot.actions.models import Action, ActionStatus
 from sambot.plans.models import Horizon, Objective
 from sambot.validation import InvalidInput, NotFound
+from sambot.workspaces import service as workspaces
 from tests import factories
 
 TODAY = date(2026, 11, 28)
@@ -235,3 +236,23 @@ def test_where_an_actions_message_was_posted_is_remembered(session, acme):
     session.expire_all()
     stored = actions.get(session, workspace_id=acme.workspace_id, action_id=action.id)
     assert (stored.channel_id, stored.message_ts) == ("CACME", "1.5")
+
+
+def test_open_counts_by_owner_count_open_actions_of_the_people_asked_in_the_workspace(
+    session, acme
+):
+    for title, owner in (("A", "ULEE"), ("B", "ULEE"), ("C", "UOWEN"), ("D", "UZOE")):
+        new(session, acme, title, owner_id=owner)
+    actions.change_status(
+        session, action=new(session, acme, "Done", owner_id="ULEE"), changed_by="U1", status="done"
+    )
+    in_progress = new(session, acme, "Going", owner_id="UOWEN")
+    actions.change_status(session, action=in_progress, changed_by="U1", status="in_progress")
+    other_workspace = workspaces.ensure(session, team_id="T0002", timezone="UTC")
+    other = factories.account(session, other_workspace.id)
+    new(session, other, "Elsewhere", owner_id="ULEE")
+    counts = actions.open_counts_by_owner(
+        session, workspace_id=acme.workspace_id, owner_ids=["ULEE", "UOWEN", "UNONE"]
+    )
+    assert counts == {"ULEE": 2, "UOWEN": 2, "UNONE": 0}
+    assert actions.open_counts_by_owner(session, workspace_id=acme.workspace_id, owner_ids=[]) == {}
