@@ -223,19 +223,41 @@ def free_port() -> int:
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (several web processes under uvicorn's supervisor)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                parents.setdefault(parent, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo.extend(parents.get(tree[-1], []))
+    return tree
+
+
 def cpu_seconds(pid: int) -> float:
-    """utime + stime of the process, all its threads."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+    """utime + stime of the process and its descendants, all their threads."""
+    total = 0.0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError), open(f"/proc/{member}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+    return total
 
 
 def peak_rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    """The peak resident memory of the process and its descendants, added up."""
+    total = 0.0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError), open(f"/proc/{member}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+    return total
 
 
 @dataclass
@@ -288,7 +310,9 @@ def spawn(name: str, workdir: Path, command: list[str], env: dict[str, str]) -> 
     return Child(name, port, process, log)
 
 
-def start_servers(workdir: Path, api_url: str, database_url: str) -> dict[str, Child]:
+def start_servers(
+    workdir: Path, api_url: str, database_url: str, web_processes: int = 1
+) -> dict[str, Child]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -309,6 +333,7 @@ def start_servers(workdir: Path, api_url: str, database_url: str) -> dict[str, C
         "SLACK_API_URL": api_url,
         "DATABASE_URL": database_url,
         "PORT": str(free_port()),
+        "SAMBOT_WEB_PROCESSES": str(web_processes),
     }
     sambot = spawn(
         "sambot", workdir, [sys.executable, "-m", "sambot", "run", "--no-scheduler"], sambot_env
@@ -723,7 +748,7 @@ def one_run(args, number: int) -> tuple[list[Phase], dict]:
         database_url = f"sqlite:///{workdir / 'sambot.db'}"
         seed(database_url)
         try:
-            servers = start_servers(workdir, standin.base_url, database_url)
+            servers = start_servers(workdir, standin.base_url, database_url, args.web_processes)
             print(f"run {number}: loadavg {read_loadavg()}", flush=True)
             phases = all_phases(args, standin, servers)
             resources = {app: peak_rss_mb(child.process.pid) for app, child in servers.items()}
@@ -1040,6 +1065,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=1, help="whole runs, fresh servers each")
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=2,
+        help="sambot's SAMBOT_WEB_PROCESSES (the bare app is one process)",
+    )
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup-seconds", type=float, default=0.5)
     parser.add_argument("--capacity-seconds", type=float, default=3.0)

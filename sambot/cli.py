@@ -170,17 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from sambot.ops.logs import configure_logging
 
-    configure_logging(
-        settings.sambot_log_format,
-        secrets=[
-            settings.slack_bot_token,
-            settings.slack_signing_secret,
-            settings.slack_app_token,
-            settings.slack_client_secret,
-            settings.sambot_encryption_key,
-            _password(settings.database_url),
-        ],
-    )
+    configure_logging(settings.sambot_log_format, secrets=settings.secrets)
     handler = {
         "db": _db,
         "run": _run,
@@ -211,15 +201,6 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, settings)
 
 
-def _password(database_url: str) -> str | None:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(database_url).password
-    except Exception:
-        return None
-
-
 def _db(args, settings: Settings) -> int:
     from alembic import command
 
@@ -240,34 +221,40 @@ def _run(args, settings: Settings) -> int:
         # No workspace yet: the local shell lets a newcomer try sambot at once.
         print("sambot: no Slack workspace configured; starting the local shell.", file=sys.stderr)
         return _shell(args, settings)
+    processes = 1 if settings.has_socket_mode else settings.sambot_web_processes
+    if processes > 1:
+        _share_metrics_between_processes()
     from sambot import migrate
     from sambot.db import Database
-    from sambot.slack.app import build_app
-    from sambot.slack.server import serve_http, serve_socket_mode
+    from sambot.ops.health import readiness_problem
+    from sambot.slack import server
 
     migrate.upgrade(settings.database_url)
     database = Database(settings.database_url)
-    app = build_app(settings, database)
+    # With several web processes each builds its own app; this one runs the scheduler alone.
+    app = None if processes > 1 else _build_app(settings, database)
     scheduler = None
     if not args.no_scheduler:
         from sambot.jobs import start_background_scheduler
         from sambot.jobs.commands import workspace_clients
+        from sambot.slack.client import new_pool
 
-        # The scheduled posts share the listeners' kept-alive connections.
+        # The scheduled posts share the listeners' kept-alive connections, when in this process.
+        pool = app.client.pool if app else new_pool(settings.sambot_slack_connections)
         scheduler = start_background_scheduler(
-            settings, database, workspace_clients(settings, database, app.client.pool)
+            settings, database, workspace_clients(settings, database, pool)
         )
-    from sambot.ops.health import readiness_problem
-
     try:
         if settings.has_socket_mode:
             if settings.sambot_metrics_port:  # no web server of its own to serve /metrics
                 from prometheus_client import start_http_server
 
                 start_http_server(settings.sambot_metrics_port)
-            serve_socket_mode(app, settings.slack_app_token, port=settings.port)
+            server.serve_socket_mode(app, settings.slack_app_token, port=settings.port)
+        elif processes > 1:
+            server.serve_http_processes(processes, port=settings.port)
         else:
-            serve_http(
+            server.serve_http(
                 app,
                 settings.slack_signing_secret,
                 port=settings.port,
@@ -279,6 +266,30 @@ def _run(args, settings: Settings) -> int:
 
             stop_gracefully(scheduler)
     return 0
+
+
+def _build_app(settings: Settings, database):
+    from sambot.slack.app import build_app
+
+    return build_app(settings, database)
+
+
+def _share_metrics_between_processes() -> None:
+    """/metrics answers for every web process (and this one's scheduler), whichever of
+    them is asked: prometheus_client's multiprocess mode, its files in a directory of
+    this run's own, set before prometheus_client is first imported."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus_client was imported before its multiprocess directory")
+    directory = tempfile.mkdtemp(prefix="sambot-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 def _manifest(args, settings: Settings) -> int:

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Connections to Slack a process keeps alive, for its listeners and its scheduled posts
     # alike (one pool). Only as many as calls in flight are opened; more go on, unkept.
     sambot_slack_connections: int = Field(default=64, ge=1)
+    # Web processes sharing the port, each with its own GIL (`sambot run` over HTTP): up to
+    # one per core. The scheduler still runs once, in the process that starts them.
+    sambot_web_processes: int = Field(default=1, ge=1, le=64)
     # "text" (readable) or "json" (one object per line, for a log collector).
     sambot_log_format: Literal["text", "json"] = "text"
     # A port for /metrics in a process without the web server (`sambot scheduler`).
@@ -189,6 +192,28 @@ class Settings(BaseSettings):
     @property
     def has_socket_mode(self) -> bool:
         return bool((self.slack_bot_token or self.oauth_install) and self.slack_app_token)
+
+    @property
+    def secrets(self) -> list[str]:
+        """What no log line may show: tokens, the signing secret, keys, the database password."""
+        from sqlalchemy.engine import make_url
+
+        try:
+            password = make_url(self.database_url).password
+        except Exception:
+            password = None
+        return [
+            secret
+            for secret in (
+                self.slack_bot_token,
+                self.slack_signing_secret,
+                self.slack_app_token,
+                self.slack_client_secret,
+                self.sambot_encryption_key,
+                password,
+            )
+            if secret
+        ]
 
     @property
     def scopes(self) -> list[str]:

@@ -85,12 +85,16 @@ class Handoff(logging.Handler):
 
     def _write_every(self) -> None:
         while not self._stopping.wait(self.every):
-            self._write_pending()
-        self._write_pending()
+            self.write_pending()
+        self.write_pending()
 
-    def _write_pending(self) -> None:
-        while self._pending:
-            self.handler.handle(self._pending.popleft())
+    def write_pending(self) -> None:
+        while True:
+            try:
+                record = self._pending.popleft()
+            except IndexError:  # none left (or the other thread took the last)
+                return
+            self.handler.handle(record)
 
     def close(self) -> None:
         """Write what is pending, and stop the writer."""
@@ -144,6 +148,13 @@ def configure_logging(log_format: str = "text", secrets: list[str] | None = None
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+
+
+def flush() -> None:
+    """Write the lines the writer thread holds now: a process about to end without running
+    its exit handlers (a web process under uvicorn's supervisor) keeps its last lines."""
+    if _handoff is not None:
+        _handoff.write_pending()
 
 
 @atexit.register

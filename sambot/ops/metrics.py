@@ -1,7 +1,16 @@
 """Prometheus metrics (served at /metrics by the web server, and on SAMBOT_METRICS_PORT by
 a scheduler process). Labels stay few and bounded: kinds, methods, Slack's error codes."""
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 ACK_SECONDS = Histogram(
     "sambot_ack_seconds",
@@ -38,5 +47,10 @@ DELIVERY_LAG = Histogram(
 
 
 def exposition() -> tuple[bytes, str]:
-    """The metrics in Prometheus' text format, and its content type."""
+    """The metrics in Prometheus' text format, and its content type: with several web
+    processes (SAMBOT_WEB_PROCESSES), the sum over all of them."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST

@@ -7,6 +7,7 @@ Bolt's sync `dispatch` runs in the thread pool (its sync Starlette handler would
 on the event loop and serialise every request).
 """
 
+import contextlib
 import gc
 import logging
 import signal
@@ -181,8 +182,18 @@ def build_web_app(
         outcome = "answered" if response.status < 400 else f"http_{response.status}"
         return to_starlette_response(response), kind, outcome
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_web):
+        yield
+        # uvicorn has stopped accepting and answered the requests in progress.
+        logger.info("no longer accepting requests; finishing the work already acknowledged")
+        await run_in_threadpool(workload.drain)
+        logger.info("stopped")
+        logs.flush()
+
     web = Starlette(
-        routes=[Route(EVENTS_PATH, events, methods=["POST"]), *_common_routes(app, readiness)]
+        routes=[Route(EVENTS_PATH, events, methods=["POST"]), *_common_routes(app, readiness)],
+        lifespan=lifespan,
     )
     return BodyLimit(web, refusals)
 
@@ -257,15 +268,34 @@ def serve_http(
     """Until SIGTERM or Ctrl-C: then no new connection is accepted, the requests in
     progress are answered, and the work after their acks is finished before returning."""
     refusals = Refusals()
-    workload = Workload(app)
-    web = build_web_app(app, signing_secret, refusals, workload, readiness)
-    # Start-up objects live for the whole process: keep the collector from rescanning them.
-    gc.freeze()
-    # The event loop answers acks while a few threads do the work after them, all under one
-    # GIL: hand it over every 0.5 ms instead of 5 ms, so an ack never waits long for it.
-    sys.setswitchinterval(ACK_SWITCH_INTERVAL_S)
-    config = uvicorn.Config(
-        web,
+    web = build_web_app(app, signing_secret, refusals, Workload(app), readiness)
+    settle_for_acks(refusals)
+    # uvicorn handles SIGTERM itself, then raises it again for the handler it found: let
+    # that one be a no-op, so the process exits 0 once the work is done.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+    uvicorn.Server(_server_config(web, host=host, port=port)).run()
+
+
+def serve_http_processes(processes: int, *, host: str = "0.0.0.0", port: int = 3000) -> None:
+    """`processes` web processes on one port, each with its own GIL, so that the work after
+    the acks has more than one core. uvicorn's supervisor starts each afresh (each builds its
+    own app: `sambot.web_process`), starts it again if it dies, and on SIGTERM or Ctrl-C
+    stops them all, each as `serve_http` stops."""
+    from uvicorn.supervisors import Multiprocess
+
+    config = _server_config(
+        "sambot.web_process:web_app", factory=True, workers=processes, host=host, port=port
+    )
+    listening = config.bind_socket()
+    try:
+        Multiprocess(config, sockets=[listening]).run()
+    finally:
+        listening.close()
+
+
+def _server_config(app, *, host: str, port: int, **more) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
         host=host,
         port=port,
         log_level="info",
@@ -273,15 +303,18 @@ def serve_http(
         log_config=None,  # sambot's logging (sambot.ops.logs), not uvicorn's own
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         **SERVER_LIMITS,
+        **more,
     )
+
+
+def settle_for_acks(refusals: Refusals) -> None:
+    """What a web process sets once its app is built, before it serves."""
     _summarise_uvicorn_warnings(refusals)
-    # uvicorn handles SIGTERM itself, then raises it again for the handler it found: let
-    # that one be a no-op, so the work below is done and the process exits 0.
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
-    uvicorn.Server(config).run()
-    logger.info("no longer accepting requests; finishing the work already acknowledged")
-    workload.drain()
-    logger.info("stopped")
+    # Start-up objects live for the whole process: keep the collector from rescanning them.
+    gc.freeze()
+    # The event loop answers acks while a few threads do the work after them, all under one
+    # GIL: hand it over every 0.5 ms instead of 5 ms, so an ack never waits long for it.
+    sys.setswitchinterval(ACK_SWITCH_INTERVAL_S)
 
 
 def serve_socket_mode(app: App, app_token: str, *, port: int = 3000) -> None:

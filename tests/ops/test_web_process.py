@@ -156,3 +156,54 @@ def test_readyz_says_what_keeps_it_from_serving(tmp_path):
         assert readiness_problem(unreachable) == "database unreachable (OperationalError)"
     finally:
         unreachable.dispose()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_several_web_processes_share_the_port_count_together_and_stop_gracefully(db, standin, web):
+    server = web(SAMBOT_WEB_PROCESSES="2")
+    # uvicorn's supervisor and, under it, the two web processes, each started afresh.
+    started = [line for line in server.lines if "Started server process" in line]
+    deadline = time.monotonic() + 30
+    while len(started) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        started = [line for line in server.lines if "Started server process" in line]
+    assert len(started) == 2, server.log
+    web_pids = {int(json.loads(line)["message"].split("[")[1].rstrip("]")) for line in started}
+    assert len(web_pids) == 2 and web_pids <= set(_children(server.process.pid)), server.log
+
+    commands = 12
+    for number in range(commands + 1):
+        if number == commands:
+            standin.latency = 1.0  # the last answer is still on its way at SIGTERM
+        # A connection of its own each time, so that either process may take it.
+        with SlackRequests(f"{server.base}/slack/events", SECRET, standin) as slack:
+            answer = slack.command("/sam", "help", user_id="UDANA", channel_id="CACME")
+            assert answer.status_code == 200
+
+    # Whichever process answers /metrics, it counts every process's requests.
+    for _ in range(4):
+        metrics = httpx.get(f"{server.base}/metrics", headers={"connection": "close"}).text
+        assert f'sambot_ack_seconds_count{{kind="command"}} {commands + 1}.0' in metrics
+        assert (
+            f'sambot_interactions_total{{kind="command",outcome="acked"}} {commands + 1}.0'
+            in metrics
+        )
+
+    assert server.stop() == 0, server.log
+    # Every acknowledged command was answered before the processes stopped.
+    assert len(standin.calls("response_url")) == commands + 1, server.log
+    assert sum(json.loads(line)["message"] == "stopped" for line in server.lines) == 2
+    assert not set(_children(server.process.pid)) & web_pids
