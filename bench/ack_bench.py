@@ -546,6 +546,10 @@ class Phase:
     load: str
     samples: list[Sample]
     cpu: float  # server CPU seconds over the phase, work after the ack included
+    # CPU seconds of the load generator (this process) and of the stand-in, same span:
+    # on a 2-core machine, what they take is not the server's.
+    generator_cpu: float = 0.0
+    standin_cpu: float = 0.0
     views_open: dict[str, object] = field(default_factory=dict)  # trigger id -> Record
     posts: dict[str, list] = field(default_factory=dict)  # response_url -> Records
     done_at: float = 0.0  # the last ack or call to the stand-in
@@ -624,6 +628,12 @@ class Phase:
     def cpu_ms(self) -> float:
         return self.cpu / self.n * 1000
 
+    @property
+    def cores_used(self) -> float:
+        """Server, generator and stand-in CPU over the phase's span, in cores."""
+        span = self.done_at - self.first_sent
+        return (self.cpu + self.generator_cpu + self.standin_cpu) / span if span > 0 else math.nan
+
     def views_open_p(self, q: float) -> float:
         return percentile([self.views_open_ms(s) for s in self.samples], q)
 
@@ -662,6 +672,7 @@ def run_phase(name, standin, servers, app, command, load_text, run, urls, warmup
     standin.reset()
     commands = Commands(standin.response_urls(urls, CHANNEL, USER))
     cpu_before = cpu_seconds(child.process.pid)
+    generator_before, standin_before = time.process_time(), cpu_seconds(standin.pid)
     gc.collect()
     gc.disable()  # no collector pauses on the sending side while timing
     try:
@@ -671,6 +682,8 @@ def run_phase(name, standin, servers, app, command, load_text, run, urls, warmup
     wait_for_quiet(standin, child.process.pid)
     cpu = cpu_seconds(child.process.pid) - cpu_before
     phase = Phase(name, app, command, load_text, samples, cpu)
+    phase.generator_cpu = time.process_time() - generator_before
+    phase.standin_cpu = cpu_seconds(standin.pid) - standin_before
     for record in standin.records():
         if record.method == "views.open":
             phase.views_open[record.trigger_id] = record
@@ -783,8 +796,9 @@ def find(phases: list[Phase], name: str, app: str, command) -> Phase:
 def capacity_table(phases: list[Phase]) -> str:
     rows = [
         "| command | app | requests | acks/s | served/s | served/s ÷ bare acks/s | ack p50 (ms) "
-        "| ack p99 (ms) | told busy | CPU/request (ms) | loadavg |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ack p99 (ms) | told busy | CPU/request (ms) | generator CPU/request (ms) "
+        "| stand-in CPU/request (ms) | cores used, all three | loadavg |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for command in COMMANDS:
         bare = find(phases, "capacity", "bare", command)
@@ -795,7 +809,8 @@ def capacity_table(phases: list[Phase]) -> str:
                 f"| `{label(command)}` | {app} | {p.n} | {p.acks_per_second:.0f} "
                 f"| {p.served_per_second:.0f} | {p.served_per_second / bare.acks_per_second:.2f} "
                 f"| {fmt(p.ack(0.5))} | {fmt(p.ack(0.99))} | {told} | {p.cpu_ms:.2f} "
-                f"| {p.loadavg:.1f} |"
+                f"| {p.generator_cpu / p.n * 1000:.2f} | {p.standin_cpu / p.n * 1000:.2f} "
+                f"| {p.cores_used:.2f} | {p.loadavg:.1f} |"
             )
     return "\n".join(rows)
 
