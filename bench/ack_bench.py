@@ -311,7 +311,7 @@ def spawn(name: str, workdir: Path, command: list[str], env: dict[str, str]) -> 
 
 
 def start_servers(
-    workdir: Path, api_url: str, database_url: str, web_processes: int = 1
+    workdir: Path, api_url: str, database_url: str, web_processes: int = 1, work_processes: int = 0
 ) -> dict[str, Child]:
     env = {
         k: v
@@ -334,6 +334,7 @@ def start_servers(
         "DATABASE_URL": database_url,
         "PORT": str(free_port()),
         "SAMBOT_WEB_PROCESSES": str(web_processes),
+        "SAMBOT_WORK_PROCESSES": str(work_processes),
     }
     sambot = spawn(
         "sambot", workdir, [sys.executable, "-m", "sambot", "run", "--no-scheduler"], sambot_env
@@ -1085,6 +1086,9 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=2,
         help="sambot's SAMBOT_WEB_PROCESSES (the bare app is one process)",
+    )
+    parser.add_argument(
+        "--work-processes", type=int, default=0, help="sambot's SAMBOT_WORK_PROCESSES"
     )
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup-seconds", type=float, default=0.5)

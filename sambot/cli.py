@@ -222,7 +222,7 @@ def _run(args, settings: Settings) -> int:
         print("sambot: no Slack workspace configured; starting the local shell.", file=sys.stderr)
         return _shell(args, settings)
     processes = 1 if settings.has_socket_mode else settings.sambot_web_processes
-    if processes > 1:
+    if processes > 1 or (settings.sambot_work_processes and not settings.has_socket_mode):
         _share_metrics_between_processes()
     from sambot import migrate
     from sambot.db import Database
@@ -254,11 +254,15 @@ def _run(args, settings: Settings) -> int:
         elif processes > 1:
             server.serve_http_processes(processes, port=settings.port)
         else:
+            from sambot.web_process import workload_for
+
+            workload = workload_for(settings, app)
             server.serve_http(
                 app,
                 settings.slack_signing_secret,
                 port=settings.port,
-                readiness=lambda: readiness_problem(database),
+                readiness=lambda: workload.problem() or readiness_problem(database),
+                workload=workload,
             )
     finally:
         if scheduler is not None:

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # Web processes sharing the port, each with its own GIL (`sambot run` over HTTP): up to
     # one per core. The scheduler still runs once, in the process that starts them.
     sambot_web_processes: int = Field(default=1, ge=1, le=64)
+    # Processes that run the work after the acks, each web process its own (0: threads in
+    # the web process): the web process's GIL then answers acks alone.
+    sambot_work_processes: int = Field(default=0, ge=0, le=64)
     # "text" (readable) or "json" (one object per line, for a log collector).
     sambot_log_format: Literal["text", "json"] = "text"
     # A port for /metrics in a process without the web server (`sambot scheduler`).

@@ -1,29 +1,59 @@
-"""One of several web processes (SAMBOT_WEB_PROCESSES): uvicorn's supervisor starts each
-afresh and calls `web_app` in it, so each builds its own app from the environment, as
-`sambot run` builds its own when it serves alone."""
+"""The processes of `sambot run` beyond the first, each built from the environment as
+`sambot run` builds its own: a web process among several (SAMBOT_WEB_PROCESSES), which
+uvicorn's supervisor starts afresh and asks for its app (`web_app`), and a work process
+(SAMBOT_WORK_PROCESSES), which runs the work after the acks its web process sends it
+(`work`)."""
 
-from sambot.config import load_settings
+import gc
+import os
+import signal
+
+from slack_bolt import App
+
+from sambot.config import Settings, load_settings
 from sambot.db import Database
+from sambot.ops import logs
 from sambot.ops.health import readiness_problem
-from sambot.ops.logs import configure_logging
 from sambot.slack.app import build_app
 from sambot.slack.guard import BodyLimit, Refusals
 from sambot.slack.server import build_web_app, settle_for_acks
-from sambot.slack.workload import Workload
+from sambot.slack.workload import ProcessWorkload, Workload, serve_work
 
 
 def web_app() -> BodyLimit:
     settings = load_settings()
-    configure_logging(settings.sambot_log_format, secrets=settings.secrets)
+    logs.configure_logging(settings.sambot_log_format, secrets=settings.secrets)
     database = Database(settings.database_url)
     app = build_app(settings, database)
     refusals = Refusals()
+    workload = workload_for(settings, app)
     web = build_web_app(
         app,
         settings.slack_signing_secret,
         refusals,
-        Workload(app),
-        readiness=lambda: readiness_problem(database),
+        workload,
+        readiness=lambda: workload.problem() or readiness_problem(database),
     )
     settle_for_acks(refusals)
     return web
+
+
+def workload_for(settings: Settings, app: App) -> Workload | ProcessWorkload:
+    """Where a web process runs the work after its acks: its own threads, or work processes."""
+    if settings.sambot_work_processes:
+        return ProcessWorkload(work, processes=settings.sambot_work_processes)
+    return Workload(app)
+
+
+def work(queue, ahead, ready, threads: int) -> None:
+    """A work process: its own app, then the requests its web process sends, until told to
+    stop. A signal to the whole process group (Ctrl-C, SIGTERM) is its web process's to
+    handle: that one finishes answering, then sends the stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    settings = load_settings()
+    logs.configure_logging(settings.sambot_log_format, secrets=settings.secrets)
+    app = build_app(settings, Database(settings.database_url))
+    gc.freeze()
+    serve_work(app, queue, ahead, ready, parent=os.getppid(), threads=threads)
+    logs.flush()

@@ -18,7 +18,7 @@ request_id = contextvars.ContextVar("request_id", default=None)
 team = contextvars.ContextVar("team", default=None)
 command = contextvars.ContextVar("command", default=None)
 job = contextvars.ContextVar("job", default=None)
-_CONTEXT = {"request_id": request_id, "team": team, "command": command, "job": job}
+CONTEXT = {"request_id": request_id, "team": team, "command": command, "job": job}
 # Fields a call may pass in `extra=`.
 _EXTRA = ("request_id", "team", "command", "job", "kind", "status", "duration_ms", "outcome")
 
@@ -73,7 +73,7 @@ class Handoff(logging.Handler):
         if asyncio._get_running_loop() is None:
             return bool(self.handler.handle(record))
         # The context variables are the loop's: read them now, not in the writer.
-        for name, variable in _CONTEXT.items():
+        for name, variable in CONTEXT.items():
             if not hasattr(record, name):
                 value = variable.get()
                 if value is not None:
@@ -112,7 +112,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name, variable in _CONTEXT.items():
+        for name, variable in CONTEXT.items():
             value = variable.get()
             if value is not None:
                 line[name] = value

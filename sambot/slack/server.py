@@ -39,7 +39,7 @@ from sambot.slack.guard import (
     SummariseInvalidHttp,
     signature_problem,
 )
-from sambot.slack.workload import BUSY, Workload
+from sambot.slack.workload import BUSY, ProcessWorkload, Workload
 
 logger = logging.getLogger("sambot.http")
 
@@ -100,7 +100,7 @@ def build_web_app(
     app: App,
     signing_secret: str,
     refusals: Refusals | None = None,
-    workload: Workload | None = None,
+    workload: Workload | ProcessWorkload | None = None,
     readiness: Callable[[], str | None] | None = None,
 ) -> BodyLimit:
     """The request URL, `/healthz` (the process answers), `/readyz` (`readiness` says what
@@ -264,11 +264,12 @@ def serve_http(
     host: str = "0.0.0.0",
     port: int = 3000,
     readiness: Callable[[], str | None] | None = None,
+    workload: Workload | ProcessWorkload | None = None,
 ) -> None:
     """Until SIGTERM or Ctrl-C: then no new connection is accepted, the requests in
     progress are answered, and the work after their acks is finished before returning."""
     refusals = Refusals()
-    web = build_web_app(app, signing_secret, refusals, Workload(app), readiness)
+    web = build_web_app(app, signing_secret, refusals, workload or Workload(app), readiness)
     settle_for_acks(refusals)
     # uvicorn handles SIGTERM itself, then raises it again for the handler it found: let
     # that one be a no-op, so the process exits 0 once the work is done.

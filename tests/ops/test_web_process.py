@@ -207,3 +207,77 @@ def test_several_web_processes_share_the_port_count_together_and_stop_gracefully
     assert len(standin.calls("response_url")) == commands + 1, server.log
     assert sum(json.loads(line)["message"] == "stopped" for line in server.lines) == 2
     assert not set(_children(server.process.pid)) & web_pids
+
+
+def _work_processes(pid: int) -> list[int]:
+    """The children multiprocessing spawned to run work (not its resource tracker)."""
+    found = []
+    for child in _children(pid):
+        try:
+            command = (Path("/proc") / str(child) / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command and b"resource_tracker" not in command:
+            found.append(child)
+    return found
+
+
+def _wait_until_ready(server: WebProcess) -> None:
+    deadline = time.monotonic() + 60
+    while httpx.get(f"{server.base}/readyz").status_code != 200:
+        assert time.monotonic() < deadline, server.log
+        time.sleep(0.1)
+
+
+def test_work_processes_do_the_work_after_the_acks_and_finish_it_on_sigterm(db, standin, web):
+    from tests.slack import seed
+
+    seed.acme(db)  # linked to #acme (CACME), owned by Dana
+    server = web(SAMBOT_WORK_PROCESSES="2")
+    _wait_until_ready(server)
+    workers = _work_processes(server.process.pid)
+    assert len(workers) == 2
+    with SlackRequests(f"{server.base}/slack/events", SECRET, standin) as slack:
+        answer = slack.command("/touchpoint", "", user_id="UDANA", channel_id="CACME")
+        assert (answer.status_code, answer.content) == (200, b"")
+        standin.wait_for("views.open", timeout=30)  # the work processes start afresh
+        # Slack is slow now: the work piles up in the two processes, one request each at a
+        # time, and past 24 waiting or running a command is told busy in its ack.
+        standin.latency = 0.5
+        answers = [
+            slack.command("/sam", "help", user_id="UDANA", channel_id="CACME") for _ in range(30)
+        ]
+    busy = [a for a in answers if a.content]
+    assert all(a.status_code == 200 for a in answers)
+    # 24 ahead at most; more only if some finished while the 30 were sent (0.5 s each).
+    assert 1 <= len(busy) <= 30 - 24, [a.content for a in answers]
+    assert all("busy" in a.json()["text"] for a in busy)
+    assert [a.content for a in answers[:24]] == [b""] * 24
+    metrics = httpx.get(f"{server.base}/metrics").text
+    assert f'sambot_interactions_total{{kind="command",outcome="busy"}} {len(busy)}.0' in metrics
+    assert httpx.get(f"{server.base}/readyz").json() == {"ok": True}
+    assert server.stop() == 0, server.log
+    # Every command acknowledged without "busy" was answered before the processes stopped.
+    assert len(standin.calls("response_url")) == 30 - len(busy), server.log
+    # The work processes' calls to Slack are counted with the web process's requests.
+    assert 'sambot_slack_api_calls_total{error="",method="views.open"} 1.0' in metrics
+    assert not set(_children(server.process.pid)) & set(workers)
+    assert any(json.loads(line)["message"] == "stopped" for line in server.lines)
+
+
+def test_readyz_says_when_a_work_process_has_not_started_or_has_exited(db, standin, web):
+    server = web(SAMBOT_WORK_PROCESSES="2")
+    first = httpx.get(f"{server.base}/readyz")
+    # Each work process builds its own app: until both have, the pod is not ready.
+    if first.status_code == 503:
+        assert first.json()["problem"].endswith("of 2 work processes started")
+    _wait_until_ready(server)
+    worker = _work_processes(server.process.pid)[0]
+    os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while (answer := httpx.get(f"{server.base}/readyz")).status_code == 200:
+        assert time.monotonic() < deadline, server.log
+        time.sleep(0.1)
+    assert answer.status_code == 503
+    assert answer.json() == {"ok": False, "problem": f"work process {worker} exited"}
+    assert server.stop() == 0, server.log
