@@ -1,11 +1,12 @@
 """Database engine, sessions and the declarative base every domain model uses."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func
+from sqlalchemy import BigInteger, DateTime, Engine, MetaData, create_engine, event, func
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -60,12 +61,54 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+class DataVersion(Base):
+    """One number, raised by every commit that writes what forms offer (sambot/readcache.py)."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # the one row: 1
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+# What the processes keep between requests: accounts (names, channels, private), their
+# teams (who sees a private one) and stakeholders.
+KEPT_TABLES = frozenset({"accounts", "team_members", "stakeholders"})
+_WRITES_TO = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+WROTE_KEPT = "sambot_wrote_kept_tables"
+
+
+def raise_data_version_on_commit(engine: Engine) -> None:
+    """Every transaction that writes a kept table raises the data version as it commits, in
+    the same transaction. It is watched on the engine, under the ORM, so that bulk and Core
+    statements (imports, a snooze of many) count as much as a form's flush."""
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def note_write(conn, _cursor, statement, _parameters, _context, _executemany):
+        written = _WRITES_TO.match(statement)
+        if written and written.group(1).lower() in KEPT_TABLES:
+            conn.info[WROTE_KEPT] = True
+
+    @event.listens_for(engine, "commit")
+    def raise_version(conn):
+        if conn.info.pop(WROTE_KEPT, False):
+            # The driver's own cursor: the transaction is being committed, not used.
+            cursor = conn.connection.cursor()
+            try:
+                cursor.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
+            finally:
+                cursor.close()
+
+    @event.listens_for(engine, "rollback")
+    def forget_write(conn):
+        conn.info.pop(WROTE_KEPT, None)
+
+
 class Database:
     """One engine and its session factory."""
 
     def __init__(self, url: str, **engine_kwargs):
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        raise_data_version_on_commit(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         watch(self.sessions)  # every write audited (sambot/audit/recorder.py)
 

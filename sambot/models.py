@@ -5,7 +5,7 @@ from sambot.accounts.models import Account, TeamMember
 from sambot.actions.models import Action
 from sambot.audit.models import AuditEvent
 from sambot.checkpoints.models import CheckpointAnswer, CheckpointRound, CheckpointSchedule
-from sambot.db import Base
+from sambot.db import Base, DataVersion
 from sambot.deliveries.models import Delivery
 from sambot.installs.models import BOTS, INSTALLATIONS, OAUTH_STATES
 from sambot.jobs.models import JobRun
@@ -31,6 +31,7 @@ __all__ = [
     "CheckpointRound",
     "CheckpointSchedule",
     "Competitor",
+    "DataVersion",
     "Delivery",
     "ExpansionArea",
     "IndustryFactor",

@@ -25,7 +25,14 @@ GLOBAL_TABLES = ("job_runs", "kept_messages")
 # Slack's event ids of the last hour: nothing to move. The OAuth install's tables (bot
 # tokens, install states): a token never leaves in an export file; a workspace imported
 # into an OAuth deployment is installed again there.
-SKIPPED_TABLES = ("seen_events", "slack_installations", "slack_bots", "slack_oauth_states")
+# The data version belongs to the database, not to a workspace: the import's writes raise it.
+SKIPPED_TABLES = (
+    "seen_events",
+    "slack_installations",
+    "slack_bots",
+    "slack_oauth_states",
+    "data_version",
+)
 
 
 class TransferError(Exception):

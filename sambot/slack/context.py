@@ -18,6 +18,7 @@ from sambot.accounts.models import Account
 from sambot.config import Settings
 from sambot.dates import today_in
 from sambot.db import Database, utcnow
+from sambot.readcache import ReadCache
 from sambot.slack.client import PooledRespond, PooledWebClient
 from sambot.slack.envelopes import RECEIVED_AT
 from sambot.slack.people import People
@@ -43,6 +44,8 @@ class Sam:
     clock: Callable[[], datetime] = utcnow
     # The installation store when several workspaces install the app (OAuth), else None.
     installations: Any = None
+    # What forms list, kept while the data version stays (sambot/readcache.py).
+    reads: ReadCache = field(default_factory=ReadCache)
     _workspaces: dict[str, Workspace] = field(default_factory=dict, repr=False)
     # Enterprise Grid: the org of each team seen in a request, recorded with its workspace.
     _enterprise_ids: dict[str, str] = field(default_factory=dict, repr=False)

@@ -68,8 +68,12 @@ def require_admin(interaction: Interaction) -> None:
 def viewer(interaction: Interaction, session: Session) -> Viewer:
     """The user as a viewer of account lists. Slack is asked whether they are an admin only
     when a private account would otherwise be hidden from them."""
-    user_id = interaction.user_id
-    hidden = hides_accounts_from(session, workspace_id=interaction.workspace.id, user_id=user_id)
+    user_id, workspace_id = interaction.user_id, interaction.workspace.id
+    hidden = interaction.sam.reads.get(
+        session,
+        ("hides accounts from", workspace_id, user_id),
+        lambda: hides_accounts_from(session, workspace_id=workspace_id, user_id=user_id),
+    )
     return Viewer(user_id, is_admin=hidden and interaction.is_admin)
 
 

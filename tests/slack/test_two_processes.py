@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from sambot.localslack.requests import SlackRequests, values_for
+from sambot.stakeholders import service as stakeholders
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA, GENERAL
 from tests.slack.test_edge_memory import free_port
@@ -116,3 +117,40 @@ def test_a_form_opened_on_one_process_is_submitted_to_the_other_without_waiting_
     slack.channel_message(ACME_CHANNEL, "Send the proposal", timeout=10)
     # Looked up in the background afterwards, for the next request.
     slack.wait("users.info", lambda call: call.args.get("user") == DANA, timeout=10)
+
+
+def test_what_a_form_lists_is_read_again_in_every_process_after_a_change(slack, db, two_apps):
+    """Each process keeps the accounts and stakeholders a form lists; a change committed
+    anywhere (here by a third process, the test's) shows in the next form of each."""
+    import json
+
+    from sambot.accounts.models import Account
+
+    seed.acme(db)
+
+    def opened_touchpoint_form(app) -> str:
+        before = len(slack.standin.calls("views.open"))
+        assert (
+            app.command("/touchpoint", "", user_id=DANA, channel_id=ACME_CHANNEL).status_code == 200
+        )
+        deadline = time.monotonic() + 10
+        while len(slack.standin.calls("views.open")) == before:
+            assert time.monotonic() < deadline, "no form opened"
+            time.sleep(0.05)
+        return json.dumps(slack.standin.calls("views.open")[-1].args["view"])
+
+    for app in two_apps:  # each process reads and keeps them
+        form = opened_touchpoint_form(app)
+        assert "Acme" in form and "Walter Boss" in form
+    with db.session() as session:
+        account = session.query(Account).one()
+        account.name = "Acme Industries"
+        stakeholders.create(
+            session,
+            workspace_id=account.workspace_id,
+            account_id=account.id,
+            data={"name": "Nora Newcomer", "role": "user"},
+        )
+    for app in two_apps:
+        form = opened_touchpoint_form(app)
+        assert "Acme Industries" in form and "Nora Newcomer" in form

@@ -8,6 +8,7 @@ from slack_bolt import App
 from sambot.accounts import service as accounts
 from sambot.actions import service as actions
 from sambot.dates import parse_date
+from sambot.readcache import choices
 from sambot.slack import messages, modals, relationship_render
 from sambot.slack.catalog import ACTION, SAM, SAM_SUBCOMMANDS, TOUCHPOINT
 from sambot.slack.context import Interaction
@@ -300,9 +301,13 @@ def touchpoint_command(ack, command, client, respond, interaction: Interaction):
 
 def open_touchpoint_modal(command, client, respond, interaction: Interaction):
     with interaction.sam.session() as session:
-        account = interaction.account(session)
+        linked = interaction.sam.reads.get(
+            session,
+            ("channel's account", interaction.workspace.id, interaction.channel_id),
+            lambda: choices(filter(None, [interaction.account(session)])),
+        )
         view = touchpoint_modal_for(
-            session, interaction, account=account, origin=form_origin(command)
+            session, interaction, account=linked[0] if linked else None, origin=form_origin(command)
         )
     open_form(client, respond, interaction, view)
 

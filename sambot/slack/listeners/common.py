@@ -8,6 +8,7 @@ from sambot.accounts.models import Account
 from sambot.actions import service as actions
 from sambot.actions.models import Action
 from sambot.plans import service as plans
+from sambot.readcache import Named, choices
 from sambot.slack import blocks as bk
 from sambot.slack import messages, modals
 from sambot.slack.action_blocks import action_line
@@ -46,37 +47,47 @@ def open_form(client, respond, interaction: Interaction, view: dict) -> None:
 
 
 def accounts_to_choose(
-    session: Session, interaction: Interaction, chosen: Account | None = None
-) -> list[Account]:
+    session: Session, interaction: Interaction, chosen: Named | None = None
+) -> list[Named]:
     """The accounts a form's select offers the user: the chosen one first, then the first
     by name, private ones only to their team and admins.
 
     A select shows 100 options at most, so no more are read, however large the portfolio.
     """
-    first = accounts.list_accounts(
+    workspace_id, seen_by = interaction.workspace.id, viewer(interaction, session)
+    first = interaction.sam.reads.get(
         session,
-        workspace_id=interaction.workspace.id,
-        limit=MAX_OPTIONS,
-        viewer=viewer(interaction, session),
+        ("accounts to choose", workspace_id, seen_by),
+        lambda: choices(
+            accounts.list_accounts(
+                session, workspace_id=workspace_id, limit=MAX_OPTIONS, viewer=seen_by
+            )
+        ),
     )
     if chosen is not None:
         first = [chosen, *(account for account in first if account.id != chosen.id)]
     if not first:
         raise DomainError("Create an account first with `/sam account new`.")
-    return first[:MAX_OPTIONS]
+    return list(first[:MAX_OPTIONS])
 
 
 def touchpoint_modal_for(
     session: Session,
     interaction: Interaction,
     *,
-    account: Account | None,
+    account: Named | None,
     origin: FormOrigin,
     prefill: dict | None = None,
 ) -> dict:
     """The touchpoint form; its date starts at today in the user's own time zone."""
     every_account = accounts_to_choose(session, interaction, account)
-    people = stakeholders.list_for_account(session, account_id=account.id) if account else []
+    people: list[Named] = []
+    if account:
+        people += interaction.sam.reads.get(
+            session,
+            ("stakeholders", account.id),
+            lambda: choices(stakeholders.list_for_account(session, account_id=account.id)),
+        )
     linked = set((prefill or {}).get("stakeholder_ids") or []) - {person.id for person in people}
     if account and linked:
         # Someone who has left stays on the touchpoints they were at.

@@ -1,0 +1,138 @@
+"""What forms list is kept between requests only while the data version stays: every commit
+that writes accounts, team members or stakeholders raises it, whichever way it writes."""
+
+from datetime import date
+
+from sqlalchemy import insert, select, text, update
+
+from sambot.accounts import service as accounts
+from sambot.accounts.models import Account, TeamMember, TeamRole
+from sambot.db import DataVersion
+from sambot.readcache import Choice, ReadCache, choices
+from sambot.stakeholders import service as stakeholders
+from sambot.touchpoints import service as touchpoints
+from sambot.workspaces import service as workspaces
+
+
+def version(db) -> int:
+    with db.engine.connect() as connection:
+        return connection.execute(select(DataVersion.version)).scalar_one()
+
+
+def acme(db) -> tuple[int, int]:
+    with db.session() as session:
+        workspace = workspaces.ensure(session, team_id="T0001", timezone="UTC")
+        account = accounts.create(
+            session, workspace_id=workspace.id, data={"name": "Acme", "owner_id": "UDANA"}
+        )
+        return workspace.id, account.id
+
+
+def test_a_commit_that_writes_what_forms_list_raises_the_version_once(db):
+    before = version(db)
+    workspace_id, account_id = acme(db)
+    assert version(db) == before + 1  # the workspace is not kept; the account is
+    with db.session() as session:
+        stakeholders.create(
+            session,
+            workspace_id=workspace_id,
+            account_id=account_id,
+            data={"name": "Walter Boss", "role": "economic_buyer"},
+        )
+        session.add(
+            TeamMember(
+                workspace_id=workspace_id,
+                account_id=account_id,
+                user_id="ULEE",
+                role=TeamRole.SALES,
+            )
+        )
+    assert version(db) == before + 2  # two kept tables, one commit
+
+
+def test_bulk_and_core_statements_raise_it_too(db):
+    workspace_id, account_id = acme(db)
+    before = version(db)
+    with db.session() as session:  # an ORM bulk update, as the import's
+        session.execute(update(Account).where(Account.id == account_id).values(name="Acme Ltd"))
+    assert version(db) == before + 1
+    with db.engine.begin() as connection:  # Core, under the ORM, as the import's inserts
+        connection.execute(
+            insert(Account.__table__).values(
+                workspace_id=workspace_id, name="Beta", owner_id="UDANA", archived=False
+            )
+        )
+    assert version(db) == before + 2
+    with db.engine.begin() as connection:  # and plain SQL
+        connection.execute(text("DELETE FROM accounts WHERE name = 'Beta'"))
+    assert version(db) == before + 3
+
+
+def test_a_rollback_or_other_tables_leave_it(db):
+    workspace_id, account_id = acme(db)
+    before = version(db)
+    try:
+        with db.session() as session:
+            accounts.create(
+                session, workspace_id=workspace_id, data={"name": "Gone", "owner_id": "UDANA"}
+            )
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    with db.session() as session:
+        touchpoints.create(
+            session,
+            workspace_id=workspace_id,
+            account_id=account_id,
+            logged_by="UDANA",
+            data={"kind": "call", "summary": "Renewal", "occurred_on": date(2026, 12, 1)},
+        )
+    assert version(db) == before
+
+
+def test_kept_until_the_version_moves_then_read_again(db):
+    workspace_id, account_id = acme(db)
+    cache, reads = ReadCache(), []
+
+    def names(session):
+        reads.append(1)
+        return choices(accounts.list_accounts(session, workspace_id=workspace_id))
+
+    for _ in range(3):
+        with db.session() as session:
+            assert cache.get(session, "accounts", lambda s=session: names(s)) == (
+                Choice(account_id, "Acme"),
+            )
+    assert len(reads) == 1
+    with db.session() as session:  # another process renames it: only the database is shared
+        session.get(Account, account_id).name = "Acme Ltd"
+    with db.session() as session:
+        assert cache.get(session, "accounts", lambda: names(session)) == (
+            Choice(account_id, "Acme Ltd"),
+        )
+    assert len(reads) == 2
+
+
+def test_a_transaction_that_wrote_reads_its_own_change_not_the_kept_one(db):
+    workspace_id, account_id = acme(db)
+    cache = ReadCache()
+
+    def read(session):
+        return choices(accounts.list_accounts(session, workspace_id=workspace_id))
+
+    with db.session() as session:
+        cache.get(session, "accounts", lambda: read(session))
+    with db.session() as session:
+        session.get(Account, account_id).name = "Acme Ltd"
+        session.flush()
+        assert cache.get(session, "accounts", lambda: read(session))[0].name == "Acme Ltd"
+
+
+def test_only_the_most_recently_used_are_kept(db):
+    acme(db)
+    cache, reads = ReadCache(most=2), []
+    with db.session() as session:
+        for key in ("a", "b", "a", "c", "a", "b"):
+            cache.get(session, key, lambda k=key: reads.append(k) or k)
+    # "b" was dropped when "c" came ("a" had been used since), so it is read again.
+    assert reads == ["a", "b", "c", "b"]
