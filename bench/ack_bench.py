@@ -311,7 +311,12 @@ def spawn(name: str, workdir: Path, command: list[str], env: dict[str, str]) -> 
 
 
 def start_servers(
-    workdir: Path, api_url: str, database_url: str, web_processes: int = 1, work_processes: int = 0
+    workdir: Path,
+    api_url: str,
+    database_url: str,
+    web_processes: int = 1,
+    work_processes: int = 0,
+    work_threads: int | None = None,
 ) -> dict[str, Child]:
     env = {
         k: v
@@ -335,6 +340,7 @@ def start_servers(
         "PORT": str(free_port()),
         "SAMBOT_WEB_PROCESSES": str(web_processes),
         "SAMBOT_WORK_PROCESSES": str(work_processes),
+        **({"SAMBOT_WORK_THREADS": str(work_threads)} if work_threads else {}),
     }
     sambot = spawn(
         "sambot", workdir, [sys.executable, "-m", "sambot", "run", "--no-scheduler"], sambot_env
@@ -762,7 +768,15 @@ def one_run(args, number: int) -> tuple[list[Phase], dict]:
         database_url = f"sqlite:///{workdir / 'sambot.db'}"
         seed(database_url)
         try:
-            servers = start_servers(workdir, standin.base_url, database_url, args.web_processes)
+            standin.set_latency(args.slack_latency)
+            servers = start_servers(
+                workdir,
+                standin.base_url,
+                database_url,
+                args.web_processes,
+                args.work_processes,
+                args.work_threads,
+            )
             print(f"run {number}: loadavg {read_loadavg()}", flush=True)
             phases = all_phases(args, standin, servers)
             resources = {app: peak_rss_mb(child.process.pid) for app, child in servers.items()}
@@ -1081,14 +1095,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=1, help="whole runs, fresh servers each")
+    # sambot as README's "Serving many requests" advises on a 2-core machine.
     parser.add_argument(
         "--web-processes",
         type=int,
-        default=2,
+        default=1,
         help="sambot's SAMBOT_WEB_PROCESSES (the bare app is one process)",
     )
     parser.add_argument(
-        "--work-processes", type=int, default=0, help="sambot's SAMBOT_WORK_PROCESSES"
+        "--work-processes", type=int, default=2, help="sambot's SAMBOT_WORK_PROCESSES"
+    )
+    parser.add_argument("--work-threads", type=int, default=8, help="sambot's SAMBOT_WORK_THREADS")
+    parser.add_argument(
+        "--slack-latency",
+        type=float,
+        default=0.0,
+        help="seconds the stand-in waits before each answer (Slack's own is 50-300 ms)",
     )
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup-seconds", type=float, default=0.5)

@@ -120,6 +120,9 @@ def _serve(connection, bot_token: str, team_id: str, users, channels, tls_files)
             connection.send([standin.new_response_url(channel, user) for _ in range(count)])
         elif command == "violations":
             connection.send(standin.violations)
+        elif command == "latency":  # argument: seconds before each answer
+            standin.latency = argument
+            connection.send(None)
     standin.stop()
     connection.send("stopped")
 
@@ -163,6 +166,10 @@ class StandInProcess:
     def reset(self) -> None:
         """Forget calls, triggers and response_urls; users and channels stay."""
         self._ask("reset")
+
+    def set_latency(self, seconds: float) -> None:
+        """Answer every call (and response_url) after this long, as Slack over the Internet."""
+        self._ask("latency", seconds)
 
     def response_urls(self, count: int, channel: str, user: str) -> list[str]:
         return self._ask("response_urls", (count, channel, user))

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # Processes that run the work after the acks, each web process its own (0: threads in
     # the web process): the web process's GIL then answers acks alone.
     sambot_work_processes: int = Field(default=0, ge=0, le=64)
+    # Threads that run the work after the acks, in each web process (or work process). Each
+    # waits on Slack's answers for most of a request: with Slack far away, more keep up.
+    sambot_work_threads: int = Field(default=8, ge=1, le=256)
     # "text" (readable) or "json" (one object per line, for a log collector).
     sambot_log_format: Literal["text", "json"] = "text"
     # A port for /metrics in a process without the web server (`sambot scheduler`).

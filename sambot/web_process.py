@@ -40,9 +40,15 @@ def web_app() -> BodyLimit:
 
 def workload_for(settings: Settings, app: App) -> Workload | ProcessWorkload:
     """Where a web process runs the work after its acks: its own threads, or work processes."""
-    if settings.sambot_work_processes:
-        return ProcessWorkload(work, processes=settings.sambot_work_processes)
-    return Workload(app)
+    threads, processes = settings.sambot_work_threads, settings.sambot_work_processes
+    # Shed once more waits than two rounds of the threads: a trigger's 3 s stay far off.
+    most_ahead = max(24, 2 * threads * max(processes, 1))
+    if processes:
+        return ProcessWorkload(work, processes=processes, threads=threads, most_ahead=most_ahead)
+    return Workload(app, threads=threads, most_ahead=most_ahead)
+
+
+WORK_NICENESS = 5
 
 
 def work(queue, ahead, ready, threads: int) -> None:
@@ -51,6 +57,8 @@ def work(queue, ahead, ready, threads: int) -> None:
     handle: that one finishes answering, then sends the stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # When the cores are all busy, the web process's acks go first.
+    os.nice(WORK_NICENESS)
     settings = load_settings()
     logs.configure_logging(settings.sambot_log_format, secrets=settings.secrets)
     app = build_app(settings, Database(settings.database_url))

@@ -233,7 +233,8 @@ def test_work_processes_do_the_work_after_the_acks_and_finish_it_on_sigterm(db, 
     from tests.slack import seed
 
     seed.acme(db)  # linked to #acme (CACME), owned by Dana
-    server = web(SAMBOT_WORK_PROCESSES="2")
+    # Two threads each: 24 ahead at most (two rounds of 8 threads would allow 32).
+    server = web(SAMBOT_WORK_PROCESSES="2", SAMBOT_WORK_THREADS="2")
     _wait_until_ready(server)
     workers = _work_processes(server.process.pid)
     assert len(workers) == 2
@@ -280,4 +281,16 @@ def test_readyz_says_when_a_work_process_has_not_started_or_has_exited(db, stand
         time.sleep(0.1)
     assert answer.status_code == 503
     assert answer.json() == {"ok": False, "problem": f"work process {worker} exited"}
+    assert server.stop() == 0, server.log
+
+
+def test_work_processes_yield_the_cores_to_the_web_process_that_acks(db, standin, web):
+    """Under a full machine the kernel runs the process answering acks first."""
+    server = web(SAMBOT_WORK_PROCESSES="2")
+    _wait_until_ready(server)
+    web_niceness = os.getpriority(os.PRIO_PROCESS, server.process.pid)
+    workers = _work_processes(server.process.pid)
+    assert len(workers) == 2
+    for worker in workers:
+        assert os.getpriority(os.PRIO_PROCESS, worker) == web_niceness + 5
     assert server.stop() == 0, server.log
