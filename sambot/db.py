@@ -89,7 +89,7 @@ def raise_data_version_on_commit(engine: Engine) -> None:
 
     @event.listens_for(engine, "commit")
     def raise_version(conn):
-        if conn.info.pop(WROTE_KEPT, False):
+        if conn.info.pop(WROTE_KEPT, False) and not _failed(conn.connection.dbapi_connection):
             # The driver's own cursor: the transaction is being committed, not used.
             cursor = conn.connection.cursor()
             try:
@@ -100,6 +100,13 @@ def raise_data_version_on_commit(engine: Engine) -> None:
     @event.listens_for(engine, "rollback")
     def forget_write(conn):
         conn.info.pop(WROTE_KEPT, None)
+
+
+def _failed(dbapi_connection) -> bool:
+    """A PostgreSQL transaction in which a statement failed: it takes no more statements,
+    and its COMMIT rolls it back, so nothing is written and the version stays."""
+    status = getattr(getattr(dbapi_connection, "info", None), "transaction_status", None)
+    return getattr(status, "name", None) == "INERROR"
 
 
 class Database:

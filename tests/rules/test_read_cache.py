@@ -3,7 +3,9 @@ that writes accounts, team members or stakeholders raises it, whichever way it w
 
 from datetime import date
 
+import pytest
 from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from sambot.accounts import service as accounts
 from sambot.accounts.models import Account, TeamMember, TeamRole
@@ -136,3 +138,29 @@ def test_only_the_most_recently_used_are_kept(db):
             cache.get(session, key, lambda k=key: reads.append(k) or k)
     # "b" was dropped when "c" came ("a" had been used since), so it is read again.
     assert reads == ["a", "b", "c", "b"]
+
+
+def test_a_transaction_with_a_failed_statement_commits_as_its_database_says(db):
+    """PostgreSQL takes no statement after a failed one and rolls the transaction back at
+    its COMMIT: the version stays, and raising it must not fail the commit. SQLite keeps
+    what came before the failure, and the version moves with it."""
+    workspace_id, _ = acme(db)
+    before = version(db)
+    with db.session() as session:
+        accounts.create(
+            session, workspace_id=workspace_id, data={"name": "Beta", "owner_id": "UDANA"}
+        )
+        with pytest.raises(IntegrityError):
+            session.execute(
+                text(
+                    "INSERT INTO accounts (workspace_id, name, owner_id, tier, currency, "
+                    "archived) VALUES (:w, 'ACME', 'U1', 'key', 'USD', false)"
+                ),
+                {"w": workspace_id},
+            )
+    with db.session() as session:
+        kept = session.scalar(select(Account.id).where(Account.name == "Beta"))
+    if db.is_postgresql:
+        assert (kept, version(db)) == (None, before)
+    else:
+        assert kept is not None and version(db) == before + 1
