@@ -120,9 +120,9 @@ class ProcessWorkload:
 
     Each work process builds its own app (`start`, run there) and runs requests on
     `threads` threads: no event loop in it competes with them for its GIL. Each has its
-    own queue (a process killed
-    while reading a shared one would hold its lock for good), and a request goes to the one
-    with the least work ahead. `busy()` is true when `most_ahead` requests wait or run.
+    own queue (a process killed while reading a shared one would hold its lock for good),
+    and a request goes to the one with the least work ahead. `busy()` is true when
+    `most_ahead` requests wait or run.
     """
 
     def __init__(
@@ -199,7 +199,8 @@ class _WorkProcess:
 def serve_work(app: App, queue, ahead, ready, *, parent: int, threads: int) -> None:
     """A work process: `threads` threads each take the next request from its queue, until
     each is told to stop or the web process (`parent`) is gone (killed without a chance to
-    say so). A request waits on Slack for most of its time: two threads keep the core busy."""
+    say so). A request waits on Slack for most of its time: several threads keep the core
+    busy while each waits."""
     runners = [
         threading.Thread(target=_take_work, args=(app, queue, ahead, parent), name=f"work-{n}")
         for n in range(threads)
