@@ -72,7 +72,22 @@ class DataVersion(Base):
 # What the processes keep between requests: accounts (names, channels, private), their
 # teams (who sees a private one) and stakeholders.
 KEPT_TABLES = frozenset({"accounts", "team_members", "stakeholders"})
-_WRITES_TO = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|WITH)\b", re.IGNORECASE)
+_WRITE_IN_WITH = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+_KEPT_NAME = re.compile(r"\b(?:" + "|".join(sorted(KEPT_TABLES)) + r")\b", re.IGNORECASE)
+
+
+def writes_kept_tables(statement: str) -> bool:
+    """Whether a statement may write a kept table: any write naming one (a subquery's
+    mention too: raising the version once too often costs a read, never a stale form)."""
+    write = _WRITE.match(statement)
+    if write is None:
+        return False
+    if write.group(1).upper() == "WITH" and not _WRITE_IN_WITH.search(statement):
+        return False
+    return _KEPT_NAME.search(statement) is not None
+
+
 WROTE_KEPT = "sambot_wrote_kept_tables"
 
 
@@ -83,8 +98,7 @@ def raise_data_version_on_commit(engine: Engine) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def note_write(conn, _cursor, statement, _parameters, _context, _executemany):
-        written = _WRITES_TO.match(statement)
-        if written and written.group(1).lower() in KEPT_TABLES:
+        if writes_kept_tables(statement):
             conn.info[WROTE_KEPT] = True
 
     @event.listens_for(engine, "commit")

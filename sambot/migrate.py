@@ -22,6 +22,23 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
+    _raise_data_version(database_url)
+
+
+def _raise_data_version(database_url: str) -> None:
+    """A migration may have changed what processes already running keep (sambot/readcache.py)
+    without the version hook watching: they read it all again."""
+    from sqlalchemy import inspect, text
+
+    from sambot.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            if inspect(connection).has_table("data_version"):
+                connection.execute(text("UPDATE data_version SET version = version + 1"))
+    finally:
+        engine.dispose()
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

@@ -54,11 +54,18 @@ class ReadCache:
         self._version: int | None = None
 
     def get(self, session: Session, key: Hashable, read: Callable[[], T]) -> T:
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # what it is about to write counts as written
         if session.connection().info.get(WROTE_KEPT):
             return read()  # this transaction changed what is kept: only it sees the change
-        version = session.info.get(_VERSION)
-        if version is None:
-            version = session.info[_VERSION] = session.execute(_READ_VERSION).scalar_one()
+        # Read once per transaction: a session may outlive its commit.
+        transaction = session.get_transaction()
+        known = session.info.get(_VERSION)
+        if known is not None and known[0] is transaction:
+            version = known[1]
+        else:
+            version = session.execute(_READ_VERSION).scalar_one()
+            session.info[_VERSION] = (transaction, version)
         with self._lock:
             if version != self._version:
                 self._kept.clear()

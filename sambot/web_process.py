@@ -7,6 +7,7 @@ uvicorn's supervisor starts afresh and asks for its app (`web_app`), and a work 
 import gc
 import os
 import signal
+import threading
 
 from slack_bolt import App
 
@@ -53,15 +54,17 @@ WORK_NICENESS = 5
 
 def work(queue, ahead, ready, threads: int) -> None:
     """A work process: its own app, then the requests its web process sends, until told to
-    stop. A signal to the whole process group (Ctrl-C, SIGTERM) is its web process's to
-    handle: that one finishes answering, then sends the stop."""
+    stop. Ctrl-C reaches the whole process group: the web process handles it, finishes
+    answering, then sends the stop. SIGTERM (its web process exiting without that, or the
+    whole group told to stop) ends it once its queue is empty."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
     # When the cores are all busy, the web process's acks go first.
     os.nice(WORK_NICENESS)
     settings = load_settings()
     logs.configure_logging(settings.sambot_log_format, secrets=settings.secrets)
     app = build_app(settings, Database(settings.database_url))
     gc.freeze()
-    serve_work(app, queue, ahead, ready, parent=os.getppid(), threads=threads)
+    serve_work(app, queue, ahead, ready, parent=os.getppid(), threads=threads, stopping=stopping)
     logs.flush()

@@ -269,12 +269,15 @@ def serve_http(
     """Until SIGTERM or Ctrl-C: then no new connection is accepted, the requests in
     progress are answered, and the work after their acks is finished before returning."""
     refusals = Refusals()
-    web = build_web_app(app, signing_secret, refusals, workload or Workload(app), readiness)
+    workload = workload or Workload(app)
+    web = build_web_app(app, signing_secret, refusals, workload, readiness)
     settle_for_acks(refusals)
     # uvicorn handles SIGTERM itself, then raises it again for the handler it found: let
     # that one be a no-op, so the process exits 0 once the work is done.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     uvicorn.Server(_server_config(web, host=host, port=port)).run()
+    # Done in the lifespan's shutdown, unless a second Ctrl-C forced uvicorn out before it.
+    workload.drain()
 
 
 def serve_http_processes(processes: int, *, host: str = "0.0.0.0", port: int = 3000) -> None:

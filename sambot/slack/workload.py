@@ -85,9 +85,9 @@ class Workload:
     their ack (Bolt's listener executor): together, the work ahead of a new request.
     """
 
-    # Two threads: each runs a whole listener (reads, Block Kit, the call to Slack). More
-    # threads served more under saturation but, all wanting the GIL, now and then kept the
-    # event loop from it for seconds: acks over 1 s and expired triggers (bench/README.md).
+    # Each thread runs a whole listener (reads, Block Kit, the calls to Slack). On loopback,
+    # where Slack answers at once, threads that all want the GIL kept the event loop from it
+    # (bench/README.md); against Slack they mostly wait (SAMBOT_WORK_THREADS, 8 by default).
     def __init__(self, app: App, *, threads: int = 2, most_ahead: int = 24):
         self.app = app
         self.most_ahead = most_ahead
@@ -122,7 +122,8 @@ class ProcessWorkload:
     `threads` threads: no event loop in it competes with them for its GIL. Each has its
     own queue (a process killed while reading a shared one would hold its lock for good),
     and a request goes to the one with the least work ahead. `busy()` is true when
-    `most_ahead` requests wait or run.
+    `most_ahead` requests wait or run. A work process that dies is started again; the
+    requests it held are lost (their users were acked, and get no answer).
     """
 
     def __init__(
@@ -133,31 +134,45 @@ class ProcessWorkload:
         threads: int = 2,
         most_ahead: int = 24,
     ):
-        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter, no copied locks
-        self.most_ahead = most_ahead
-        self.threads = threads
-        # Work processes that have built their app and wait for requests.
-        self._ready = spawn.Value("i", 0)
-        self._workers = [_WorkProcess(spawn, start, self._ready, threads) for _ in range(processes)]
+        self._spawn = multiprocessing.get_context("spawn")  # a fresh interpreter
+        self._start, self.threads, self.most_ahead = start, threads, most_ahead
+        self._workers = [self._new_worker() for _ in range(processes)]
+        self.restarted = 0
+
+    def _new_worker(self) -> "_WorkProcess":
+        return _WorkProcess(self._spawn, self._start, self.threads)
+
+    def _alive(self) -> list["_WorkProcess"]:
+        """The work processes, any that died replaced by a new one first."""
+        for index, worker in enumerate(self._workers):
+            if not worker.process.is_alive():
+                logger.error(
+                    "work process %s exited (code %s): starting another",
+                    worker.process.pid,
+                    worker.process.exitcode,
+                )
+                worker.queue.cancel_join_thread()  # what it held is lost; never wait on it
+                self._workers[index] = self._new_worker()
+                self.restarted += 1
+        return self._workers
 
     @property
     def ahead(self) -> int:
-        return sum(worker.ahead.value for worker in self._workers if worker.process.is_alive())
+        return sum(worker.ahead.value for worker in self._alive())
 
     def busy(self) -> bool:
         return self.ahead >= self.most_ahead
 
     def problem(self) -> str | None:
         """What keeps the work processes from serving (for /readyz), if anything."""
-        exited = [w.process.pid for w in self._workers if not w.process.is_alive()]
-        if exited:
-            return f"work process {', '.join(map(str, exited))} exited"
-        ready, wanted = self._ready.value, len(self._workers)
-        return None if ready == wanted else f"{ready} of {wanted} work processes started"
+        workers = self._alive()
+        ready = sum(worker.ready.value for worker in workers)
+        return (
+            None if ready == len(workers) else f"{ready} of {len(workers)} work processes started"
+        )
 
     def submit(self, request: BoltRequest) -> None:
-        alive = [worker for worker in self._workers if worker.process.is_alive()]
-        worker = min(alive or self._workers, key=lambda w: w.ahead.value)
+        worker = min(self._alive(), key=lambda w: w.ahead.value)
         with worker.ahead.get_lock():
             worker.ahead.value += 1
         # Only what the work process needs, all of it plain data (pickled by the queue's
@@ -173,69 +188,76 @@ class ProcessWorkload:
         )
 
     def drain(self) -> None:
-        """Finish every request already acknowledged, then stop the work processes."""
-        for worker in self._workers:
+        """Finish every request already acknowledged, then stop the work processes. Once:
+        a second call finds them stopped."""
+        workers, self._workers = self._workers, []
+        for worker in workers:
             for _ in range(self.threads):
                 worker.queue.put(None)
-        for worker in self._workers:
+        for worker in workers:
             worker.process.join()
 
 
 class _WorkProcess:
-    """A work process, its queue, and the requests put there and not yet finished."""
+    """A work process, its queue, the requests put there and not yet finished, and whether
+    it has built its app."""
 
-    def __init__(self, spawn, start: Callable[..., None], ready, threads: int):
+    def __init__(self, spawn, start: Callable[..., None], threads: int):
         self.queue = spawn.Queue()
         self.ahead = spawn.Value("i", 0)
+        self.ready = spawn.Value("b", 0)
         self.process = spawn.Process(
             target=start,
-            args=(self.queue, self.ahead, ready, threads),
+            args=(self.queue, self.ahead, self.ready, threads),
             name="sambot-work",
             daemon=True,
         )
         self.process.start()
 
 
-def serve_work(app: App, queue, ahead, ready, *, parent: int, threads: int) -> None:
+def serve_work(
+    app: App, queue, ahead, ready, *, parent: int, threads: int, stopping: threading.Event
+) -> None:
     """A work process: `threads` threads each take the next request from its queue, until
-    each is told to stop or the web process (`parent`) is gone (killed without a chance to
-    say so). A request waits on Slack for most of its time: several threads keep the core
-    busy while each waits."""
+    each is told to stop, or the queue is empty once `stopping` is set (SIGTERM) or the web
+    process (`parent`) is gone. A request waits on Slack for most of its time: several
+    threads keep the core busy while each waits."""
     runners = [
-        threading.Thread(target=_take_work, args=(app, queue, ahead, parent), name=f"work-{n}")
+        threading.Thread(
+            target=_take_work, args=(app, queue, ahead, parent, stopping), name=f"work-{n}"
+        )
         for n in range(threads)
     ]
     for runner in runners:
         runner.start()
-    with ready.get_lock():
-        ready.value += 1
+    ready.value = 1
     for runner in runners:
         runner.join()
 
 
-def _take_work(app: App, queue, ahead, parent: int) -> None:
+def _take_work(app: App, queue, ahead, parent: int, stopping: threading.Event) -> None:
     while True:
         try:
-            item = queue.get(timeout=1)
+            item = queue.get(timeout=0.5)
         except Empty:
-            if os.getppid() != parent:
+            if stopping.is_set() or os.getppid() != parent:
                 return
             continue
         if item is None:
             return
-        body, query, headers, received_at, log_context = item
-        for name, value in log_context.items():
-            logs.CONTEXT[name].set(value)
-        request = BoltRequest(
-            body=body,
-            query=query,
-            headers=headers,
-            context={RECEIVED_AT: received_at},
-            mode="socket_mode",  # verified and parsed by the web process
-        )
         try:
+            body, query, headers, received_at, log_context = item
+            for name, value in log_context.items():
+                logs.CONTEXT[name].set(value)
+            request = BoltRequest(
+                body=body,
+                query=query,
+                headers=headers,
+                context={RECEIVED_AT: received_at},
+                mode="socket_mode",  # verified and parsed by the web process
+            )
             _dispatch_here(app, request)
-        except Exception:  # Bolt's error handler has logged it; the next one goes on
+        except Exception:  # Bolt's error handler has logged a listener's; the next one goes on
             logger.exception("a request's work failed")
         finally:
             with ahead.get_lock():

@@ -164,3 +164,53 @@ def test_a_transaction_with_a_failed_statement_commits_as_its_database_says(db):
         assert (kept, version(db)) == (None, before)
     else:
         assert kept is not None and version(db) == before + 1
+
+
+def test_what_counts_as_a_write_to_a_kept_table():
+    from sambot.db import writes_kept_tables
+
+    for statement in (
+        "INSERT INTO accounts (name) VALUES (?)",
+        'UPDATE "stakeholders" SET name = ?',
+        "DELETE FROM team_members WHERE id = ?",
+        "INSERT OR IGNORE INTO accounts (name) VALUES (?)",
+        "UPDATE public.accounts SET name = ?",
+        "WITH moved AS (SELECT 1) UPDATE accounts SET channel_id = NULL",
+        "UPDATE actions SET status = ? WHERE account_id IN (SELECT id FROM accounts)",
+    ):
+        assert writes_kept_tables(statement), statement
+    for statement in (
+        "SELECT * FROM accounts",
+        "WITH recent AS (SELECT * FROM accounts) SELECT * FROM recent",
+        "INSERT INTO touchpoints (account_id) VALUES (?)",
+        "UPDATE account_snapshots SET revenue = ?",
+        "INSERT INTO audit_events (detail) VALUES (?)",
+    ):
+        assert not writes_kept_tables(statement), statement
+
+
+def test_a_session_s_pending_change_and_a_new_transaction_are_seen(db):
+    workspace_id, account_id = acme(db)
+    cache = ReadCache()
+
+    def read(session):
+        return choices(accounts.list_accounts(session, workspace_id=workspace_id))
+
+    session = db.sessions()
+    try:
+        assert cache.get(session, "accounts", lambda: read(session))[0].name == "Acme"
+        session.get(Account, account_id).name = "Acme Ltd"  # not flushed yet
+        assert cache.get(session, "accounts", lambda: read(session))[0].name == "Acme Ltd"
+        session.commit()
+        # The same session, a new transaction: the version is read again, and has moved.
+        assert cache.get(session, "accounts", lambda: read(session))[0].name == "Acme Ltd"
+    finally:
+        session.close()
+
+
+def test_a_migration_raises_the_version(db):
+    from sambot import migrate
+
+    before = version(db)
+    migrate.upgrade(db.url)
+    assert version(db) == before + 1
