@@ -222,17 +222,19 @@ def _run(args, settings: Settings) -> int:
         print("sambot: no Slack workspace configured; starting the local shell.", file=sys.stderr)
         return _shell(args, settings)
     processes = 1 if settings.has_socket_mode else settings.sambot_web_processes
-    if processes > 1 or (settings.sambot_work_processes and not settings.has_socket_mode):
+    work_processes = 0 if settings.has_socket_mode else settings.sambot_work_processes
+    if processes > 1 or work_processes:
         _share_metrics_between_processes()
     from sambot import migrate
     from sambot.db import Database
     from sambot.ops.health import readiness_problem
     from sambot.slack import server
+    from sambot.slack.app import build_app
 
     migrate.upgrade(settings.database_url)
     database = Database(settings.database_url)
     # With several web processes each builds its own app; this one runs the scheduler alone.
-    app = None if processes > 1 else _build_app(settings, database)
+    app = None if processes > 1 else build_app(settings, database)
     scheduler = None
     if not args.no_scheduler:
         from sambot.jobs import start_background_scheduler
@@ -256,13 +258,12 @@ def _run(args, settings: Settings) -> int:
         else:
             from sambot.web_process import workload_for
 
-            workload = workload_for(settings, app)
             server.serve_http(
                 app,
                 settings.slack_signing_secret,
                 port=settings.port,
-                readiness=lambda: workload.problem() or readiness_problem(database),
-                workload=workload,
+                readiness=lambda: readiness_problem(database),
+                workload=workload_for(settings, app),
             )
     finally:
         if scheduler is not None:
@@ -270,12 +271,6 @@ def _run(args, settings: Settings) -> int:
 
             stop_gracefully(scheduler)
     return 0
-
-
-def _build_app(settings: Settings, database):
-    from sambot.slack.app import build_app
-
-    return build_app(settings, database)
 
 
 def _share_metrics_between_processes() -> None:

@@ -11,6 +11,12 @@ from pydantic import BaseModel, ValidationError
 Model = TypeVar("Model", bound=BaseModel)
 
 
+def storable(text: str) -> str:
+    """Text a person sent, less the NUL characters: no keyboard types one, and PostgreSQL
+    refuses them in text (even in a query's parameter)."""
+    return text.replace("\x00", "")
+
+
 class DomainError(Exception):
     """A problem the user can fix; its message is written for them."""
 

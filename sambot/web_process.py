@@ -33,7 +33,7 @@ def web_app() -> BodyLimit:
         settings.slack_signing_secret,
         refusals,
         workload,
-        readiness=lambda: workload.problem() or readiness_problem(database),
+        readiness=lambda: readiness_problem(database),
     )
     settle_for_acks(refusals)
     return web

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sambot.validation import storable
+
 
 class Source(StrEnum):
     COMMAND = "command"
@@ -41,8 +43,7 @@ def current() -> Acting:
 @contextmanager
 def acting(source: Source, actor: str | None = None, detail: str | None = None) -> Iterator[Acting]:
     """Within the block, writes are recorded as made by `actor` from `source`."""
-    # Without NUL characters: PostgreSQL refuses them in text (a command may carry one).
-    detail = detail.replace("\x00", "")[:200] if detail else None
+    detail = storable(detail)[:200] if detail else None
     value = Acting(Source(source), actor, detail or None)
     token = _current.set(value)
     try:

@@ -7,7 +7,7 @@ domain field it fills, so the domain's field errors map straight back to their b
 
 from typing import Any
 
-from sambot.slack.text import storable
+from sambot.validation import storable
 
 VALUE = "value"
 

@@ -103,10 +103,14 @@ def build_web_app(
     workload: Workload | ProcessWorkload | None = None,
     readiness: Callable[[], str | None] | None = None,
 ) -> BodyLimit:
-    """The request URL, `/healthz` (the process answers), `/readyz` (`readiness` says what
-    keeps it from serving, if anything) and `/metrics`."""
+    """The request URL, `/healthz` (the process answers), `/readyz` (the workload or
+    `readiness` says what keeps it from serving, if anything) and `/metrics`."""
     refusals = refusals or Refusals()
     workload = workload or Workload(app)
+
+    def problem() -> str | None:
+        return workload.problem() or (readiness() if readiness else None)
+
     verifier = SignatureVerifier(signing_secret)
 
     async def events(request: Request) -> Response:
@@ -192,7 +196,7 @@ def build_web_app(
         logs.flush()
 
     web = Starlette(
-        routes=[Route(EVENTS_PATH, events, methods=["POST"]), *_common_routes(app, readiness)],
+        routes=[Route(EVENTS_PATH, events, methods=["POST"]), *_common_routes(app, problem)],
         lifespan=lifespan,
     )
     return BodyLimit(web, refusals)

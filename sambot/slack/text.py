@@ -3,6 +3,8 @@
 import re
 from datetime import date
 
+from sambot.validation import storable
+
 # Mentions of people and channels are kept as Slack wrote them, so they still render.
 MENTION = re.compile(r"(<[@#][UWC][A-Z0-9]+(?:\|[^<>]*)?>)")
 
@@ -19,12 +21,6 @@ def escape(text: str) -> str:
 def unescape(text: str) -> str:
     """Text as Slack sends it (commands, message text) back to what the person typed."""
     return storable(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
-
-
-def storable(text: str) -> str:
-    """Text a person sent, less the NUL characters: no keyboard types one, and PostgreSQL
-    refuses them in text (even in a query's parameter)."""
-    return text.replace("\x00", "")
 
 
 def split_lines(lines: list[str], limit: int = 3000) -> list[str]:

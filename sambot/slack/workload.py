@@ -137,7 +137,6 @@ class ProcessWorkload:
         self._spawn = multiprocessing.get_context("spawn")  # a fresh interpreter
         self._start, self.threads, self.most_ahead = start, threads, most_ahead
         self._workers = [self._new_worker() for _ in range(processes)]
-        self.restarted = 0
 
     def _new_worker(self) -> "_WorkProcess":
         return _WorkProcess(self._spawn, self._start, self.threads)
@@ -153,7 +152,6 @@ class ProcessWorkload:
                 )
                 worker.queue.cancel_join_thread()  # what it held is lost; never wait on it
                 self._workers[index] = self._new_worker()
-                self.restarted += 1
         return self._workers
 
     @property
