@@ -39,7 +39,7 @@ from sambot.slack.guard import (
     SummariseInvalidHttp,
     signature_problem,
 )
-from sambot.slack.workload import BUSY, ProcessWorkload, Workload
+from sambot.slack.workload import BUSY, Admission, ProcessWorkload, Workload
 
 logger = logging.getLogger("sambot.http")
 
@@ -112,6 +112,7 @@ def build_web_app(
         return workload.problem() or (readiness() if readiness else None)
 
     verifier = SignatureVerifier(signing_secret)
+    admission = Admission(workload)
 
     async def events(request: Request) -> Response:
         started = time.perf_counter()
@@ -176,7 +177,7 @@ def build_web_app(
             mode="socket_mode",
         )
         if acked_at_once(payload):
-            if "command" in payload and workload.busy():
+            if "command" in payload and not await admission.enter():
                 refusals.record("shed: busy")
                 busy = JSONResponse({"response_type": "ephemeral", "text": BUSY})
                 return busy, kind, "busy"

@@ -3,15 +3,18 @@
 Commands, buttons, shortcuts and events are acknowledged empty by every sambot listener,
 so the HTTP edge answers Slack at once and hands the request to this workload. Under a
 burst the acks stay fast, and when more work waits than a few threads can finish while
-Slack's 3-second trigger still lives, new commands are told "busy" in their ack instead
-of queueing behind it.
+Slack's 3-second trigger still lives, a new command waits a moment at the door
+(`Admission`) and is told "busy" in its ack if no room comes, instead of queueing behind
+that work.
 """
 
+import asyncio
 import contextvars
 import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from queue import Empty
@@ -31,6 +34,60 @@ BUSY = (
 
 # Set on a workload thread while it dispatches a request the edge has already acknowledged.
 _dispatching = threading.local()
+
+
+# How long a command waits for room before it is told busy. Its ack is late by as much, far
+# inside Slack's 3 s; what it waits behind is at most two rounds of the threads' work.
+ADMISSION_WAIT_S = 0.5
+ADMISSION_POLL_S = 0.002
+
+
+class Admission:
+    """The door for commands: when too much work is ahead, a command waits its turn, first
+    come first served, for up to `ADMISSION_WAIT_S`, and is let in as the work ahead
+    finishes.
+
+    A short burst is then served rather than told busy, and a saturated server takes new
+    work at the pace it finishes it instead of spending its CPU on acks that only say
+    "busy". One poller on the event loop watches the work ahead while anyone waits: the
+    work processes' counts change in other processes, which cannot wake the loop.
+    """
+
+    def __init__(self, workload: "Workload | ProcessWorkload", wait: float = ADMISSION_WAIT_S):
+        self.workload, self.wait = workload, wait
+        self._waiting: deque[asyncio.Future] = deque()
+        self._let_in_not_yet_counted = 0  # woken, not yet resumed to submit
+        self._poller: asyncio.Task | None = None
+
+    async def enter(self) -> bool:
+        """True when the command may go in: the caller submits it before its next await.
+        False when no room came in time."""
+        if not self._waiting and not self._let_in_not_yet_counted and not self.workload.busy():
+            return True
+        turn = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        if self._poller is None or self._poller.done():
+            self._poller = asyncio.create_task(self._let_in())
+        try:
+            await asyncio.wait_for(turn, self.wait)
+        except TimeoutError:
+            return False
+        finally:
+            if turn.done() and not turn.cancelled():  # it was let in (even if cancelled since)
+                self._let_in_not_yet_counted -= 1
+        return True
+
+    async def _let_in(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(ADMISSION_POLL_S)
+            workload = self.workload
+            room = workload.most_ahead - workload.ahead - self._let_in_not_yet_counted
+            while room > 0 and self._waiting:
+                turn = self._waiting.popleft()
+                if not turn.done():  # else its wait ran out
+                    turn.set_result(None)
+                    self._let_in_not_yet_counted += 1
+                    room -= 1
 
 
 class CountingExecutor(ThreadPoolExecutor):

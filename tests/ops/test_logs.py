@@ -51,3 +51,35 @@ def test_a_request_line_leaves_the_event_loop_at_once_with_its_context(slow_stde
     # The request's id was read on the loop, where it is set, not in the writer thread.
     assert line["request_id"] == "abc123"
     assert line["message"] == "command acked, secret ***"
+
+
+class Counted(str):
+    """A text that counts how often it is formatted for a log line (json.dumps reads it
+    as the text it is, without asking)."""
+
+    formatted = 0
+
+    def __repr__(self) -> str:
+        Counted.formatted += 1
+        return super().__repr__()
+
+
+def test_calls_to_slack_build_no_debug_line_that_nobody_logs(monkeypatch):
+    from sambot.localslack import SlackStandIn
+    from sambot.slack.client import PooledRespond, PooledWebClient, new_pool
+
+    monkeypatch.setattr(sys, "stderr", SlowSink())
+    for name in logs.SLACK_SDK_LOGGERS:  # as a fresh process has them
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)
+    logs.configure_logging("text")
+    Counted.formatted = 0
+    with SlackStandIn() as slack:
+        slack.add_user("UDANA", "dana")
+        slack.add_channel("CACME", "acme")
+        pool = new_pool()
+        client = PooledWebClient(token=slack.bot_token, base_url=slack.base_url, pool=pool)
+        assert client.chat_postMessage(channel="CACME", text=Counted("hello"))["ok"]
+        url = slack.new_response_url("CACME", "UDANA")
+        assert PooledRespond(response_url=url, pool=pool)(text=Counted("hi")).status_code == 200
+    assert Counted.formatted == 0, "a body was formatted for a debug line"
+    assert logging.getLogger().getEffectiveLevel() == logging.INFO

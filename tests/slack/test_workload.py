@@ -66,3 +66,21 @@ def test_a_command_runs_on_the_workload_thread_that_dispatched_it(slack, db):
         released.set()
         for future in held:
             future.result(timeout=10)
+
+
+def test_past_the_limit_a_command_waits_for_room_instead_of_being_told_busy(slack, db, monkeypatch):
+    import time
+
+    seed.acme(db)
+    slack.command("/touchpoint")  # what is read once (Dana's time zone) is read now
+    slack.in_flight.settle()
+    monkeypatch.setattr(slack.in_flight.workload, "most_ahead", 1)
+    monkeypatch.setattr(slack.standin, "latency", 0.25)  # the modal takes 0.25 s to open
+    first = slack.command("/touchpoint")
+    started = time.monotonic()
+    second = slack.command("/touchpoint")
+    waited = time.monotonic() - started
+    assert [first.content, second.content] == [b"", b""], "neither was told busy"
+    assert waited >= 0.15, "the second waited at the door for the first to finish"
+    slack.in_flight.settle()
+    assert len(slack.standin.calls("views.open")) == 3
