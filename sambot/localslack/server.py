@@ -904,9 +904,11 @@ class SlackStandIn:
             "bot_id": BOT_ID,
         }
         external_id = stored["external_id"]
-        for other in self._views.values():
-            if external_id and other["external_id"] == external_id and other["id"] != view_id:
-                raise SlackError("duplicate_external_id")
+        if external_id and any(
+            other["external_id"] == external_id and other["id"] != view_id
+            for other in self._views.values()
+        ):
+            raise SlackError("duplicate_external_id")
         self._views[view_id] = stored
         return stored
 
@@ -1189,14 +1191,9 @@ class SlackStandIn:
         view = self._check_view("views.update", args)
         wanted = args.get("view_id")
         external_id = args.get("external_id")
-        old = next(
-            (
-                v
-                for v in self._views.values()
-                if v["id"] == wanted or (external_id and v["external_id"] == external_id)
-            ),
-            None,
-        )
+        old = self._views.get(wanted) if wanted else None
+        if old is None and external_id:
+            old = next((v for v in self._views.values() if v["external_id"] == external_id), None)
         if old is None:
             raise SlackError("not_found")
         if args.get("hash") and args["hash"] != old["hash"]:

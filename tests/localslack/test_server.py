@@ -340,6 +340,16 @@ def test_trigger_id_expires(client: WebClient, standin: SlackStandIn) -> None:
     )
 
 
+def test_an_external_id_names_one_view_only(client: WebClient, standin: SlackStandIn) -> None:
+    client.views_open(trigger_id=standin.issue_trigger_id(), view=modal())  # none: no clash
+    client.views_open(trigger_id=standin.issue_trigger_id(), view=modal())
+    client.views_open(trigger_id=standin.issue_trigger_id(), view=modal(external_id="plan-7"))
+    again = lambda: client.views_open(  # noqa: E731
+        trigger_id=standin.issue_trigger_id(), view=modal(external_id="plan-7")
+    )
+    assert error_of(again) == "duplicate_external_id"
+
+
 def test_views_update_push_publish(client: WebClient, standin: SlackStandIn) -> None:
     opened = client.views_open(
         trigger_id=standin.issue_trigger_id(), view=modal(external_id="plan-1")
