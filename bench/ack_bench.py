@@ -732,6 +732,8 @@ def all_phases(args, standin, servers: dict[str, Child]) -> list[Phase]:
                 ),
             )
             phases.append(phase)
+    if args.capacity_only:
+        return phases
     open_loops = [
         ("rate", COMMANDS, args.rate, args.rate_seconds),
         ("overload", [TOUCHPOINT], args.overload_rate, args.overload_seconds),
@@ -917,6 +919,8 @@ def goals(phases: list[Phase]) -> list[Goal]:
                 ratio,
             )
         )
+    if not any(p.name == "rate" for p in phases):  # --capacity-only
+        return out
     for command in COMMANDS:
         bare, sambot = (find(phases, "rate", app, command) for app in ("bare", "sambot"))
         ratio = sambot.ack(0.99) / bare.ack(0.99)
@@ -1009,28 +1013,23 @@ def goals(phases: list[Phase]) -> list[Goal]:
 
 def report(phases: list[Phase], resources: dict) -> tuple[str, list[Goal]]:
     results = goals(phases)
-    lines = [
-        "Capacity (closed loop):",
-        "",
-        capacity_table(phases),
-        "",
-        "Slack's pace (open loop):",
-        "",
-        rate_table(phases, "rate"),
-        "",
-        "Overload:",
-        "",
-        overload_table(phases),
-        "",
-        "After the overload:",
-        "",
-        rate_table(phases, "recovery"),
-        "",
-        resources_table(resources),
-        "",
-        "| goal | figure | verdict |",
-        "|---|---|---|",
-    ]
+    lines = ["Capacity (closed loop):", "", capacity_table(phases), ""]
+    if any(p.name == "rate" for p in phases):
+        lines += [
+            "Slack's pace (open loop):",
+            "",
+            rate_table(phases, "rate"),
+            "",
+            "Overload:",
+            "",
+            overload_table(phases),
+            "",
+            "After the overload:",
+            "",
+            rate_table(phases, "recovery"),
+            "",
+        ]
+    lines += [resources_table(resources), "", "| goal | figure | verdict |", "|---|---|---|"]
     lines += [f"| {g.text} | {g.figure} | {'holds' if g.holds else 'MISSED'} |" for g in results]
     notes = instrument_notes(phases)
     if notes:
@@ -1111,6 +1110,9 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=0.0,
         help="seconds the stand-in waits before each answer (Slack's own is 50-300 ms)",
+    )
+    parser.add_argument(
+        "--capacity-only", action="store_true", help="phase 1 alone (to compare one change)"
     )
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup-seconds", type=float, default=0.5)
