@@ -9,6 +9,7 @@ that work.
 """
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import multiprocessing
@@ -71,23 +72,33 @@ class Admission:
         try:
             await asyncio.wait_for(turn, self.wait)
         except TimeoutError:
-            return False
+            # Let in at the very moment its wait ran out (Python 3.12's wait_for): it goes in.
+            return turn.done() and not turn.cancelled()
         finally:
             if turn.done() and not turn.cancelled():  # it was let in (even if cancelled since)
                 self._let_in_not_yet_counted -= 1
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove(turn)
         return True
 
     async def _let_in(self) -> None:
         while self._waiting:
             await asyncio.sleep(ADMISSION_POLL_S)
-            workload = self.workload
-            room = workload.most_ahead - workload.ahead - self._let_in_not_yet_counted
-            while room > 0 and self._waiting:
-                turn = self._waiting.popleft()
-                if not turn.done():  # else its wait ran out
-                    turn.set_result(None)
-                    self._let_in_not_yet_counted += 1
-                    room -= 1
+            try:
+                self._let_some_in()
+            except Exception:  # e.g. a work process failing to start again: keep the door
+                logger.exception("the door's poller failed; it goes on")
+
+    def _let_some_in(self) -> None:
+        workload = self.workload
+        room = workload.most_ahead - workload.ahead - self._let_in_not_yet_counted
+        while room > 0 and self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():  # else its wait ran out or it was cancelled
+                turn.set_result(None)
+                self._let_in_not_yet_counted += 1
+                room -= 1
 
 
 class CountingExecutor(ThreadPoolExecutor):

@@ -82,4 +82,7 @@ def test_calls_to_slack_build_no_debug_line_that_nobody_logs(monkeypatch):
         url = slack.new_response_url("CACME", "UDANA")
         assert PooledRespond(response_url=url, pool=pool)(text=Counted("hi")).status_code == 200
     assert Counted.formatted == 0, "a body was formatted for a debug line"
+    # The other loggers slack-sdk checks so format what Counted cannot see (the parsed
+    # response, the webhook's encoded body).
+    assert all(logging.getLogger(name).level > logging.DEBUG for name in logs.SLACK_SDK_LOGGERS)
     assert logging.getLogger().getEffectiveLevel() == logging.INFO

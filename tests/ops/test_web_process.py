@@ -252,14 +252,16 @@ def test_work_processes_do_the_work_after_the_acks_and_finish_it_on_sigterm(db, 
     busy = [a for a in answers if a.content]
     assert all(a.status_code == 200 for a in answers)
     assert [a.content for a in answers[:24]] == [b""] * 24
-    assert len(busy) == 2, [a.content for a in answers]
+    # The 25th waited 0.5 s and was told busy; the 26th too, unless the first work
+    # finished (2 s after it started) while it waited, on a slow machine.
+    assert answers[24].content and 1 <= len(busy) <= 2, [a.content for a in answers]
     assert all("busy" in a.json()["text"] for a in busy)
     metrics = httpx.get(f"{server.base}/metrics").text
     assert f'sambot_interactions_total{{kind="command",outcome="busy"}} {len(busy)}.0' in metrics
     assert httpx.get(f"{server.base}/readyz").json() == {"ok": True}
     assert server.stop() == 0, server.log
     # Every command acknowledged without "busy" was answered before the processes stopped.
-    assert len(standin.calls("response_url")) == 24, server.log
+    assert len(standin.calls("response_url")) == 26 - len(busy), server.log
     # The work processes' calls to Slack are counted with the web process's requests.
     assert 'sambot_slack_api_calls_total{error="",method="views.open"} 1.0' in metrics
     assert not set(_children(server.process.pid)) & set(workers)

@@ -60,6 +60,7 @@ def test_a_command_with_no_room_in_time_is_refused_and_the_next_one_is_still_let
     admission = Admission(work, wait=0.05)
     let_in, _ = enter_all(admission, work, 2, finish_after=None)
     assert let_in == [False, False]
+    assert not admission._waiting, "a refused command leaves the line at once"
     work.ahead = 0
     let_in, _ = enter_all(admission, work, 1, finish_after=None)
     assert let_in == [True], "refused waits leave nothing behind that holds the door"
