@@ -906,6 +906,11 @@ class Goal:
     digits: int = 2
 
 
+def capacity_only(phases: list[Phase]) -> bool:
+    """A run with `--capacity-only`: phase 1 alone."""
+    return all(p.name == "capacity" for p in phases)
+
+
 def goals(phases: list[Phase]) -> list[Goal]:
     out = []
     for command in COMMANDS:
@@ -919,7 +924,7 @@ def goals(phases: list[Phase]) -> list[Goal]:
                 ratio,
             )
         )
-    if not any(p.name == "rate" for p in phases):  # --capacity-only
+    if capacity_only(phases):
         return out
     for command in COMMANDS:
         bare, sambot = (find(phases, "rate", app, command) for app in ("bare", "sambot"))
@@ -1014,7 +1019,7 @@ def goals(phases: list[Phase]) -> list[Goal]:
 def report(phases: list[Phase], resources: dict) -> tuple[str, list[Goal]]:
     results = goals(phases)
     lines = ["Capacity (closed loop):", "", capacity_table(phases), ""]
-    if any(p.name == "rate" for p in phases):
+    if not capacity_only(phases):
         lines += [
             "Slack's pace (open loop):",
             "",

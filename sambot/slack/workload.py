@@ -63,7 +63,7 @@ class Admission:
     async def enter(self) -> bool:
         """True when the command may go in: the caller submits it before its next await.
         False when no room came in time."""
-        if not self._waiting and not self._let_in_not_yet_counted and not self.workload.busy():
+        if not self._waiting and self._room() > 0:
             return True
         turn = asyncio.get_running_loop().create_future()
         self._waiting.append(turn)
@@ -90,9 +90,13 @@ class Admission:
             except Exception:  # e.g. a work process failing to start again: keep the door
                 logger.exception("the door's poller failed; it goes on")
 
-    def _let_some_in(self) -> None:
+    def _room(self) -> int:
+        """Places left for work: those let in and not yet submitted hold theirs."""
         workload = self.workload
-        room = workload.most_ahead - workload.ahead - self._let_in_not_yet_counted
+        return workload.most_ahead - workload.ahead - self._let_in_not_yet_counted
+
+    def _let_some_in(self) -> None:
+        room = self._room()
         while room > 0 and self._waiting:
             turn = self._waiting.popleft()
             if not turn.done():  # else its wait ran out or it was cancelled
@@ -149,7 +153,7 @@ def _dispatch_here(app: App, request: BoltRequest) -> None:
 class Workload:
     """Bolt's dispatch for early-acked requests, on `threads` threads.
 
-    `busy()` counts both what waits to be dispatched and the listeners still running after
+    `ahead` counts both what waits to be dispatched and the listeners still running after
     their ack (Bolt's listener executor): together, the work ahead of a new request.
     """
 
@@ -164,9 +168,6 @@ class Workload:
     @property
     def ahead(self) -> int:
         return self.dispatcher.in_flight + self.app.listener_runner.listener_executor.in_flight
-
-    def busy(self) -> bool:
-        return self.ahead >= self.most_ahead
 
     def problem(self) -> str | None:
         return None  # threads of this process: it answers, so they run
@@ -189,8 +190,8 @@ class ProcessWorkload:
     Each work process builds its own app (`start`, run there) and runs requests on
     `threads` threads: no event loop in it competes with them for its GIL. Each has its
     own queue (a process killed while reading a shared one would hold its lock for good),
-    and a request goes to the one with the least work ahead. `busy()` is true when
-    `most_ahead` requests wait or run. A work process that dies is started again; the
+    and a request goes to the one with the least work ahead; `ahead` counts what waits or
+    runs in all of them. A work process that dies is started again; the
     requests it held are lost (their users were acked, and get no answer).
     """
 
@@ -225,9 +226,6 @@ class ProcessWorkload:
     @property
     def ahead(self) -> int:
         return sum(worker.ahead.value for worker in self._alive())
-
-    def busy(self) -> bool:
-        return self.ahead >= self.most_ahead
 
     def problem(self) -> str | None:
         """What keeps the work processes from serving (for /readyz), if anything."""

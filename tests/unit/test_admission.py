@@ -12,9 +12,6 @@ class Work:
     def __init__(self, most_ahead: int, ahead: int = 0):
         self.most_ahead, self.ahead = most_ahead, ahead
 
-    def busy(self) -> bool:
-        return self.ahead >= self.most_ahead
-
 
 def enter_all(admission: Admission, work: Work, count: int, finish_after: float | None):
     """`count` commands at the door at once; each let in takes a place ahead. When
