@@ -19,11 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import urllib3
 from slack_sdk import WebClient
 from standin_process import StandInProcess
 
-from sambot.slack.client import build_web_client
+from sambot.slack.client import KeptConnections, build_web_client
 
 TOKEN = "xoxb-bench"
 
@@ -83,7 +82,7 @@ def main() -> None:
 def pooled(base_url: str, trust: ssl.SSLContext | None) -> WebClient:
     client = build_web_client(TOKEN, base_url)
     if trust is not None:
-        client.pool = urllib3.PoolManager(maxsize=8, ssl_context=trust)
+        client.pool = KeptConnections(8, ssl_context=trust)
     return client
 
 

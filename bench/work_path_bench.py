@@ -44,7 +44,7 @@ PARTS = [
     ("sambot.slack.messages", None, "action_list_message", "the action list's blocks"),
     ("sambot.slack.client", "PooledWebClient", "api_call", "views.open (slack-sdk)"),
     ("sambot.slack.client", "PooledRespond", "__call__", "the response_url post"),
-    ("sambot.slack.client", None, "send", "within that call, urllib3's request"),
+    ("sambot.slack.client", None, "send", "within that call, the HTTP exchange (http.client)"),
 ]
 # (module, name, from module): a part imported by name elsewhere, pointed at the wrapped one.
 REBIND = [

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-import urllib3
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from sambot.config import Settings
 from sambot.dates import today_in
 from sambot.db import Database, utcnow
 from sambot.readcache import ReadCache
-from sambot.slack.client import PooledRespond, PooledWebClient
+from sambot.slack.client import KeptConnections, PooledRespond, PooledWebClient
 from sambot.slack.envelopes import RECEIVED_AT
 from sambot.slack.people import People
 from sambot.validation import DomainError
@@ -182,7 +181,7 @@ class NotLinked(DomainError):
         )
 
 
-def context_middleware(sam: Sam, pool: urllib3.PoolManager):
+def context_middleware(sam: Sam, pool: KeptConnections):
     """Puts `sam` and the `interaction` into Bolt's context for every listener, and a
     `client` and a `respond()` that keep their connections alive."""
 
@@ -213,7 +212,7 @@ def context_middleware(sam: Sam, pool: urllib3.PoolManager):
     return inject
 
 
-def pooled(client: WebClient, pool: urllib3.PoolManager) -> PooledWebClient:
+def pooled(client: WebClient, pool: KeptConnections) -> PooledWebClient:
     """Bolt's client for this request (its workspace's token set by Bolt's authorize) over the
     shared pool: Bolt builds a plain WebClient per request, which opens a new connection, and
     against Slack a new TLS session, for every call."""

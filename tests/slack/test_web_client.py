@@ -1,12 +1,14 @@
 """The Web API client sambot builds: kept-alive connections, slack-sdk's retries kept."""
 
+import socket
+import threading
 import time
 
 import pytest
 from slack_sdk.errors import SlackApiError
 
 from sambot.localslack import SlackStandIn
-from sambot.slack.client import PooledWebClient, build_web_client
+from sambot.slack.client import KeptConnections, PooledWebClient, build_web_client
 from tests.slack import seed
 from tests.slack.conftest import DANA
 
@@ -83,3 +85,81 @@ def test_listeners_web_api_calls_keep_their_connections(slack, db):
         slack.in_flight.settle()
     assert len(slack.standin.calls("views.open")) == 6
     assert slack.standin.connections - before <= 1
+
+
+class OneAnswerEach:
+    """A server that answers one request on each connection, then closes it without saying
+    so (as a load balancer dropping an idle keep-alive connection does)."""
+
+    def __init__(self, say_close: bool = False):
+        self.say_close = say_close
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/api/auth.test"
+
+    def _serve(self) -> None:
+        while True:
+            connection, _ = self.listener.accept()
+            self.connections += 1
+            with connection:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    head += connection.recv(4096)
+                close = b"Connection: close\r\n" if self.say_close else b""
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    + close
+                    + b"Content-Length: 11\r\n\r\n"
+                    + b'{"ok":true}'
+                )
+                time.sleep(0.05)  # the answer is read before the end of file comes
+
+
+def test_a_kept_connection_the_server_closed_meanwhile_is_not_used():
+    server, pool = OneAnswerEach(), KeptConnections()
+    for _ in range(3):
+        response, body = pool.post(server.url, b"{}", {}, timeout=5)
+        assert (response.status, body) == (200, b'{"ok":true}')
+        time.sleep(0.1)  # the server has closed it
+    assert server.connections == 3
+
+
+def test_a_connection_the_server_says_it_closes_is_not_kept():
+    server, pool = OneAnswerEach(say_close=True), KeptConnections()
+    pool.post(server.url, b"{}", {}, timeout=5)
+    pool.post(server.url, b"{}", {}, timeout=5)  # at once: no time to see its end of file
+    assert server.connections == 2
+
+
+def test_at_most_so_many_idle_connections_are_kept(standin):
+    pool = KeptConnections(most_idle=2)
+    client = build_web_client(standin.bot_token, standin.base_url, pool=pool)
+    barrier = threading.Barrier(4)
+
+    def post(n: int) -> None:
+        barrier.wait()
+        standin_answer = client.chat_postMessage(channel="C1", text=f"post {n}")
+        assert standin_answer["ok"]
+
+    standin.answer_late("chat.postMessage", 0.2, times=4)  # all four in flight at once
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert standin.connections == 4
+    assert sum(len(idle) for idle in pool._idle.values()) == 2
+
+
+def test_an_answer_that_never_comes_is_a_timeout_not_retried(standin):
+    client = build_web_client(standin.bot_token, standin.base_url, timeout=0.3)
+    standin.answer_late("chat.postMessage", 1.0, times=1)
+    with pytest.raises(TimeoutError):
+        client.chat_postMessage(channel="C1", text="late")
+    time.sleep(0.8)
+    # Slack may have acted: one call, not a second one
+    assert len(standin.calls("chat.postMessage")) == 1
