@@ -1,9 +1,10 @@
 """The public endpoint's defences, before any request reaches Bolt.
 
-The request URL faces the internet. Junk must cost little and say little: bodies are
-capped before they are read, signatures are checked on the raw bytes before anything is
-parsed, slow clients are cut off, and refusals are logged as a summary, not a line each
-(a flood of junk would otherwise fill the logs and the error tracker).
+The request URL faces the internet. Junk must cost little and say little: request heads
+are capped in size and time as they are parsed (`GuardedHttpProtocol`, uvicorn's httptools
+protocol), bodies are capped before they are read, signatures are checked on the raw bytes
+before anything is parsed, slow clients are cut off, and refusals are logged as a summary,
+not a line each (a flood of junk would otherwise fill the logs and the error tracker).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-import h11
 from slack_sdk.signature import SignatureVerifier
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 logger = logging.getLogger("sambot.http")
 
@@ -31,6 +31,8 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 # A client has this long to send its whole request head, and then its whole body.
 HEAD_TIMEOUT_S = 10.0
 BODY_TIMEOUT_S = 10.0
+# The largest request head accepted (Slack's are under 2 kB).
+MAX_HEAD_BYTES = 16 * 1024
 # Slack's own timestamp window (as slack-sdk's SignatureVerifier applies it).
 SIGNATURE_WINDOW_S = 300
 
@@ -165,52 +167,110 @@ async def send_text(send: Send, status: int, text: str, *, close: bool = False) 
     await send({"type": "http.response.body", "body": text.encode()})
 
 
-class HeadTimeoutProtocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for each request head.
+class GuardedHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline and a size limit for each request head.
 
     uvicorn closes a keep-alive connection that stays idle after a response, but sets no
-    deadline on a new connection or on a head trickled in byte by byte, so such clients
-    would hold their connection forever. Here a connection whose request head is not
-    complete `HEAD_TIMEOUT_S` after the connection (or the previous response) is closed.
+    deadline on a new connection or on a head trickled in byte by byte, and httptools sets
+    no limit on a head's size, so such clients could hold a connection, and memory, forever.
+    Here a connection whose request head is not complete `head_timeout` seconds after the
+    connection (or the previous response) is closed, unanswered; a head over
+    `MAX_HEAD_BYTES` gets 400 and the connection is closed.
     """
 
     head_timeout = HEAD_TIMEOUT_S
+    max_head_bytes = MAX_HEAD_BYTES
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._head_deadline: asyncio.TimerHandle | None = None
+        # Bytes received of the head in progress; None while no head is in progress.
+        self._head_bytes: int | None = None
+        self._chunk_bytes = 0
         self._arm_head_deadline()
+
+    def data_received(self, data: bytes) -> None:
+        self._chunk_bytes = len(data)
+        if self._head_bytes is not None:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        # A head still incomplete after this read: every byte counted is its own, except
+        # those before it in the read it began in (pipelining), so the count errs only
+        # towards refusing. httptools would keep buffering a head without end.
+        if (
+            self._head_bytes is not None
+            and self._head_bytes > self.max_head_bytes
+            and not self.transport.is_closing()
+        ):
+            self.logger.warning(INVALID_HTTP)  # as uvicorn refuses any bad request
+            self.send_400_response(INVALID_HTTP)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = self._chunk_bytes  # at most the read it begins in
+
+    def on_headers_complete(self) -> None:
+        self._head_bytes = None
+        self._disarm_head_deadline()
+        if self._parsed_head_bytes() > self.max_head_bytes:
+            # Raised in a parser callback, this stops the parser, and uvicorn answers 400
+            # and closes, as for any request it cannot parse.
+            raise HeadTooLarge
+        super().on_headers_complete()
+
+    def _parsed_head_bytes(self) -> int:
+        """The complete head's size, from what was parsed: a read that completes a head
+        may carry a body after it, so its length says nothing."""
+        method = self.parser.get_method()
+        request_line = len(method) + len(b" ") + len(self.url) + len(b" HTTP/1.1\r\n")
+        fields = sum(len(name) + len(b": \r\n") + len(value) for name, value in self.headers)
+        return request_line + fields + len(b"\r\n")
 
     def on_response_complete(self) -> None:
+        # A pipelined request, its head complete, starts now: no head is awaited yet.
+        pipelined = bool(self.pipeline)
         super().on_response_complete()
-        self._arm_head_deadline()
+        if not pipelined and not self.transport.is_closing():
+            self._arm_head_deadline()
 
     def connection_lost(self, exc) -> None:
-        if self._head_deadline is not None:
-            self._head_deadline.cancel()
+        self._disarm_head_deadline()
         super().connection_lost(exc)
 
     def _arm_head_deadline(self) -> None:
+        self._disarm_head_deadline()
+        self._head_deadline = self.loop.call_later(self.head_timeout, self._head_overdue)
+
+    def _disarm_head_deadline(self) -> None:
         if self._head_deadline is not None:
             self._head_deadline.cancel()
-        self._head_deadline = self.loop.call_later(self.head_timeout, self._head_overdue)
+            self._head_deadline = None
 
     def _head_overdue(self) -> None:
         self._head_deadline = None
         # Still waiting for (the rest of) a request head: nothing to answer, just close.
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        if not self.transport.is_closing():
             self.transport.close()
 
 
+class HeadTooLarge(Exception):
+    pass
+
+
+# What uvicorn logs, and answers with 400, for each request it cannot parse.
+INVALID_HTTP = "Invalid HTTP request received."
+
+
 class SummariseInvalidHttp(logging.Filter):
-    """uvicorn logs a warning per malformed HTTP request; count them as refusals instead."""
+    """uvicorn logs a warning per malformed HTTP request (an oversized head included);
+    count them as refusals instead."""
 
     def __init__(self, refusals: Refusals):
         super().__init__()
         self.refusals = refusals
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage() == "Invalid HTTP request received.":
+        if record.getMessage() == INVALID_HTTP:
             self.refusals.record("400 invalid HTTP")
             return False
         return True

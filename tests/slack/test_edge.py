@@ -22,7 +22,13 @@ from sqlalchemy import func, select
 from sambot.accounts.models import Account
 from sambot.actions.models import Action
 from sambot.localslack.requests import FORM, values_for
-from sambot.slack.guard import MAX_BODY_BYTES, BodyLimit, HeadTimeoutProtocol, Refusals
+from sambot.slack.guard import (
+    MAX_BODY_BYTES,
+    MAX_HEAD_BYTES,
+    BodyLimit,
+    GuardedHttpProtocol,
+    Refusals,
+)
 from tests.slack import seed
 from tests.slack.conftest import ACME_CHANNEL, DANA, LEE, SIGNING_SECRET
 
@@ -250,6 +256,31 @@ def read_status(sock: socket.socket) -> int:
     return int(head.split(b" ", 2)[1])
 
 
+class Responses:
+    """Whole responses read one after another off a kept-alive connection."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.buffer = b""
+
+    def status(self) -> int:
+        while b"\r\n\r\n" not in self.buffer:
+            self._read()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        length = re.search(rb"(?im)^content-length: *(\d+)", head)
+        assert length, f"a response without Content-Length: {head!r}"
+        while len(self.buffer) < int(length[1]):
+            self._read()
+        self.buffer = self.buffer[int(length[1]) :]
+        return int(head.split(b" ", 2)[1])
+
+    def _read(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"closed before a whole response: {self.buffer!r}")
+        self.buffer += chunk
+
+
 def raw_request(url, method, path, *, content_length=None, chunks=(), extra=b""):
     """Send a request head (and maybe chunked body) by hand; return (status, seconds)."""
     started = time.monotonic()
@@ -310,9 +341,48 @@ def test_a_huge_header_gets_400_without_a_traceback(slack, log):
     )
 
 
+def head_of(size: int) -> bytes:
+    """A GET /healthz head of exactly `size` bytes, most of them in one header."""
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: \r\n\r\n"
+    return head.replace(b"X-Padding: ", b"X-Padding: " + b"p" * (size - len(head)))
+
+
+def send_in_pieces(sock: socket.socket, data: bytes, piece: int, pause: float = 0.002) -> None:
+    """Each piece its own write, so that the server reads the head in many chunks."""
+    try:
+        for start in range(0, len(data), piece):
+            sock.sendall(data[start : start + piece])
+            time.sleep(pause)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server answered and closed: read what it said
+
+
+@pytest.mark.parametrize("piece", [None, 512], ids=["one write", "many writes"])
+@pytest.mark.parametrize(("size", "status"), [(15 * 1024, 200), (17 * 1024, 400)])
+def test_a_request_head_over_16_kb_gets_400(slack, log, size, status, piece):
+    assert MAX_HEAD_BYTES == 16 * 1024
+    with socket.create_connection(address(slack.url), timeout=5) as sock:
+        send_in_pieces(sock, head_of(size), piece or size)
+        assert read_status(sock) == status
+        if status == 400:
+            assert closed_by_server(sock, within=2)
+    assert_no_traceback(log)
+    assert not [r for r in log.records if "Invalid HTTP request" in r.getMessage()]
+
+
+def test_a_head_growing_past_16_kb_is_refused_before_it_ends(short_timeouts, slack, log):
+    # The head never ends: only its byte count, not its parse, can refuse it (in time).
+    with socket.create_connection(address(slack.url), timeout=5) as sock:
+        head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"p" * MAX_HEAD_BYTES
+        send_in_pieces(sock, head, 1024, pause=0.005)
+        assert read_status(sock) == 400
+        assert closed_by_server(sock, within=2)
+    assert_no_traceback(log)
+
+
 @pytest.fixture
 def short_timeouts(monkeypatch):
-    monkeypatch.setattr(HeadTimeoutProtocol, "head_timeout", 0.5)
+    monkeypatch.setattr(GuardedHttpProtocol, "head_timeout", 0.5)
     monkeypatch.setattr(BodyLimit, "timeout", 0.5)
 
 
@@ -324,6 +394,8 @@ def closed_by_server(sock: socket.socket, within: float) -> bool:
         return True
     except TimeoutError:
         return False
+    except ConnectionResetError:  # closed with bytes of ours still unread
+        return True
 
 
 def test_a_body_never_finished_gets_408(short_timeouts, slack, log):
@@ -335,18 +407,74 @@ def test_a_body_never_finished_gets_408(short_timeouts, slack, log):
     assert_no_traceback(log)
 
 
+def trickle(sock: socket.socket, data: bytes, every: float) -> tuple[float, bytes]:
+    """Send `data` a byte at a time until the server closes: how long it took, and what the
+    server said."""
+    started = time.monotonic()
+    try:
+        for byte in data:
+            sock.sendall(bytes([byte]))
+            time.sleep(every)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    said = b""
+    sock.settimeout(2)
+    try:
+        while chunk := sock.recv(4096):
+            said += chunk
+    except TimeoutError:
+        pytest.fail("a trickled head kept its connection")
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started, said
+
+
+# A head never finished, at one byte every 0.05 s: 3 s of it, against a deadline of 0.5 s.
+ENDLESS_HEAD = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nX-Slow: ".ljust(60, b"s")
+
+
 def test_a_trickled_head_is_cut_off(short_timeouts, slack):
     with socket.create_connection(address(slack.url), timeout=5) as sock:
-        sock.sendall(b"POST /slack/events HTTP/1.1\r\n")
-        started = time.monotonic()
-        for _ in range(4):  # one byte every 0.2 s: never a whole head
-            time.sleep(0.2)
-            try:
-                sock.sendall(b"X")
-            except (BrokenPipeError, ConnectionResetError):
-                break
-        assert closed_by_server(sock, within=2)
-        assert time.monotonic() - started < 2
+        lasted, said = trickle(sock, ENDLESS_HEAD, every=0.05)
+    assert said == b"", "nothing is answered"
+    assert 0.5 <= lasted < 2.5
+
+
+def test_a_kept_alive_connection_gets_the_same_deadline_for_each_head(short_timeouts, slack):
+    with socket.create_connection(address(slack.url), timeout=5) as sock:
+        responses = Responses(sock)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert responses.status() == 200
+        time.sleep(0.3)  # within the deadline: a second request is served
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert responses.status() == 200
+        # The third head never ends: uvicorn's idle timeout stops at its first byte.
+        lasted, said = trickle(sock, ENDLESS_HEAD, every=0.05)
+    assert said == b""
+    assert 0.5 <= lasted < 2.5
+
+
+def test_pipelined_requests_in_one_write_are_all_answered(slack):
+    with socket.create_connection(address(slack.url), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" * 2)
+        responses = Responses(sock)
+        assert [responses.status(), responses.status()] == [200, 200]
+
+
+@pytest.mark.parametrize("pipelined", [False, True], ids=["alone", "pipelined"])
+def test_the_head_deadline_ends_with_the_head(monkeypatch, slack, pipelined):
+    # The head is complete at once, the body comes after the head deadline: the body's own
+    # deadline (10 s) applies, not the head's, also for a request queued behind another.
+    monkeypatch.setattr(GuardedHttpProtocol, "head_timeout", 0.5)
+    post = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n"
+    first = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" if pipelined else b""
+    with socket.create_connection(address(slack.url), timeout=5) as sock:
+        sock.sendall(first + post)
+        time.sleep(1)
+        sock.sendall(b"{}")
+        responses = Responses(sock)
+        statuses = [responses.status() for _ in range(1 + pipelined)]
+    assert statuses == [200, 401] if pipelined else [401]
 
 
 def test_idle_connections_neither_pin_the_server_nor_stay_open(short_timeouts, slack, db):
