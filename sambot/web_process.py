@@ -52,11 +52,11 @@ def workload_for(settings: Settings, app: App) -> Workload | ProcessWorkload:
 WORK_NICENESS = 5
 
 
-def work(queue, ahead, ready, threads: int) -> None:
-    """A work process: its own app, then the requests its web process sends, until told to
-    stop. Ctrl-C reaches the whole process group: the web process handles it, finishes
-    answering, then sends the stop. SIGTERM (its web process exiting without that, or the
-    whole group told to stop) ends it once its queue is empty."""
+def work(sock, ahead, ready, threads: int) -> None:
+    """A work process: its own app, then the requests its web process sends, until no more
+    will come. Ctrl-C reaches the whole process group: the web process handles it, finishes
+    answering, sends what waits, then closes its end. SIGTERM (the whole group told to
+    stop) ends it once nothing waits; its web process exiting ends it too."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
@@ -66,5 +66,5 @@ def work(queue, ahead, ready, threads: int) -> None:
     logs.configure_logging(settings.sambot_log_format, secrets=settings.secrets)
     app = build_app(settings, Database(settings.database_url))
     gc.freeze()
-    serve_work(app, queue, ahead, ready, parent=os.getppid(), threads=threads, stopping=stopping)
+    serve_work(app, sock, ahead, ready, threads=threads, stopping=stopping)
     logs.flush()

@@ -13,12 +13,12 @@ import contextlib
 import contextvars
 import logging
 import multiprocessing
-import os
+import pickle
+import socket
 import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from queue import Empty
 
 from slack_bolt import App, BoltRequest
 
@@ -189,10 +189,10 @@ class ProcessWorkload:
 
     Each work process builds its own app (`start`, run there) and runs requests on
     `threads` threads: no event loop in it competes with them for its GIL. Each has its
-    own queue (a process killed while reading a shared one would hold its lock for good),
-    and a request goes to the one with the least work ahead; `ahead` counts what waits or
-    runs in all of them. A work process that dies is started again; the
-    requests it held are lost (their users were acked, and get no answer).
+    own socket to the web process (`_Outbox`, `_Inbox`), and a request goes to the one with
+    the least work ahead; `ahead` counts what waits or runs in all of them. A work process
+    that dies is started again; the requests it held are lost (their users were acked, and
+    get no answer).
     """
 
     def __init__(
@@ -219,7 +219,7 @@ class ProcessWorkload:
                     worker.process.pid,
                     worker.process.exitcode,
                 )
-                worker.queue.cancel_join_thread()  # what it held is lost; never wait on it
+                worker.outbox.discard()  # what it held is lost
                 self._workers[index] = self._new_worker()
         return self._workers
 
@@ -236,12 +236,12 @@ class ProcessWorkload:
         )
 
     def submit(self, request: BoltRequest) -> None:
+        """On the event loop, which it never blocks."""
         worker = min(self._alive(), key=lambda w: w.ahead.value)
         with worker.ahead.get_lock():
             worker.ahead.value += 1
-        # Only what the work process needs, all of it plain data (pickled by the queue's
-        # own thread, off the event loop).
-        worker.queue.put(
+        # Only what the work process needs, all of it plain data.
+        worker.outbox.send(
             (
                 request.body,
                 request.query,
@@ -252,44 +252,156 @@ class ProcessWorkload:
         )
 
     def drain(self) -> None:
-        """Finish every request already acknowledged, then stop the work processes. Once:
-        a second call finds them stopped."""
+        """Finish every request already acknowledged, then stop the work processes: each
+        gets what waits for it, then the end of its socket. Once, off the event loop: a
+        second call finds them stopped."""
         workers, self._workers = self._workers, []
         for worker in workers:
-            for _ in range(self.threads):
-                worker.queue.put(None)
+            worker.outbox.close()
         for worker in workers:
             worker.process.join()
 
 
 class _WorkProcess:
-    """A work process, its queue, the requests put there and not yet finished, and whether
-    it has built its app."""
+    """A work process, its socket, the requests sent and not yet finished, and whether it
+    has built its app."""
 
     def __init__(self, spawn, start: Callable[..., None], threads: int):
-        self.queue = spawn.Queue()
+        ours, theirs = socket.socketpair()
         self.ahead = spawn.Value("i", 0)
         self.ready = spawn.Value("b", 0)
         self.process = spawn.Process(
             target=start,
-            args=(self.queue, self.ahead, self.ready, threads),
+            args=(theirs, self.ahead, self.ready, threads),
             name="sambot-work",
             daemon=True,
         )
         self.process.start()
+        theirs.close()  # its end is the work process's alone: its death is our end of file
+        self.outbox = _Outbox(ours)
+
+
+FRAME_HEADER = 4  # bytes of big-endian length before each pickled request
+
+
+class _Outbox:
+    """The web process's end of a work process's socket. Requests go as length-prefixed
+    pickles, written by the event loop itself: a multiprocessing queue's feeder thread cost
+    0.1 ms of the web process's CPU per ack, and woke a thread to contend with the loop
+    for the GIL (bench/README.md). What the socket cannot take at once (a large payload, a
+    work process behind) waits here and goes as the socket drains: the loop never blocks."""
+
+    def __init__(self, sock: socket.socket):
+        sock.setblocking(False)
+        self.sock = sock
+        self._pending = bytearray()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._flushed = threading.Event()
+        self._flushed.set()
+
+    def send(self, item: tuple) -> None:
+        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        frame = len(data).to_bytes(FRAME_HEADER, "big") + data
+        if self._pending:
+            self._pending += frame
+            return
+        try:
+            sent = self.sock.send(frame)
+        except BlockingIOError:
+            sent = 0
+        except OSError:  # the work process is gone: the check before the next submit sees it
+            logger.warning("a request for a work process that exited is lost")
+            return
+        if sent < len(frame):
+            self._pending += memoryview(frame)[sent:]
+            self._flushed.clear()
+            self._loop = asyncio.get_running_loop()
+            self._loop.add_writer(self.sock, self._flush)
+
+    def _flush(self) -> None:
+        try:
+            sent = self.sock.send(self._pending)
+        except BlockingIOError:
+            return
+        except OSError:
+            logger.warning(
+                "%s bytes of requests for a work process that exited are lost", len(self._pending)
+            )
+            sent = len(self._pending)
+        del self._pending[:sent]
+        if not self._pending:
+            self._loop.remove_writer(self.sock)
+            self._flushed.set()
+
+    def close(self) -> None:
+        """Off the event loop, once no more is sent: the rest waiting, then the end."""
+        if self._loop is not None and self._loop.is_running():
+            self._flushed.wait()  # the loop writes it
+        elif self._pending:  # the loop is gone (a forced stop): write it here
+            self.sock.setblocking(True)
+            with contextlib.suppress(OSError):
+                self.sock.sendall(self._pending)
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_WR)
+
+    def discard(self) -> None:
+        """Its work process is gone: what waits for it is dropped (on the loop, which may be
+        writing it)."""
+        if self._loop is not None and self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._discard)
+        else:
+            self._discard()
+
+    def _discard(self) -> None:
+        if self._pending:
+            self._loop.remove_writer(self.sock)
+            self._pending.clear()
+            self._flushed.set()
+        self.sock.close()
+
+
+class _Inbox:
+    """A work process's end of its socket: its threads take the requests one at a time."""
+
+    def __init__(self, sock: socket.socket, stopping: threading.Event, poll: float = 0.5):
+        sock.settimeout(poll)
+        self.sock, self.stopping = sock, stopping
+        self._lock = threading.Lock()
+
+    def take(self) -> tuple | None:
+        """The next request, or None when no more will come: the web process closed its
+        end (or exited), or SIGTERM came (`stopping`) and none waits."""
+        with self._lock:
+            header = self._read(FRAME_HEADER, idle=True)
+            if header is None:
+                return None
+            data = self._read(int.from_bytes(header, "big"), idle=False)
+            return None if data is None else pickle.loads(data)
+
+    def _read(self, size: int, *, idle: bool) -> bytes | None:
+        data = bytearray()
+        while len(data) < size:
+            try:
+                chunk = self.sock.recv(size - len(data))
+            except TimeoutError:
+                if idle and not data and self.stopping.is_set():
+                    return None
+                continue
+            if not chunk:  # the end of file
+                return None
+            data += chunk
+        return bytes(data)
 
 
 def serve_work(
-    app: App, queue, ahead, ready, *, parent: int, threads: int, stopping: threading.Event
+    app: App, sock: socket.socket, ahead, ready, *, threads: int, stopping: threading.Event
 ) -> None:
-    """A work process: `threads` threads each take the next request from its queue, until
-    each is told to stop, or the queue is empty once `stopping` is set (SIGTERM) or the web
-    process (`parent`) is gone. A request waits on Slack for most of its time: several
+    """A work process: `threads` threads each take the next request from its socket until
+    none will come (`_Inbox.take`). A request waits on Slack for most of its time: several
     threads keep the core busy while each waits."""
+    inbox = _Inbox(sock, stopping)
     runners = [
-        threading.Thread(
-            target=_take_work, args=(app, queue, ahead, parent, stopping), name=f"work-{n}"
-        )
+        threading.Thread(target=_take_work, args=(app, inbox, ahead), name=f"work-{n}")
         for n in range(threads)
     ]
     for runner in runners:
@@ -299,16 +411,8 @@ def serve_work(
         runner.join()
 
 
-def _take_work(app: App, queue, ahead, parent: int, stopping: threading.Event) -> None:
-    while True:
-        try:
-            item = queue.get(timeout=0.5)
-        except Empty:
-            if stopping.is_set() or os.getppid() != parent:
-                return
-            continue
-        if item is None:
-            return
+def _take_work(app: App, inbox: _Inbox, ahead) -> None:
+    while (item := inbox.take()) is not None:
         try:
             body, query, headers, received_at, log_context = item
             for name, value in log_context.items():
