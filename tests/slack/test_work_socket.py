@@ -1,0 +1,139 @@
+"""The socket between a web process and a work process: the event loop writes requests
+without ever blocking, the work process's threads take them whole and in order, and its
+end of file (or SIGTERM with nothing waiting) tells them no more will come."""
+
+import asyncio
+import socket
+import threading
+import time
+
+import pytest
+
+from sambot.slack.workload import _Inbox, _Outbox
+
+
+@pytest.fixture
+def loop():
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield loop
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
+
+
+def on(loop, fn, *args):
+    """Run `fn` on the loop, as the web app's request handler does, and return its result."""
+
+    async def call():
+        return fn(*args)
+
+    return asyncio.run_coroutine_threadsafe(call(), loop).result(5)
+
+
+def pair(stopping: threading.Event | None = None, poll: float = 0.5) -> tuple[_Outbox, _Inbox]:
+    web_end, work_end = socket.socketpair()
+    return _Outbox(web_end), _Inbox(work_end, stopping or threading.Event(), poll)
+
+
+def test_requests_arrive_whole_and_in_order_then_the_end(loop):
+    outbox, inbox = pair()
+    items = [({"command": "/touchpoint", "n": n}, "", {"h": "v"}, 1.5, {}) for n in range(50)]
+    for item in items:
+        on(loop, outbox.send, item)
+    outbox.close()
+    taken = []
+    while (item := inbox.take()) is not None:
+        taken.append(item)
+    assert taken == items
+
+
+def test_a_request_the_socket_cannot_take_at_once_waits_without_blocking_the_loop(loop):
+    outbox, inbox = pair()
+    big = ({"view": "x" * 3_000_000}, "", {}, None, {})  # far more than a socket buffer
+    started = time.monotonic()
+    on(loop, outbox.send, big)
+    on(loop, outbox.send, ({"n": 2}, "", {}, None, {}))
+    # Nobody reads yet: both were taken in at once, the rest left waiting for the loop.
+    assert time.monotonic() - started < 1.0
+    assert len(outbox._pending) > 0
+    assert not outbox._flushed.is_set()
+    closed = threading.Thread(target=outbox.close)
+    closed.start()
+    assert inbox.take() == big
+    assert inbox.take() == ({"n": 2}, "", {}, None, {})
+    closed.join(5)
+    assert not closed.is_alive()
+    assert outbox._pending == bytearray()
+    assert inbox.take() is None  # then the end
+
+
+def test_close_with_the_loop_gone_writes_what_waits_itself():
+    outbox, inbox = pair()
+    loop = asyncio.new_event_loop()
+
+    async def send_big():
+        outbox.send(({"view": "y" * 2_000_000}, "", {}, None, {}))
+
+    loop.run_until_complete(send_big())
+    loop.close()  # a forced stop: nothing will write it for us
+    assert outbox._pending
+    reader = threading.Thread(target=lambda: taken.append(inbox.take()))
+    taken: list = []
+    reader.start()
+    outbox.close()
+    reader.join(5)
+    assert taken == [({"view": "y" * 2_000_000}, "", {}, None, {})]
+    assert inbox.take() is None
+
+
+def test_every_thread_of_a_work_process_sees_the_end():
+    outbox, inbox = pair()
+    outbox.close()
+    ends: list = []
+    threads = [threading.Thread(target=lambda: ends.append(inbox.take())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert ends == [None] * 4
+
+
+def test_the_web_process_gone_is_the_end():
+    outbox, inbox = pair()
+    outbox.sock.close()  # as the kernel does when the web process dies
+    assert inbox.take() is None
+
+
+def test_on_sigterm_a_work_process_ends_once_nothing_waits(loop):
+    stopping = threading.Event()
+    outbox, inbox = pair(stopping, poll=0.05)
+    on(loop, outbox.send, ({"n": 1}, "", {}, None, {}))
+    stopping.set()
+    assert inbox.take() == ({"n": 1}, "", {}, None, {})  # what waits is still done
+    ends: list = []
+    reader = threading.Thread(target=lambda: ends.append(inbox.take()), daemon=True)
+    reader.start()
+    reader.join(1.0)
+    assert ends == [None]
+
+
+def test_without_sigterm_an_idle_work_process_keeps_waiting(loop):
+    outbox, inbox = pair(poll=0.05)
+    taken: list = []
+    reader = threading.Thread(target=lambda: taken.append(inbox.take()))
+    reader.start()
+    time.sleep(0.3)  # several polls with nothing to take
+    assert reader.is_alive()
+    on(loop, outbox.send, ({"n": 1}, "", {}, None, {}))
+    reader.join(5)
+    assert taken == [({"n": 1}, "", {}, None, {})]
+
+
+def test_a_request_for_a_work_process_that_exited_is_dropped_not_raised(loop, caplog):
+    outbox, inbox = pair()
+    inbox.sock.close()
+    on(loop, outbox.send, ({"n": 1}, "", {}, None, {}))
+    on(loop, outbox.send, ({"n": 2}, "", {}, None, {}))
+    assert "work process that exited" in caplog.text
