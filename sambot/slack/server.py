@@ -70,7 +70,7 @@ OFFERED_SHORTCUTS = {shortcut.callback_id for shortcut in SHORTCUTS}
 
 # uvicorn's limits, set on purpose (see README, "The public endpoint"):
 SERVER_LIMITS = {
-    # The httptools protocol (a C parser: about a third less CPU per ack than h11), with a
+    # The httptools protocol (a C parser: about a quarter less CPU per ack than h11), with a
     # deadline and a 16 kB limit on each request head (GuardedHttpProtocol).
     "http": GuardedHttpProtocol,
     # Close a keep-alive connection idle this long after a response (uvicorn's default).

@@ -13,7 +13,7 @@ def test_the_web_server_runs_its_event_loop_on_uvloop():
 
 
 def test_the_web_server_parses_http_with_httptools_behind_the_head_guards():
-    # httptools' C parser: about a third less CPU per ack than h11 (bench/README.md).
+    # httptools' C parser: about a quarter less CPU per ack than h11 (bench/README.md).
     config = _server_config(object(), host="127.0.0.1", port=3000)
     assert config.http is GuardedHttpProtocol
     assert issubclass(GuardedHttpProtocol, HttpToolsProtocol)
