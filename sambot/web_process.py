@@ -17,7 +17,7 @@ from sambot.ops import logs
 from sambot.ops.health import readiness_problem
 from sambot.slack.app import build_app
 from sambot.slack.guard import BodyLimit, Refusals
-from sambot.slack.server import build_web_app, settle_for_acks
+from sambot.slack.server import GRACEFUL_SHUTDOWN_S, build_web_app, settle_for_acks
 from sambot.slack.workload import ProcessWorkload, Workload, serve_work
 
 
@@ -55,8 +55,9 @@ WORK_NICENESS = 5
 def work(sock, ahead, ready, threads: int) -> None:
     """A work process: its own app, then the requests its web process sends, until no more
     will come. Ctrl-C reaches the whole process group: the web process handles it, finishes
-    answering, sends what waits, then closes its end. SIGTERM (the whole group told to
-    stop) ends it once nothing waits; its web process exiting ends it too."""
+    answering, sends what waits, then closes its end, which ends this one. So does SIGTERM
+    sent to the group; SIGTERM sent to this process alone ends it once nothing has waited
+    for longer than the web process's graceful stop. Its web process exiting ends it too."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
@@ -66,5 +67,13 @@ def work(sock, ahead, ready, threads: int) -> None:
     logs.configure_logging(settings.sambot_log_format, secrets=settings.secrets)
     app = build_app(settings, Database(settings.database_url))
     gc.freeze()
-    serve_work(app, sock, ahead, ready, threads=threads, stopping=stopping)
+    serve_work(
+        app,
+        sock,
+        ahead,
+        ready,
+        threads=threads,
+        stopping=stopping,
+        grace=GRACEFUL_SHUTDOWN_S + 5,
+    )
     logs.flush()

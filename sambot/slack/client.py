@@ -36,7 +36,7 @@ from sambot.ops.metrics import WEB_API_CALLS
 
 
 class KeptConnections:
-    """Connections kept alive per host (SAMBOT_SLACK_CONNECTIONS idle at most), shared by
+    """Connections kept alive per host (SAMBOT_SLACK_CONNECTIONS idle at most each), shared by
     threads: a call takes an idle one or opens one, and gives it back when the answer is
     read whole. Only as many as calls in flight are opened; a burst beyond `most_idle`
     opens extra ones, closed after use."""
@@ -57,18 +57,25 @@ class KeptConnections:
         connection.timeout = timeout
         if connection.sock is not None:
             connection.sock.settimeout(timeout)
+        target = f"{path or '/'}?{query}" if query else path or "/"
         try:
-            target = f"{path or '/'}?{query}" if query else path or "/"
-            connection.request("POST", target, data, headers)
+            try:
+                connection.request("POST", target, data, headers)
+            except OSError as exc:  # not sent whole, so Slack did not act: retried
+                raise URLError(exc) from exc
+            # As from urlopen: a connection dropped before the answer began is retried
+            # (ConnectionResetError, RemoteDisconnected); a timeout, an answer cut short or
+            # malformed, perhaps after Slack acted, is not.
             response = connection.getresponse()
-            body = response.read()
-        except TimeoutError as exc:  # perhaps after Slack acted: not retried
+            try:
+                body = response.read()
+            except TimeoutError:
+                raise
+            except OSError as exc:  # reset mid-answer: an answer all the same
+                raise http.client.IncompleteRead(b"") from exc
+        except BaseException:
             connection.close()
-            raise TimeoutError(f"no answer from {netloc} in {timeout} s") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            # Dropped before an answer: retried, as urlopen's connection errors are.
-            connection.close()
-            raise ConnectionResetError(f"{netloc}: {exc!r}") from exc
+            raise
         if response.will_close or len(idle) >= self.most_idle:
             connection.close()
         else:

@@ -187,16 +187,17 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         # Bytes received of the head in progress; None while no head is in progress.
         self._head_bytes: int | None = None
         self._chunk_bytes = 0
+        self._ended_in_this_read = False  # a request ended in the read being parsed
         self._arm_head_deadline()
 
     def data_received(self, data: bytes) -> None:
         self._chunk_bytes = len(data)
+        self._ended_in_this_read = False
         if self._head_bytes is not None:
             self._head_bytes += len(data)
         super().data_received(data)
-        # A head still incomplete after this read: every byte counted is its own, except
-        # those before it in the read it began in (pipelining), so the count errs only
-        # towards refusing. httptools would keep buffering a head without end.
+        # A head still incomplete after this read and already over the limit: refused now,
+        # as httptools would keep buffering a head without end.
         if (
             self._head_bytes is not None
             and self._head_bytes > self.max_head_bytes
@@ -207,7 +208,14 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._head_bytes = self._chunk_bytes  # at most the read it begins in
+        # At most the read it begins in; after a request that ended in that read (a
+        # pipelined one, perhaps with a large body), from the next read: one read's
+        # worth can go uncounted, never a head without end.
+        self._head_bytes = 0 if self._ended_in_this_read else self._chunk_bytes
+
+    def on_message_complete(self) -> None:
+        self._ended_in_this_read = True
+        super().on_message_complete()
 
     def on_headers_complete(self) -> None:
         self._head_bytes = None

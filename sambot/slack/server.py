@@ -279,9 +279,12 @@ def serve_http(
     # uvicorn handles SIGTERM itself, then raises it again for the handler it found: let
     # that one be a no-op, so the process exits 0 once the work is done.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
-    uvicorn.Server(_server_config(web, host=host, port=port)).run()
-    # Done in the lifespan's shutdown, unless a second Ctrl-C forced uvicorn out before it.
-    workload.drain()
+    try:
+        uvicorn.Server(_server_config(web, host=host, port=port)).run()
+    finally:
+        # Done in the lifespan's shutdown, unless a second Ctrl-C forced uvicorn out before
+        # it (uvicorn then raises KeyboardInterrupt again).
+        workload.drain()
 
 
 def serve_http_processes(processes: int, *, host: str = "0.0.0.0", port: int = 3000) -> None:

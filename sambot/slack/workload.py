@@ -16,6 +16,7 @@ import multiprocessing
 import pickle
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -206,22 +207,25 @@ class ProcessWorkload:
         self._spawn = multiprocessing.get_context("spawn")  # a fresh interpreter
         self._start, self.threads, self.most_ahead = start, threads, most_ahead
         self._workers = [self._new_worker() for _ in range(processes)]
+        # The event loop (submit) and /readyz's thread may both find one dead: one replaces it.
+        self._replacing = threading.Lock()
 
     def _new_worker(self) -> "_WorkProcess":
         return _WorkProcess(self._spawn, self._start, self.threads)
 
     def _alive(self) -> list["_WorkProcess"]:
         """The work processes, any that died replaced by a new one first."""
-        for index, worker in enumerate(self._workers):
-            if not worker.process.is_alive():
-                logger.error(
-                    "work process %s exited (code %s): starting another",
-                    worker.process.pid,
-                    worker.process.exitcode,
-                )
-                worker.outbox.discard()  # what it held is lost
-                self._workers[index] = self._new_worker()
-        return self._workers
+        with self._replacing:
+            for index, worker in enumerate(self._workers):
+                if not worker.process.is_alive():
+                    logger.error(
+                        "work process %s exited (code %s): starting another",
+                        worker.process.pid,
+                        worker.process.exitcode,
+                    )
+                    worker.outbox.discard()  # what it held is lost
+                    self._workers[index] = self._new_worker()
+            return self._workers
 
     @property
     def ahead(self) -> int:
@@ -236,7 +240,7 @@ class ProcessWorkload:
         )
 
     def submit(self, request: BoltRequest) -> None:
-        """On the event loop, which it never blocks."""
+        """On the event loop, which it never waits on a work process."""
         worker = min(self._alive(), key=lambda w: w.ahead.value)
         with worker.ahead.get_lock():
             worker.ahead.value += 1
@@ -363,14 +367,25 @@ class _Outbox:
 class _Inbox:
     """A work process's end of its socket: its threads take the requests one at a time."""
 
-    def __init__(self, sock: socket.socket, stopping: threading.Event, poll: float = 0.5):
+    def __init__(
+        self,
+        sock: socket.socket,
+        stopping: threading.Event,
+        *,
+        poll: float = 0.5,
+        grace: float = 0.0,
+    ):
         sock.settimeout(poll)
-        self.sock, self.stopping = sock, stopping
+        self.sock, self.stopping, self.grace = sock, stopping, grace
+        self._stopping_seen: float | None = None
         self._lock = threading.Lock()
 
     def take(self) -> tuple | None:
         """The next request, or None when no more will come: the web process closed its
-        end (or exited), or SIGTERM came (`stopping`) and none waits."""
+        end (or exited), or SIGTERM came (`stopping`) `grace` seconds ago or more and none
+        waits. SIGTERM may reach the whole process group, the web process too, which goes
+        on answering the requests in progress for a while (and sending their work): its end
+        of file, when it is done, is what normally ends a work process."""
         with self._lock:
             header = self._read(FRAME_HEADER, idle=True)
             if header is None:
@@ -384,7 +399,7 @@ class _Inbox:
             try:
                 chunk = self.sock.recv(size - len(data))
             except TimeoutError:
-                if idle and not data and self.stopping.is_set():
+                if idle and not data and self._stopped():
                     return None
                 continue
             if not chunk:  # the end of file
@@ -392,14 +407,28 @@ class _Inbox:
             data += chunk
         return bytes(data)
 
+    def _stopped(self) -> bool:
+        if not self.stopping.is_set():
+            return False
+        if self._stopping_seen is None:
+            self._stopping_seen = time.monotonic()
+        return time.monotonic() - self._stopping_seen >= self.grace
+
 
 def serve_work(
-    app: App, sock: socket.socket, ahead, ready, *, threads: int, stopping: threading.Event
+    app: App,
+    sock: socket.socket,
+    ahead,
+    ready,
+    *,
+    threads: int,
+    stopping: threading.Event,
+    grace: float,
 ) -> None:
     """A work process: `threads` threads each take the next request from its socket until
     none will come (`_Inbox.take`). A request waits on Slack for most of its time: several
     threads keep the core busy while each waits."""
-    inbox = _Inbox(sock, stopping)
+    inbox = _Inbox(sock, stopping, grace=grace)
     runners = [
         threading.Thread(target=_take_work, args=(app, inbox, ahead), name=f"work-{n}")
         for n in range(threads)

@@ -461,6 +461,19 @@ def test_pipelined_requests_in_one_write_are_all_answered(slack):
         assert [responses.status(), responses.status()] == [200, 200]
 
 
+def test_a_head_after_a_large_body_in_the_same_read_is_not_counted_with_it(slack):
+    # A 20 kB body, then the start of the next head, in one write: only the head's own
+    # bytes count towards its 16 kB.
+    body = b"x" * 20_000
+    post = f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
+    with socket.create_connection(address(slack.url), timeout=5) as sock:
+        sock.sendall(post.encode() + body + b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(0.2)
+        sock.sendall(b"\r\n")
+        responses = Responses(sock)
+        assert [responses.status(), responses.status()] == [401, 200]
+
+
 @pytest.mark.parametrize("pipelined", [False, True], ids=["alone", "pipelined"])
 def test_the_head_deadline_ends_with_the_head(monkeypatch, slack, pipelined):
     # The head is complete at once, the body comes after the head deadline: the body's own

@@ -1,5 +1,7 @@
 """The Web API client sambot builds: kept-alive connections, slack-sdk's retries kept."""
 
+import http.client
+import re
 import socket
 import threading
 import time
@@ -91,8 +93,8 @@ class OneAnswerEach:
     """A server that answers one request on each connection, then closes it without saying
     so (as a load balancer dropping an idle keep-alive connection does)."""
 
-    def __init__(self, say_close: bool = False):
-        self.say_close = say_close
+    def __init__(self, say_close: bool = False, length: int = 11):
+        self.say_close, self.length = say_close, length  # length: the Content-Length said
         self.connections = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         threading.Thread(target=self._serve, daemon=True).start()
@@ -106,14 +108,18 @@ class OneAnswerEach:
             connection, _ = self.listener.accept()
             self.connections += 1
             with connection:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    head += connection.recv(4096)
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(4096)
+                head, _, body = request.partition(b"\r\n\r\n")
+                length = re.search(rb"(?i)content-length: *(\d+)", head)
+                while length and len(body) < int(length[1]):  # all of it, or close resets
+                    body += connection.recv(4096)
                 close = b"Connection: close\r\n" if self.say_close else b""
                 connection.sendall(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     + close
-                    + b"Content-Length: 11\r\n\r\n"
+                    + f"Content-Length: {self.length}\r\n\r\n".encode()
                     + b'{"ok":true}'
                 )
                 time.sleep(0.05)  # the answer is read before the end of file comes
@@ -163,3 +169,15 @@ def test_an_answer_that_never_comes_is_a_timeout_not_retried(standin):
     time.sleep(0.8)
     # Slack may have acted: one call, not a second one
     assert len(standin.calls("chat.postMessage")) == 1
+
+
+def test_an_answer_cut_short_is_not_retried():
+    """Slack may have acted (posted the message) before the answer broke off: a retry
+    would act twice."""
+    server = OneAnswerEach(length=100)  # says 100 bytes, sends 11, then closes
+    client = build_web_client("xoxb-test", server.url.removesuffix("auth.test"))
+    client.pool = KeptConnections()
+    with pytest.raises(http.client.IncompleteRead):
+        client.chat_postMessage(channel="C1", text="once")
+    time.sleep(0.2)
+    assert server.connections == 1

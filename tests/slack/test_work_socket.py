@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from sambot.slack.workload import _Inbox, _Outbox
+from sambot.slack.workload import ProcessWorkload, _Inbox, _Outbox
 
 
 @pytest.fixture
@@ -32,9 +32,11 @@ def on(loop, fn, *args):
     return asyncio.run_coroutine_threadsafe(call(), loop).result(5)
 
 
-def pair(stopping: threading.Event | None = None, poll: float = 0.5) -> tuple[_Outbox, _Inbox]:
+def pair(
+    stopping: threading.Event | None = None, poll: float = 0.5, grace: float = 0.0
+) -> tuple[_Outbox, _Inbox]:
     web_end, work_end = socket.socketpair()
-    return _Outbox(web_end), _Inbox(work_end, stopping or threading.Event(), poll)
+    return _Outbox(web_end), _Inbox(work_end, stopping or threading.Event(), poll=poll, grace=grace)
 
 
 def test_requests_arrive_whole_and_in_order_then_the_end(loop):
@@ -137,3 +139,50 @@ def test_a_request_for_a_work_process_that_exited_is_dropped_not_raised(loop, ca
     on(loop, outbox.send, ({"n": 1}, "", {}, None, {}))
     on(loop, outbox.send, ({"n": 2}, "", {}, None, {}))
     assert "work process that exited" in caplog.text
+
+
+def test_after_sigterm_work_still_sent_within_the_grace_is_taken(loop):
+    """SIGTERM to the whole group: the web process still acks what is in progress, and
+    sends its work, for a while."""
+    stopping = threading.Event()
+    outbox, inbox = pair(stopping, poll=0.05, grace=0.6)
+    stopping.set()
+    taken: list = []
+    reader = threading.Thread(target=lambda: taken.append(inbox.take()), daemon=True)
+    reader.start()
+    time.sleep(0.3)  # idle, but within the grace
+    on(loop, outbox.send, ({"n": 1}, "", {}, None, {}))
+    reader.join(2)
+    assert taken == [({"n": 1}, "", {}, None, {})]
+    started = time.monotonic()
+    assert inbox.take() is None  # idle past the grace: the end
+    assert time.monotonic() - started < 1.0
+
+
+def wait_for_the_end(sock, ahead, ready, threads) -> None:
+    """A work process that does nothing until its web process closes its end."""
+    ready.value = 1
+    sock.recv(1)
+
+
+def test_a_dead_work_process_found_by_two_threads_at_once_is_replaced_once(caplog):
+    workload = ProcessWorkload(wait_for_the_end, processes=1)
+    dead = workload._workers[0]
+    dead.process.kill()
+    dead.process.join(5)
+    barrier = threading.Barrier(2)
+
+    def check() -> None:  # the event loop's submit and /readyz's thread
+        barrier.wait()
+        workload._alive()
+
+    checks = [threading.Thread(target=check) for _ in range(2)]
+    for thread in checks:
+        thread.start()
+    for thread in checks:
+        thread.join(10)
+    assert caplog.text.count("starting another") == 1
+    assert workload._workers[0] is not dead and workload._workers[0].process.is_alive()
+    assert dead.outbox.sock.fileno() == -1  # its socket closed
+    workload.drain()
+    assert not workload._workers
