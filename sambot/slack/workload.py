@@ -240,7 +240,7 @@ class ProcessWorkload:
         )
 
     def submit(self, request: BoltRequest) -> None:
-        """On the event loop, which it never waits on a work process."""
+        """On the event loop: it never waits for a work process."""
         worker = min(self._alive(), key=lambda w: w.ahead.value)
         with worker.ahead.get_lock():
             worker.ahead.value += 1
