@@ -239,10 +239,10 @@ def _run(args, settings: Settings) -> int:
     if not args.no_scheduler:
         from sambot.jobs import start_background_scheduler
         from sambot.jobs.commands import workspace_clients
-        from sambot.slack.client import new_pool
+        from sambot.slack.client import KeptConnections
 
         # The scheduled posts share the listeners' kept-alive connections, when in this process.
-        pool = app.client.pool if app else new_pool(settings.sambot_slack_connections)
+        pool = app.client.pool if app else KeptConnections(settings.sambot_slack_connections)
         scheduler = start_background_scheduler(
             settings, database, workspace_clients(settings, database, pool)
         )

@@ -2,7 +2,7 @@
 
 from slack_sdk import WebClient
 
-from sambot.slack.client import build_web_client, new_pool
+from sambot.slack.client import KeptConnections, build_web_client
 
 
 class SingleClient:
@@ -35,7 +35,7 @@ class WorkspaceClients:
         self.timeout = timeout
         # Kept alive for the posts in flight across workspaces (about one per workspace
         # at 1 post/s with 50-100 ms calls: a tenth of those posting at once).
-        self.pool = pool or new_pool()
+        self.pool = pool or KeptConnections()
 
     def for_workspace(self, team_id: str, enterprise_id: str | None) -> WebClient | None:
         bot = self.store.bot_for_workspace(team_id=team_id, enterprise_id=enterprise_id)

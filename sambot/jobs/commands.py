@@ -34,9 +34,9 @@ def workspace_clients(settings: Settings, database: Database, pool=None):
     workspace's own token from its installation; over `pool` (the web server's, in the same
     process) or a pool of their own, of SAMBOT_SLACK_CONNECTIONS either way."""
     from sambot.installs.clients import WorkspaceClients
-    from sambot.slack.client import build_web_client, new_pool
+    from sambot.slack.client import KeptConnections, build_web_client
 
-    pool = pool or new_pool(settings.sambot_slack_connections)
+    pool = pool or KeptConnections(settings.sambot_slack_connections)
 
     if settings.oauth_install:
         from sambot.slack.install import installation_store

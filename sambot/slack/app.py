@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from sambot.config import Settings
 from sambot.db import Database, utcnow
-from sambot.slack.client import PooledWebClient, build_web_client, new_pool
+from sambot.slack.client import KeptConnections, PooledWebClient, build_web_client
 from sambot.slack.context import Sam, context_middleware
 from sambot.slack.listeners import register
 from sambot.slack.people import People
@@ -24,7 +24,7 @@ def build_app(
     clock: Callable[[], datetime] = utcnow,
 ) -> App:
     # One pool of kept-alive connections for every call to Slack (sambot/slack/client.py).
-    pool = getattr(client, "pool", None) or new_pool(settings.sambot_slack_connections)
+    pool = getattr(client, "pool", None) or KeptConnections(settings.sambot_slack_connections)
     client = client or build_web_client(
         settings.slack_bot_token,
         settings.slack_api_url,

@@ -14,7 +14,7 @@ import http.client
 import io
 import select
 import ssl
-from collections import deque
+from collections import defaultdict, deque
 from email.message import Message
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -44,7 +44,9 @@ class KeptConnections:
     def __init__(self, most_idle: int = 64, ssl_context: ssl.SSLContext | None = None):
         self.most_idle = most_idle
         self.ssl_context = ssl_context
-        self._idle: dict[tuple[str, str], deque[http.client.HTTPConnection]] = {}
+        self._idle: defaultdict[tuple[str, str], deque[http.client.HTTPConnection]] = defaultdict(
+            deque
+        )
 
     def post(
         self, url: str, data: bytes | None, headers: dict[str, str], timeout: float
@@ -52,11 +54,9 @@ class KeptConnections:
         """POST, as urlopen would: the answer and its body read whole, or urllib's
         exceptions."""
         scheme, netloc, path, query, _ = urlsplit(url)
-        idle = self._idle.get((scheme, netloc)) or self._idle.setdefault((scheme, netloc), deque())
+        idle = self._idle[scheme, netloc]
         connection = _take_live(idle) or self._connect(scheme, netloc, timeout)
-        connection.timeout = timeout
-        if connection.sock is not None:
-            connection.sock.settimeout(timeout)
+        connection.sock.settimeout(timeout)
         target = f"{path or '/'}?{query}" if query else path or "/"
         try:
             try:
@@ -113,10 +113,6 @@ def _take_live(idle: deque) -> http.client.HTTPConnection | None:
         connection.close()
 
 
-def new_pool(most_idle: int = 64) -> KeptConnections:
-    return KeptConnections(most_idle)
-
-
 def send(pool: KeptConnections, req: Request, timeout: float) -> tuple[int, Message, bytes]:
     """POST `req` as urlopen would: (status, headers, body), or urllib's exceptions."""
     response, body = pool.post(req.full_url, req.data, dict(req.header_items()), timeout)
@@ -140,7 +136,7 @@ class PooledWebClient(WebClient):
 
     def __init__(self, *args: Any, pool: KeptConnections | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.pool = pool or new_pool()
+        self.pool = pool or KeptConnections()
 
     def api_call(self, api_method: str, **kwargs):
         try:
@@ -204,7 +200,7 @@ def responder(client: WebClient, response_url: str) -> PooledRespond:
     """`respond()` for a response_url that a payload or a form carried, over the client's
     pool when it has one."""
     return PooledRespond(
-        response_url=response_url, pool=getattr(client, "pool", None) or new_pool()
+        response_url=response_url, pool=getattr(client, "pool", None) or KeptConnections()
     )
 
 

@@ -66,7 +66,7 @@ class Counted(str):
 
 def test_calls_to_slack_build_no_debug_line_that_nobody_logs(monkeypatch):
     from sambot.localslack import SlackStandIn
-    from sambot.slack.client import PooledRespond, PooledWebClient, new_pool
+    from sambot.slack.client import KeptConnections, PooledRespond, PooledWebClient
 
     monkeypatch.setattr(sys, "stderr", SlowSink())
     for name in logs.SLACK_SDK_LOGGERS:  # as a fresh process has them
@@ -76,7 +76,7 @@ def test_calls_to_slack_build_no_debug_line_that_nobody_logs(monkeypatch):
     with SlackStandIn() as slack:
         slack.add_user("UDANA", "dana")
         slack.add_channel("CACME", "acme")
-        pool = new_pool()
+        pool = KeptConnections()
         client = PooledWebClient(token=slack.bot_token, base_url=slack.base_url, pool=pool)
         assert client.chat_postMessage(channel="CACME", text=Counted("hello"))["ok"]
         url = slack.new_response_url("CACME", "UDANA")
