@@ -31,6 +31,13 @@ class ActionStatus(StrEnum):
 OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.BLOCKED)
 
 
+def days_late(due_date: date | None, status: ActionStatus, today: date) -> int:
+    """Days past its due date for an open action; 0 when not late, done or cancelled."""
+    if status not in OPEN_STATUSES or due_date is None or due_date >= today:
+        return 0
+    return (today - due_date).days
+
+
 class Action(Timestamps, Base):
     """A step of the account's action plan, with one owner and a due date."""
 
@@ -78,6 +85,4 @@ class Action(Timestamps, Base):
         return self.status in OPEN_STATUSES
 
     def days_late(self, today: date) -> int:
-        if not self.is_open or self.due_date is None or self.due_date >= today:
-            return 0
-        return (today - self.due_date).days
+        return days_late(self.due_date, self.status, today)

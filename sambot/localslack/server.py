@@ -1329,8 +1329,10 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive for clients that reuse connections
-    # Headers and body go out in two writes: without TCP_NODELAY, a kept-alive client
-    # waits on its delayed ACK for the second (about 10 ms a call, which Slack never adds).
+    # Headers and body leave in one write, as from Slack's own servers: unbuffered, they
+    # went in two, and a kept-alive client woke for each (and without TCP_NODELAY waited
+    # on its delayed ACK for the second, about 10 ms a call).
+    wbufsize = 256 * 1024
     disable_nagle_algorithm = True
     server: _Server
 
@@ -1386,6 +1388,7 @@ class _Handler(BaseHTTPRequestHandler):
         # A client that gave up waiting (a timeout test) has closed its end.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
+            self.wfile.flush()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet; calls are recorded instead

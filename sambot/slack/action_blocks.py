@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sambot.actions.models import Action, ActionStatus
+from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus, days_late
 from sambot.slack import blocks as bk
 from sambot.slack.ids import ActionButton
 from sambot.slack.refs import ActionRef, ActionStatusChoice
@@ -25,24 +25,30 @@ MARKS = {
 
 
 def due_text(action: Action, today: date) -> str:
-    if action.due_date is None:
+    return _due_text(action.due_date, action.status, today)
+
+
+def _due_text(due_date: date | None, status: ActionStatus, today: date) -> str:
+    if due_date is None:
         return "no due date"
-    late = action.days_late(today)
+    late = days_late(due_date, status, today)
     if late:
-        return f"*{late} day{'s' if late != 1 else ''} late* (due {format_date(action.due_date)})"
-    if action.due_date == today and action.is_open:
+        return f"*{late} day{'s' if late != 1 else ''} late* (due {format_date(due_date)})"
+    if due_date == today and status in OPEN_STATUSES:
         return "due *today*"
-    return f"due {format_date(action.due_date)}"
+    return f"due {format_date(due_date)}"
 
 
 def action_line(action: Action, today: date) -> str:
     """One mrkdwn line: title, owner, due date, state."""
-    mark = MARKS.get(action.status, ":pushpin:")
+    # Each attribute read once: an ORM attribute costs a lookup, and a long list reads many.
+    status = action.status
+    mark = MARKS.get(status, ":pushpin:")
     shared = " :handshake: shared with client" if action.shared_with_client else ""
-    state = "" if action.status == ActionStatus.OPEN else f" · {STATUS_LABELS[action.status]}"
+    state = "" if status == ActionStatus.OPEN else f" · {STATUS_LABELS[status]}"
     return (
-        f"{mark} *{escape(action.title)}* · <@{action.owner_id}> · {due_text(action, today)}"
-        f"{state}{shared}"
+        f"{mark} *{escape(action.title)}* · <@{action.owner_id}> · "
+        f"{_due_text(action.due_date, status, today)}{state}{shared}"
     )
 
 
@@ -56,17 +62,19 @@ STATUS_CHOICES = (
 
 
 def status_menu(action: Action) -> dict:
+    action_id, current = action.id, action.status
     choices = [
-        bk.option(label, ActionStatusChoice(id=action.id, status=status.value).encode())
+        bk.option(label, ActionStatusChoice(id=action_id, status=status.value).encode())
         for status, label in STATUS_CHOICES
         # Blocked again is offered: it updates the obstacle.
-        if status != action.status or status == ActionStatus.BLOCKED
+        if status != current or status == ActionStatus.BLOCKED
     ]
     return bk.element("overflow", ActionButton.MORE, options=choices)
 
 
 def action_buttons(action: Action) -> dict:
-    value = ActionRef(id=action.id).encode()
+    action_id = action.id
+    value = ActionRef(id=action_id).encode()
     return bk.actions(
         bk.button("Mark done", ActionButton.DONE, value=value, style="primary"),
         bk.button("Snooze a week", ActionButton.SNOOZE, value=value),
@@ -74,7 +82,7 @@ def action_buttons(action: Action) -> dict:
         bk.button("Reassign", ActionButton.REASSIGN, value=value),
         bk.button("Edit", ActionButton.EDIT, value=value),
         status_menu(action),
-        block_id=f"action_buttons_{action.id}",
+        block_id=f"action_buttons_{action_id}",
     )
 
 

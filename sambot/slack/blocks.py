@@ -17,8 +17,13 @@ class Message(NamedTuple):
     blocks: list[dict]
 
 
-def _present(**fields: Any) -> dict:
-    return {key: value for key, value in fields.items() if value is not None}
+def _with(fields: dict, **optional: Any) -> dict:
+    """`fields` and those of `optional` that are not None, in that order. Built key by key:
+    a dict comprehension over keyword arguments cost a third of a long message's blocks."""
+    for key, value in optional.items():
+        if value is not None:
+            fields[key] = value
+    return fields
 
 
 def plain(text: str) -> dict:
@@ -43,21 +48,32 @@ def section(
     accessory: dict | None = None,
     fields: list[str] | None = None,
 ) -> dict:
-    return _present(
-        type="section",
-        block_id=block_id,
-        text=mrkdwn(text) if text is not None else None,
-        fields=[mrkdwn(field) for field in fields] if fields else None,
-        accessory=accessory,
-    )
+    block: dict = {"type": "section"}
+    if block_id is not None:
+        block["block_id"] = block_id
+    if text is not None:
+        block["text"] = {"type": "mrkdwn", "text": text}
+    if fields:
+        block["fields"] = [mrkdwn(field) for field in fields]
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
 
 
 def context(*texts: str, block_id: str | None = None) -> dict:
-    return _present(type="context", block_id=block_id, elements=[mrkdwn(t) for t in texts])
+    block: dict = {"type": "context"}
+    if block_id is not None:
+        block["block_id"] = block_id
+    block["elements"] = [mrkdwn(t) for t in texts]
+    return block
 
 
 def actions(*elements: dict, block_id: str | None = None) -> dict:
-    return _present(type="actions", block_id=block_id, elements=list(elements))
+    block: dict = {"type": "actions"}
+    if block_id is not None:
+        block["block_id"] = block_id
+    block["elements"] = list(elements)
+    return block
 
 
 def pager(page: Any, *, last: int, total: int, action_id: str, block_id: str) -> list[dict]:
@@ -86,11 +102,8 @@ def input_block(
     hint: str | None = None,
     dispatch_action: bool = False,
 ) -> dict:
-    return _present(
-        type="input",
-        block_id=block_id,
-        label=plain(label),
-        element=element,
+    return _with(
+        {"type": "input", "block_id": block_id, "label": plain(label), "element": element},
         optional=optional,
         hint=plain(hint) if hint else None,
         dispatch_action=dispatch_action or None,
@@ -103,7 +116,12 @@ def input_block(
 def button(
     text: str, action_id: str, *, value: str | None = None, style: str | None = None
 ) -> dict:
-    return _present(type="button", text=plain(text), action_id=action_id, value=value, style=style)
+    element = {"type": "button", "text": plain(text), "action_id": action_id}
+    if value is not None:
+        element["value"] = value
+    if style is not None:
+        element["style"] = style
+    return element
 
 
 def static_select(
@@ -113,9 +131,8 @@ def static_select(
     placeholder: str | None = None,
     initial_option: dict | None = None,
 ) -> dict:
-    return _present(
-        type="static_select",
-        action_id=action_id,
+    return _with(
+        {"type": "static_select", "action_id": action_id},
         placeholder=plain(placeholder) if placeholder else None,
         options=options,
         initial_option=initial_option,
@@ -124,9 +141,8 @@ def static_select(
 
 def element(kind: str, action_id: str, *, placeholder: str | None = None, **fields: Any) -> dict:
     """Any other element: its type, action id, placeholder and fields as Slack names them."""
-    return _present(
-        type=kind,
-        action_id=action_id,
+    return _with(
+        {"type": kind, "action_id": action_id},
         placeholder=plain(placeholder) if placeholder else None,
         **fields,
     )
@@ -144,8 +160,8 @@ def modal(
     close: str = "Cancel",
     private_metadata: str = "",
 ) -> dict:
-    return _present(
-        type="modal",
+    return _with(
+        {"type": "modal"},
         callback_id=callback_id,
         title=plain(title),
         submit=plain(submit) if submit else None,

@@ -541,3 +541,29 @@ def test_files_complete_upload_needs_the_bytes_first(
         "invalid_arguments"
     )
     assert httpx.post(f"{standin.url}/upload/v1/F-unknown", content=b"x").status_code == 404
+
+
+def test_an_answer_leaves_in_one_write(standin: SlackStandIn, monkeypatch) -> None:
+    """Headers and body together, as Slack's servers send a small answer: in two writes, a
+    kept-alive client woke twice a call (and waited on a delayed ACK without TCP_NODELAY)."""
+    import socket
+
+    writes: list[bytes] = []
+    client_thread = threading.get_ident()
+
+    def recording(method):
+        def recorded(self, data, *args):
+            if threading.get_ident() != client_thread:  # the stand-in's, not the client's
+                writes.append(bytes(data))
+            return method(self, data, *args)
+
+        return recorded
+
+    monkeypatch.setattr(socket.socket, "send", recording(socket.socket.send))
+    monkeypatch.setattr(socket.socket, "sendall", recording(socket.socket.sendall))
+    answer = httpx.post(
+        f"{standin.base_url}auth.test", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert answer.json()["ok"] is True
+    assert len(writes) == 1
+    assert writes[0].startswith(b"HTTP/1.1 200") and writes[0].endswith(answer.content)
