@@ -1,6 +1,6 @@
 """The local Slack stand-in in a process of its own, driven over a pipe (for ack_bench.py).
 
-Its CPU is then not the app's nor the load generator's. Two things differ from the
+Its CPU is then not the app's nor the load generator's. Three things differ from the
 stand-in that tests start in their own process:
 
 - A trigger id made by `trigger_id(sent)` carries the `time.monotonic()` moment it was
@@ -8,6 +8,12 @@ stand-in that tests start in their own process:
   early or late the load generator built it. CLOCK_MONOTONIC is one clock for every
   process of a Linux machine, so the stand-in's process can compare it with its own.
 - `views.open` calls are also timed on receipt, before the stand-in checks the view.
+- Python's cyclic collector is off while calls come in, and runs at each reset (between
+  the benchmark's phases), as on the load generator's side. The stand-in keeps every call
+  it answered, parsed, for the benchmark to read back: its heap grows by hundreds of
+  objects a call, and the collector walked it again and again, 0.25 ms of CPU a call, a
+  third of the stand-in's, on the cores the app shares (bench/README.md). What it keeps
+  is acyclic JSON, freed by reference counting.
 
 Recorded calls come back as `Record`s: only the fields the benchmark reads.
 """
@@ -15,6 +21,7 @@ Recorded calls come back as `Record`s: only the fields the benchmark reads.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import multiprocessing
 import secrets
@@ -103,6 +110,7 @@ def _serve(connection, bot_token: str, team_id: str, users, channels, tls_files)
     for channel_id, name in channels:
         standin.add_channel(channel_id, name)
     connection.send(standin.url)
+    gc.disable()  # see the module's docstring
     while True:
         command, argument = connection.recv()
         if command == "stop":
@@ -114,6 +122,7 @@ def _serve(connection, bot_token: str, team_id: str, users, channels, tls_files)
         elif command == "reset":
             standin.reset()
             standin.received.clear()
+            gc.collect()
             connection.send(None)
         elif command == "response_urls":  # argument: (how many, channel, user)
             count, channel, user = argument
