@@ -22,9 +22,11 @@ from sambot.slack.listeners import (
     views,
 )
 
+# Bolt tries listeners in this order, and each one tried costs it a call (15-20 µs): the
+# slash commands, the busiest entry points, come first.
 LISTENER_MODULES = (
-    events,
     commands,
+    events,
     reports,
     views,
     buttons,
