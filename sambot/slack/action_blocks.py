@@ -24,11 +24,7 @@ MARKS = {
 }
 
 
-def due_text(action: Action, today: date) -> str:
-    return _due_text(action.due_date, action.status, today)
-
-
-def _due_text(due_date: date | None, status: ActionStatus, today: date) -> str:
+def due_text(due_date: date | None, status: ActionStatus, today: date) -> str:
     if due_date is None:
         return "no due date"
     late = days_late(due_date, status, today)
@@ -48,7 +44,7 @@ def action_line(action: Action, today: date) -> str:
     state = "" if status == ActionStatus.OPEN else f" · {STATUS_LABELS[status]}"
     return (
         f"{mark} *{escape(action.title)}* · <@{action.owner_id}> · "
-        f"{_due_text(action.due_date, status, today)}{state}{shared}"
+        f"{due_text(action.due_date, status, today)}{state}{shared}"
     )
 
 
