@@ -21,6 +21,10 @@ DELIVERIES = "sambot/jobs/deliveries.py"
 TEMPLATES = "sambot/slack/templates/"
 RENDER_TESTS = "tests/rules/test_report_render.py"
 DELIVERY_TESTS = "tests/rules/test_deliveries.py"
+# How an action reads: mutmut mutates neither module (models; Block Kit rendering).
+ACTION_MODEL = "sambot/actions/models.py"
+ACTION_BLOCKS = "sambot/slack/action_blocks.py"
+ACTION_BLOCK_TESTS = "tests/rules/test_action_blocks.py"
 
 PYTEST = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
 
@@ -172,6 +176,49 @@ MUTANTS = [
         "{{ report.shared_open | length }} open",
         "{{ report.overdue | length }} open",
         RENDER_TESTS,
+    ),
+    (
+        ACTION_MODEL,
+        "if status not in OPEN_STATUSES or due_date is None",
+        "if due_date is None",
+        ACTION_BLOCK_TESTS,
+    ),
+    (
+        ACTION_MODEL,
+        "return (today - due_date).days",
+        "return (today - due_date).days + 1",
+        ACTION_BLOCK_TESTS,
+    ),
+    (
+        ACTION_BLOCKS,
+        "if due_date == today and status in OPEN_STATUSES:",
+        "if due_date == today:",
+        ACTION_BLOCK_TESTS,
+    ),
+    (ACTION_BLOCKS, "{'s' if late != 1 else ''}", "{'s' if late > 0 else ''}", ACTION_BLOCK_TESTS),
+    (
+        ACTION_BLOCKS,
+        "late = days_late(due_date, status, today)",
+        "late = days_late(due_date, ActionStatus.OPEN, today)",
+        ACTION_BLOCK_TESTS,
+    ),
+    (
+        ACTION_BLOCKS,
+        'state = "" if status == ActionStatus.OPEN else',
+        'state = "" if True else',
+        ACTION_BLOCK_TESTS,
+    ),
+    (
+        ACTION_BLOCKS,
+        "if status != current or status == ActionStatus.BLOCKED",
+        "if status != current",
+        ACTION_BLOCK_TESTS,
+    ),
+    (
+        ACTION_BLOCKS,
+        'mark = MARKS.get(status, ":pushpin:")',
+        'mark = ":pushpin:"',
+        ACTION_BLOCK_TESTS,
     ),
 ]
 
