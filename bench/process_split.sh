@@ -1,6 +1,7 @@
 #!/bin/bash
 # Where the CPU of a saturated `/touchpoint` goes, process by process: `perf stat` on
-# sambot's web process, its work processes and the Slack stand-in for 8 s in the middle of
+# sambot's web process, its work processes, the Slack stand-in and the load generator (the
+# benchmark's own process) for 8 s in the middle of
 # a 30 s capacity phase of ack_bench.py. Divide each task-clock by the requests served in
 # those 8 s (served/s of the phase x 8) for its CPU per request.
 #
@@ -18,9 +19,10 @@ standin=$(for p in $(pgrep -P "$bench"); do grep -qa "spawn_main" "/proc/$p/cmdl
 perf stat -e task-clock,context-switches -p "$web" -- sleep 8 2>"$out/web.txt" &
 perf stat -e task-clock,context-switches -p "$work" -- sleep 8 2>"$out/work.txt" &
 perf stat -e task-clock,context-switches -p "$standin" -- sleep 8 2>"$out/standin.txt" &
+perf stat -e task-clock,context-switches -p "$bench" -- sleep 8 2>"$out/generator.txt" &
 wait "$bench"
 grep -E "capacity +sambot /touchpoint" "$out/bench.txt"
-for part in web work standin; do
+for part in web work standin generator; do
   echo "$part: $(grep -E 'task-clock|context-switches' "$out/$part.txt" | awk '{print $1, $2}' | paste -sd' ')"
 done
 rm -r "$out"

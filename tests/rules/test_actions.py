@@ -3,9 +3,10 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from sambot.actions import service as actions
-from sambot.actions.models import Action, ActionStatus
+from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
 from sambot.plans.models import Horizon, Objective
 from sambot.validation import InvalidInput, NotFound
 from sambot.workspaces import service as workspaces
@@ -182,6 +183,18 @@ def test_open_lists_put_the_overdue_first_then_by_due_date_undated_last(session,
     assert [a.title for a in mine] == ORDER
     everyone = actions.list_open_for_account(session, account_id=acme.id, today=TODAY)
     assert [a.title for a in everyone] == [*ORDER[:3], "someone else's", *ORDER[3:]]
+
+
+def test_the_overdue_first_order_itself_puts_overdue_then_dated_then_undated(session, acme):
+    # The open lists' statements are built once, at import, so this calls the order's rule
+    # as it runs: a change to it is seen here whenever it is made (tests/MUTATION.md).
+    _portfolio(session, acme)
+    ordered = session.scalars(
+        select(Action)
+        .where(Action.owner_id == "ULEE", Action.status.in_(OPEN_STATUSES))
+        .order_by(*actions.overdue_first(TODAY))
+    )
+    assert [a.title for a in ordered] == ORDER
 
 
 def test_open_lists_stop_at_their_limit_and_stay_in_their_workspace(session, acme):
