@@ -56,7 +56,8 @@ class ReadCache:
     def get(self, session: Session, key: Hashable, read: Callable[[], T]) -> T:
         if session.new or session.dirty or session.deleted:
             session.flush()  # what it is about to write counts as written
-        if session.connection().info.get(WROTE_KEPT):
+        connection = session.connection()
+        if connection.info.get(WROTE_KEPT):
             return read()  # this transaction changed what is kept: only it sees the change
         # Read once per transaction: a session may outlive its commit.
         transaction = session.get_transaction()
@@ -65,7 +66,7 @@ class ReadCache:
             version = known[1]
         else:
             # On the session's connection: the ORM's execute costs twice the read itself.
-            version = session.connection().execute(_READ_VERSION).scalar_one()
+            version = connection.execute(_READ_VERSION).scalar_one()
             session.info[_VERSION] = (transaction, version)
         with self._lock:
             if version != self._version:
