@@ -6,7 +6,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import BigInteger, DateTime, Engine, MetaData, create_engine, event, func
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    func,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -138,6 +147,13 @@ class Database:
         """A session whose work is committed at the end of the block, or rolled back."""
         with self.sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for a block that only reads Core statements: no session to open and
+        commit (about a third of a short list's read, bench/README.md). Nothing is written."""
+        with self.engine.connect() as connection:
+            yield connection
 
     @property
     def is_postgresql(self) -> bool:

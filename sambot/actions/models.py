@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -38,7 +39,19 @@ def days_late(due_date: date | None, status: ActionStatus, today: date) -> int:
     return (today - due_date).days
 
 
-class Action(Timestamps, Base):
+class ActionState:
+    """What an action's status and due date say: the same for a whole action and a listed
+    line of one."""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def days_late(self, today: date) -> int:
+        return days_late(self.due_date, self.status, today)
+
+
+class Action(ActionState, Timestamps, Base):
     """A step of the account's action plan, with one owner and a due date."""
 
     __tablename__ = "actions"
@@ -80,9 +93,16 @@ class Action(Timestamps, Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
 
-    def days_late(self, today: date) -> int:
-        return days_late(self.due_date, self.status, today)
+@dataclass(frozen=True, slots=True)
+class ActionLine(ActionState):
+    """An open action as a list shows it (`/action list`, the Home tab). Lists are read most,
+    and read without the ORM: its identity map and instrumented objects cost more than the
+    query (bench/README.md)."""
+
+    id: int
+    title: str
+    owner_id: str
+    due_date: date | None
+    status: ActionStatus
+    shared_with_client: bool

@@ -1,13 +1,20 @@
 """Action items: create, change state, and the lists people ask for."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, bindparam, case, func, select
+from sqlalchemy import Connection, Date, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
-from sambot.actions.models import OPEN_STATUSES, TEXT_MAX_LENGTH, Action, ActionStatus
+from sambot.actions.models import (
+    OPEN_STATUSES,
+    TEXT_MAX_LENGTH,
+    Action,
+    ActionLine,
+    ActionStatus,
+)
 from sambot.actions.schemas import ActionCreate, ActionUpdate
 from sambot.db import utcnow
 from sambot.plans.models import Objective
@@ -208,39 +215,47 @@ def reassign(db: Session, *, action: Action, changed_by: str, owner_id: str) -> 
     return update(db, action=action, changed_by=changed_by, data={"owner_id": owner_id})
 
 
+_actions = Action.__table__
+
+
 def overdue_first(today):
     """Order: overdue first (oldest due first), then by due date, undated last."""
-    overdue = case((Action.due_date < today, 0), else_=1)
-    undated = case((Action.due_date.is_(None), 1), else_=0)
-    return (overdue, undated, Action.due_date, Action.id)
+    due_date = _actions.c.due_date
+    overdue = case((due_date < today, 0), else_=1)
+    undated = case((due_date.is_(None), 1), else_=0)
+    return (overdue, undated, due_date, _actions.c.id)
 
 
-# The lists asked for most (`/action list`, the Home tab), built once with their values as
-# parameters: building and keying a statement costs more than running it (bench/README.md).
+# The lists asked for most (`/action list`, the Home tab): Core statements over the table,
+# built once with their values as parameters. Building and keying a statement costs more
+# than running it, and the ORM's loading more than both (bench/README.md).
 _TODAY = bindparam("today", type_=Date)
+_LINES = select(*(_actions.c[field.name] for field in fields(ActionLine)))
 _OPEN_FOR_OWNER = (
-    select(Action)
-    .where(
-        Action.workspace_id == bindparam("workspace_id"),
-        Action.owner_id == bindparam("owner_id"),
-        Action.status.in_(OPEN_STATUSES),
+    _LINES.where(
+        _actions.c.workspace_id == bindparam("workspace_id"),
+        _actions.c.owner_id == bindparam("owner_id"),
+        _actions.c.status.in_(OPEN_STATUSES),
     )
     .order_by(*overdue_first(_TODAY))
     .limit(bindparam("limit"))
 )
 _OPEN_FOR_ACCOUNT = (
-    select(Action)
-    .where(Action.account_id == bindparam("account_id"), Action.status.in_(OPEN_STATUSES))
+    _LINES.where(
+        _actions.c.account_id == bindparam("account_id"), _actions.c.status.in_(OPEN_STATUSES)
+    )
     .order_by(*overdue_first(_TODAY))
     .limit(bindparam("limit"))
 )
 
 
 def list_open_for_owner(
-    db: Session, *, workspace_id: int, owner_id: str, today: date, limit: int = 50
-) -> list[Action]:
+    db: Connection | Session, *, workspace_id: int, owner_id: str, today: date, limit: int = 50
+) -> list[ActionLine]:
+    """The owner's open actions, overdue first; `db` a session, or a connection when the
+    list is all that is read (`Database.reading`)."""
     values = {"workspace_id": workspace_id, "owner_id": owner_id, "today": today, "limit": limit}
-    return list(db.scalars(_OPEN_FOR_OWNER, values))
+    return [ActionLine(*row) for row in db.execute(_OPEN_FOR_OWNER, values)]
 
 
 def open_counts_by_owner(
@@ -263,10 +278,10 @@ def open_counts_by_owner(
 
 
 def list_open_for_account(
-    db: Session, *, account_id: int, today: date, limit: int = 50
-) -> list[Action]:
+    db: Connection | Session, *, account_id: int, today: date, limit: int = 50
+) -> list[ActionLine]:
     values = {"account_id": account_id, "today": today, "limit": limit}
-    return list(db.scalars(_OPEN_FOR_ACCOUNT, values))
+    return [ActionLine(*row) for row in db.execute(_OPEN_FOR_ACCOUNT, values)]
 
 
 def open_and_overdue_counts(db: Session, *, account_id: int, today: date) -> tuple[int, int]:

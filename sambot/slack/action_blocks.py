@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus, days_late
+from sambot.actions.models import OPEN_STATUSES, Action, ActionLine, ActionStatus, days_late
 from sambot.slack import blocks as bk
 from sambot.slack.ids import ActionButton
 from sambot.slack.refs import ActionRef, ActionStatusChoice
@@ -35,7 +35,7 @@ def due_text(due_date: date | None, status: ActionStatus, today: date) -> str:
     return f"due {format_date(due_date)}"
 
 
-def action_line(action: Action, today: date) -> str:
+def action_line(action: Action | ActionLine, today: date) -> str:
     """One mrkdwn line: title, owner, due date, state."""
     # Each attribute read once: an ORM attribute costs a lookup, and a long list reads many.
     status = action.status
@@ -57,7 +57,7 @@ STATUS_CHOICES = (
 )
 
 
-def status_menu(action: Action) -> dict:
+def status_menu(action: Action | ActionLine) -> dict:
     action_id, current = action.id, action.status
     choices = [
         bk.option(label, ActionStatusChoice(id=action_id, status=status.value).encode())
@@ -68,7 +68,7 @@ def status_menu(action: Action) -> dict:
     return bk.element("overflow", ActionButton.MORE, options=choices)
 
 
-def action_buttons(action: Action) -> dict:
+def action_buttons(action: Action | ActionLine) -> dict:
     action_id = action.id
     value = ActionRef(id=action_id).encode()
     return bk.actions(
@@ -95,7 +95,7 @@ def action_details(action: Action, *, internal: bool = True) -> str | None:
 
 
 def action_blocks(
-    action: Action,
+    action: Action | ActionLine,
     today: date,
     *,
     heading: str | None = None,
@@ -104,7 +104,8 @@ def action_blocks(
 ) -> list[dict]:
     """The section for an action, its buttons while it is open, and an optional context line.
 
-    In `full` (the action's own message) its detail and obstacle come under its line.
+    In `full` (the action's own message, an `Action`) its detail and obstacle come under its
+    line.
     """
     blocks = [bk.section(action_line(action, today), block_id=f"action_{action.id}")]
     details = action_details(action, internal=internal) if full else None

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,6 +54,11 @@ class Sam:
     def session(self) -> Iterator[Session]:
         with self.database.session() as session:
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.database.reading() as connection:
+            yield connection
 
     def workspace(self, team_id: str) -> Workspace:
         """The team's workspace, remembered after the first request so later ones skip a query.

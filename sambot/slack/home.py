@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sambot.accounts.models import Account
-from sambot.actions.models import Action
+from sambot.actions.models import ActionLine
 from sambot.slack import blocks as bk
 from sambot.slack.action_blocks import action_blocks
 from sambot.slack.ids import Button, HomeButton
@@ -32,10 +32,10 @@ class HomeAccount:
     coverage: str | None = None  # the badge and its first reason (relationships/coverage)
 
 
-def group_actions(actions: Sequence[Action], today: date) -> dict[str, list[Action]]:
+def group_actions(actions: Sequence[ActionLine], today: date) -> dict[str, list[ActionLine]]:
     """Overdue, due today, due in the next seven days, and the rest (later or undated)."""
     week_end = today + timedelta(days=7)
-    groups: dict[str, list[Action]] = {"overdue": [], "today": [], "week": [], "later": []}
+    groups: dict[str, list[ActionLine]] = {"overdue": [], "today": [], "week": [], "later": []}
     for action in actions:
         due = action.due_date
         if due is not None and due < today:
@@ -85,7 +85,7 @@ def _account_buttons(account: Account) -> dict:
 
 
 def home_view(
-    actions: Sequence[Action], accounts: Sequence[HomeAccount], today: date, total_open: int
+    actions: Sequence[ActionLine], accounts: Sequence[HomeAccount], today: date, total_open: int
 ) -> dict:
     groups = group_actions(actions, today)
     overdue, due_today, week = (len(groups[k]) for k in ("overdue", "today", "week"))

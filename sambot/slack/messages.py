@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sambot.accounts.models import Account, TeamRole
-from sambot.actions.models import Action
+from sambot.actions.models import Action, ActionLine
 from sambot.relationships.coverage import Coverage
 from sambot.slack import blocks as bk
 from sambot.slack.action_blocks import action_blocks
@@ -94,7 +94,7 @@ def action_message(action: Action, account: Account, today: date, *, note: str) 
     return Message(f"Action for {account.name}: {action.title} (<@{action.owner_id}>)", blocks)
 
 
-def action_list_message(actions: Sequence[Action], today: date) -> Message:
+def action_list_message(actions: Sequence[ActionLine], today: date) -> Message:
     if not actions:
         return notice(":sparkles: You have no open actions. Create one with `/action`.")
     overdue = sum(1 for action in actions if action.days_late(today))

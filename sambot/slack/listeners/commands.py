@@ -344,16 +344,15 @@ def open_action_modal(command, client, respond, interaction: Interaction):
 
 def list_my_actions(respond, interaction: Interaction):
     today = interaction.today
-    with interaction.sam.session() as session:
+    with interaction.sam.reading() as connection:
         mine = actions.list_open_for_owner(
-            session,
+            connection,
             workspace_id=interaction.workspace.id,
             owner_id=interaction.user_id,
             today=today,
             limit=500,
         )
-        message = messages.action_list_message(mine, today)
-    reply(respond, message)
+    reply(respond, messages.action_list_message(mine, today))
 
 
 def quick_action(command, client, respond, interaction: Interaction, text: str):

@@ -128,14 +128,14 @@ def redrawn_action_list(interaction: Interaction, *, changed: Action, note: str)
     today = interaction.today
 
     def draw() -> list[dict]:
-        with interaction.sam.session() as session:
+        with interaction.sam.reading() as connection:
             mine = actions.list_open_for_owner(
-                session,
+                connection,
                 workspace_id=interaction.workspace.id,
                 owner_id=interaction.user_id,
                 today=today,
             )
-            _, blocks = messages.action_list_message(mine, today)
+        _, blocks = messages.action_list_message(mine, today)
         top = bk.context(f"{note}: {action_line(changed, today)}")
         return [top, *blocks][:50]
 
