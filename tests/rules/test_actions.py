@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from sambot.actions import service as actions
-from sambot.actions.models import OPEN_STATUSES, Action, ActionStatus
+from sambot.actions.models import OPEN_STATUSES, Action, ActionLine, ActionStatus
 from sambot.plans.models import Horizon, Objective
 from sambot.validation import InvalidInput, NotFound
 from sambot.workspaces import service as workspaces
@@ -216,6 +216,24 @@ def test_open_lists_stop_at_their_limit_and_stay_in_their_workspace(session, acm
         == []
     )
     assert actions.list_open_for_account(session, account_id=acme.id + 1, today=TODAY) == []
+
+
+def test_a_listed_line_carries_the_action_as_saved_and_reads_as_the_action_does(session, acme):
+    # The lists are read as plain rows, not ORM objects: each field is the saved value.
+    action = new(session, acme, "Send the proposal", shared_with_client=True)
+    action.due_date = date(2026, 11, 20)  # late by now
+    session.flush()
+    (line,) = actions.list_open_for_account(session, account_id=acme.id, today=TODAY)
+    assert line == ActionLine(
+        id=action.id,
+        title="Send the proposal",
+        owner_id="ULEE",
+        due_date=date(2026, 11, 20),
+        status=ActionStatus.OPEN,
+        shared_with_client=True,
+    )
+    assert line.is_open and action.is_open
+    assert line.days_late(TODAY) == action.days_late(TODAY) == 8
 
 
 def test_an_open_list_shows_fifty_actions_at_most(session, acme):
