@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from sambot.accounts.models import Account
 from sambot.actions.models import Action
 from sambot.dates import today_in
 from sambot.localslack.requests import values_for
@@ -100,6 +101,30 @@ def test_buttons_in_the_ephemeral_action_list(slack, db):
     # The action's own channel message shows the change too.
     own = slack.wait("chat.update", lambda c: "Marked done by <@UDANA>" in json.dumps(c.args))
     assert own.args["channel"] == ACME_CHANNEL
+
+
+def test_the_list_redrawn_after_a_change_counts_every_open_action_as_the_list_did(slack, db):
+    account_id = seed.acme(db)
+    with db.session() as session:
+        workspace_id = session.get(Account, account_id).workspace_id
+        session.add_all(
+            Action(
+                workspace_id=workspace_id,
+                account_id=account_id,
+                title=f"Step {n}",
+                owner_id=DANA,
+                created_by=DANA,
+            )
+            for n in range(60)
+        )
+    slack.command("/action", "list")
+    listing = slack.ephemeral(DANA, "Your open actions (60)")
+    assert "…and 37 more." in json.dumps(listing["blocks"], ensure_ascii=False)
+    press(slack, listing, "action_done", user=DANA)
+    refreshed = slack.ephemeral(DANA, "Marked done by <@UDANA>")
+    shown = json.dumps(refreshed["blocks"], ensure_ascii=False)
+    assert "*Your open actions* (59)" in shown
+    assert "…and 36 more." in shown
 
 
 def test_add_details_opens_the_touchpoint_prefilled_and_saves(slack, db):

@@ -29,6 +29,7 @@ from sambot.slack.listeners import (
 from sambot.slack.listeners.common import (
     accounts_to_choose,
     action_modal_for,
+    open_action_list,
     open_form,
     touchpoint_modal_for,
 )
@@ -327,7 +328,7 @@ def action_command(ack, command, client, respond, interaction: Interaction):
         return open_action_modal(command, client, respond, interaction)
     first_word = text.lower().split(" ", 1)[0]
     if first_word == "list":
-        return list_my_actions(respond, interaction)
+        return reply(respond, open_action_list(interaction))
     if first_word == "help":
         return reply(respond, messages.help_message())
     return quick_action(command, client, respond, interaction, text)
@@ -340,19 +341,6 @@ def open_action_modal(command, client, respond, interaction: Interaction):
             require_change(interaction, session, account, "its actions")
         view = action_modal_for(session, interaction, account=account, origin=form_origin(command))
     open_form(client, respond, interaction, view)
-
-
-def list_my_actions(respond, interaction: Interaction):
-    today = interaction.today
-    with interaction.sam.reading() as connection:
-        mine = actions.list_open_for_owner(
-            connection,
-            workspace_id=interaction.workspace.id,
-            owner_id=interaction.user_id,
-            today=today,
-            limit=500,
-        )
-    reply(respond, messages.action_list_message(mine, today))
 
 
 def quick_action(command, client, respond, interaction: Interaction, text: str):

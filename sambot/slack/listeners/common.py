@@ -123,20 +123,29 @@ def action_modal_for(
     )
 
 
+# How many open actions a list reads: it shows 23 and counts the rest.
+OPEN_ACTIONS_READ = 500
+
+
+def open_action_list(interaction: Interaction) -> messages.Message:
+    """The user's `/action list`: read on a bare connection, as it writes nothing."""
+    with interaction.sam.reading() as connection:
+        mine = actions.list_open_for_owner(
+            connection,
+            workspace_id=interaction.workspace.id,
+            owner_id=interaction.user_id,
+            today=interaction.today,
+            limit=OPEN_ACTIONS_READ,
+        )
+    return messages.action_list_message(mine, interaction.today)
+
+
 def redrawn_action_list(interaction: Interaction, *, changed: Action, note: str):
     """The `/action list` again, after a change, with what changed on top."""
-    today = interaction.today
 
     def draw() -> list[dict]:
-        with interaction.sam.reading() as connection:
-            mine = actions.list_open_for_owner(
-                connection,
-                workspace_id=interaction.workspace.id,
-                owner_id=interaction.user_id,
-                today=today,
-            )
-        _, blocks = messages.action_list_message(mine, today)
-        top = bk.context(f"{note}: {action_line(changed, today)}")
+        _, blocks = open_action_list(interaction)
+        top = bk.context(f"{note}: {action_line(changed, interaction.today)}")
         return [top, *blocks][:50]
 
     return draw
