@@ -93,8 +93,10 @@ class OneAnswerEach:
     """A server that answers one request on each connection, then closes it without saying
     so (as a load balancer dropping an idle keep-alive connection does)."""
 
-    def __init__(self, say_close: bool = False, length: int = 11):
+    def __init__(self, say_close: bool = False, length: int = 11, answer: bytes | None = None):
         self.say_close, self.length = say_close, length  # length: the Content-Length said
+        self.answer = answer  # the answer's bytes, when not the usual one
+        self.requests: list[bytes] = []
         self.connections = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         threading.Thread(target=self._serve, daemon=True).start()
@@ -115,9 +117,11 @@ class OneAnswerEach:
                 length = re.search(rb"(?i)content-length: *(\d+)", head)
                 while length and len(body) < int(length[1]):  # all of it, or close resets
                     body += connection.recv(4096)
+                self.requests.append(head + b"\r\n\r\n" + body)
                 close = b"Connection: close\r\n" if self.say_close else b""
                 connection.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    self.answer
+                    or b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     + close
                     + f"Content-Length: {self.length}\r\n\r\n".encode()
                     + b'{"ok":true}'
@@ -128,8 +132,8 @@ class OneAnswerEach:
 def test_a_kept_connection_the_server_closed_meanwhile_is_not_used():
     server, pool = OneAnswerEach(), KeptConnections()
     for _ in range(3):
-        response, body = pool.post(server.url, b"{}", {}, timeout=5)
-        assert (response.status, body) == (200, b'{"ok":true}')
+        answer = pool.post(server.url, b"{}", {}, timeout=5)
+        assert (answer.status, answer.body) == (200, b'{"ok":true}')
         time.sleep(0.1)  # the server has closed it
     assert server.connections == 3
 
@@ -178,6 +182,72 @@ def test_an_answer_cut_short_is_not_retried():
     client = build_web_client("xoxb-test", server.url.removesuffix("auth.test"))
     client.pool = KeptConnections()
     with pytest.raises(http.client.IncompleteRead):
+        client.chat_postMessage(channel="C1", text="once")
+    time.sleep(0.2)
+    assert server.connections == 1
+
+
+def test_the_request_goes_as_http_client_writes_it():
+    server = OneAnswerEach()
+    KeptConnections().post(
+        server.url + "?a=1", b'{"x":1}', {"Authorization": "Bearer xoxb-1"}, timeout=5
+    )
+    head, _, body = server.requests[0].partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    port = server.url.split(":")[2].split("/")[0]
+    assert lines[0] == b"POST /api/auth.test?a=1 HTTP/1.1"
+    assert f"Host: 127.0.0.1:{port}".encode() in lines
+    assert b"Authorization: Bearer xoxb-1" in lines
+    assert b"Content-Length: 7" in lines
+    assert body == b'{"x":1}'
+
+
+def test_a_header_with_a_line_break_is_refused_before_anything_is_sent():
+    server = OneAnswerEach()
+    with pytest.raises(ValueError, match="line break"):
+        KeptConnections().post(server.url, b"{}", {"X-Note": "a\r\nX-Forged: 1"}, timeout=5)
+    time.sleep(0.1)
+    assert server.requests == []
+
+
+def test_a_chunked_answer_is_read_whole_and_its_connection_kept():
+    server = OneAnswerEach(
+        answer=b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+        b'6\r\n{"ok":\r\n5\r\ntrue}\r\n0\r\n\r\n'
+    )
+    pool = KeptConnections()
+    answer = pool.post(server.url, b"{}", {}, timeout=5)
+    assert (answer.status, answer.body, answer.will_close) == (200, b'{"ok":true}', False)
+    assert sum(len(idle) for idle in pool._idle.values()) == 1
+
+
+def test_an_answer_that_ends_with_its_connection_is_read_to_the_end():
+    server = OneAnswerEach(
+        answer=b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b'Connection: close\r\n\r\n{"ok":true}'
+    )
+    pool = KeptConnections()
+    answer = pool.post(server.url, b"{}", {}, timeout=5)
+    assert (answer.status, answer.body, answer.will_close) == (200, b'{"ok":true}', True)
+    assert sum(len(idle) for idle in pool._idle.values()) == 0
+
+
+def test_an_answer_is_decoded_with_the_charset_it_names():
+    latin = '{"ok":true,"name":"Ren\u00e9e"}'.encode("latin-1")
+    server = OneAnswerEach(
+        answer=b'HTTP/1.1 200 OK\r\nContent-Type: application/json; Charset="ISO-8859-1"\r\n'
+        + f"Content-Length: {len(latin)}\r\n\r\n".encode()
+        + latin
+    )
+    client = build_web_client("xoxb-test", server.url.removesuffix("auth.test"))
+    assert client.auth_test()["name"] == "Ren\u00e9e"
+
+
+def test_a_malformed_answer_is_an_error_not_retried():
+    server = OneAnswerEach(answer=b"HTTP/1.1 abc\r\n\r\n")
+    client = build_web_client("xoxb-test", server.url.removesuffix("auth.test"))
+    with pytest.raises(http.client.HTTPException):
         client.chat_postMessage(channel="C1", text="once")
     time.sleep(0.2)
     assert server.connections == 1
