@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from slack_bolt import App, BoltRequest
 
@@ -143,6 +144,34 @@ def _run_here(fn, /, *args, **kwargs) -> Future:
     return future
 
 
+@dataclass(frozen=True, slots=True)
+class VerifiedRequest:
+    """A request whose signature the edge has verified and whose payload it has parsed: what
+    its listener needs, as plain data (a work process receives it pickled). Bolt's request
+    is built where the listener runs, off the event loop that answers the acks."""
+
+    payload: dict
+    query: str
+    headers: dict[str, str]
+    received_at: float
+
+    def bolt_request(self) -> BoltRequest:
+        # Already verified and parsed: Bolt takes a parsed body only in its "socket_mode",
+        # which skips a second verification and parse and is otherwise handled as HTTP.
+        return BoltRequest(
+            body=self.payload,
+            query=self.query,
+            headers=self.headers,
+            # A trigger_id's age is at least the time since then (sambot.slack.context).
+            context={RECEIVED_AT: self.received_at},
+            mode="socket_mode",
+        )
+
+
+def _dispatch_verified(app: App, request: VerifiedRequest) -> None:
+    _dispatch_here(app, request.bolt_request())
+
+
 def _dispatch_here(app: App, request: BoltRequest) -> None:
     _dispatching.active = True
     try:
@@ -173,10 +202,12 @@ class Workload:
     def problem(self) -> str | None:
         return None  # threads of this process: it answers, so they run
 
-    def submit(self, request: BoltRequest) -> None:
+    def submit(self, request: VerifiedRequest) -> None:
         # The response is Bolt's ack, already sent by the edge. The request's log context
         # (its id, team, command) goes along.
-        self.dispatcher.submit(contextvars.copy_context().run, _dispatch_here, self.app, request)
+        self.dispatcher.submit(
+            contextvars.copy_context().run, _dispatch_verified, self.app, request
+        )
 
     def drain(self) -> None:
         """Finish every request already acknowledged, and the listeners they started."""
@@ -209,13 +240,23 @@ class ProcessWorkload:
         self._workers = [self._new_worker() for _ in range(processes)]
         # The event loop (submit) and /readyz's thread may both find one dead: one replaces it.
         self._replacing = threading.Lock()
+        self._next_check = 0.0
+
+    # Whether a process lives costs a system call (waitpid), and the door asks for every
+    # command: ask at most this often. A request sent meanwhile to one that died is lost,
+    # as are those it already held.
+    LIVENESS_CHECK_S = 0.05
 
     def _new_worker(self) -> "_WorkProcess":
         return _WorkProcess(self._spawn, self._start, self.threads)
 
-    def _alive(self) -> list["_WorkProcess"]:
-        """The work processes, any that died replaced by a new one first."""
+    def _alive(self, *, now: bool = False) -> list["_WorkProcess"]:
+        """The work processes, any found dead replaced by a new one first: looked for `now`,
+        or when the last look is `LIVENESS_CHECK_S` old."""
+        if not now and time.monotonic() < self._next_check:
+            return self._workers
         with self._replacing:
+            self._next_check = time.monotonic() + self.LIVENESS_CHECK_S
             for index, worker in enumerate(self._workers):
                 if not worker.process.is_alive():
                     logger.error(
@@ -233,27 +274,19 @@ class ProcessWorkload:
 
     def problem(self) -> str | None:
         """What keeps the work processes from serving (for /readyz), if anything."""
-        workers = self._alive()
+        workers = self._alive(now=True)
         ready = sum(worker.ready.value for worker in workers)
         return (
             None if ready == len(workers) else f"{ready} of {len(workers)} work processes started"
         )
 
-    def submit(self, request: BoltRequest) -> None:
+    def submit(self, request: VerifiedRequest) -> None:
         """On the event loop: it never waits for a work process."""
         worker = min(self._alive(), key=lambda w: w.ahead.value)
         with worker.ahead.get_lock():
             worker.ahead.value += 1
-        # Only what the work process needs, all of it plain data.
-        worker.outbox.send(
-            (
-                request.body,
-                request.query,
-                request.headers,
-                request.context.get(RECEIVED_AT),
-                {name: variable.get() for name, variable in logs.CONTEXT.items()},
-            )
-        )
+        log_context = {name: variable.get() for name, variable in logs.CONTEXT.items()}
+        worker.outbox.send((request, log_context))
 
     def drain(self) -> None:
         """Finish every request already acknowledged, then stop the work processes: each
@@ -443,17 +476,10 @@ def serve_work(
 def _take_work(app: App, inbox: _Inbox, ahead) -> None:
     while (item := inbox.take()) is not None:
         try:
-            body, query, headers, received_at, log_context = item
+            request, log_context = item
             for name, value in log_context.items():
                 logs.CONTEXT[name].set(value)
-            request = BoltRequest(
-                body=body,
-                query=query,
-                headers=headers,
-                context={RECEIVED_AT: received_at},
-                mode="socket_mode",  # verified and parsed by the web process
-            )
-            _dispatch_here(app, request)
+            _dispatch_verified(app, request)
         except Exception:  # Bolt's error handler has logged a listener's; the next one goes on
             logger.exception("a request's work failed")
         finally:

@@ -186,3 +186,22 @@ def test_a_dead_work_process_found_by_two_threads_at_once_is_replaced_once(caplo
     assert dead.outbox.sock.fileno() == -1  # its socket closed
     workload.drain()
     assert not workload._workers
+
+
+def test_the_door_looks_for_dead_work_processes_at_most_so_often_readyz_at_once(caplog):
+    workload = ProcessWorkload(wait_for_the_end, processes=1)
+    workload._alive()  # a look: the next is LIVENESS_CHECK_S away
+    dead = workload._workers[0]
+    dead.process.kill()
+    dead.process.join(5)
+    assert workload._alive()[0] is dead  # a waitpid per command would cost the acks
+    time.sleep(ProcessWorkload.LIVENESS_CHECK_S)
+    replaced = workload._alive()[0]
+    assert replaced is not dead
+    workload._alive()
+    replaced.process.kill()
+    replaced.process.join(5)
+    workload.problem()  # /readyz looks now
+    assert workload._workers[0] is not replaced
+    assert caplog.text.count("starting another") == 2
+    workload.drain()
