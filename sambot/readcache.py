@@ -5,17 +5,19 @@ A touchpoint form lists the accounts the user may see and the account's stakehol
 same few reads on every open, and a third of a served `/touchpoint`'s CPU
 (bench/README.md). Every commit that writes accounts, team members or stakeholders raises
 the data version in its own transaction (`sambot.db.raise_data_version_on_commit`). A
-session reads that number once (a primary-key read); what was kept under another number is
-dropped. So a change made in any process is seen by the next form opened in every other.
+transaction reads that number once (a primary-key read); what was kept under another
+number is dropped. So a change made in any process is seen by the next form opened in every other.
 """
 
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from sambot.db import WROTE_KEPT, DataVersion
@@ -45,7 +47,11 @@ def choices(rows: Iterable[Named]) -> tuple[Choice, ...]:
 
 class ReadCache:
     """Values kept under the data version they were read at, the least recently used
-    dropped beyond `most`. Values are shared between threads: keep them immutable."""
+    dropped beyond `most`. Values are shared between threads: keep them immutable.
+
+    A value is read from a session, or from a bare connection (`Database.reading`), where
+    a session is made only when a value must be read: a form that finds all it lists kept
+    opens no session at all."""
 
     def __init__(self, most: int = 512):
         self.most = most
@@ -53,21 +59,18 @@ class ReadCache:
         self._kept: OrderedDict[Hashable, object] = OrderedDict()
         self._version: int | None = None
 
-    def get(self, session: Session, key: Hashable, read: Callable[[], T]) -> T:
-        if session.new or session.dirty or session.deleted:
-            session.flush()  # what it is about to write counts as written
-        connection = session.connection()
-        if connection.info.get(WROTE_KEPT):
-            return read()  # this transaction changed what is kept: only it sees the change
-        # Read once per transaction: a session may outlive its commit.
-        transaction = session.get_transaction()
-        known = session.info.get(_VERSION)
-        if known is not None and known[0] is transaction:
-            version = known[1]
+    def get(self, reader: Session | Connection, key: Hashable, read: Callable[[Session], T]) -> T:
+        if isinstance(reader, Session):
+            if reader.new or reader.dirty or reader.deleted:
+                reader.flush()  # what it is about to write counts as written
+            connection = reader.connection()
         else:
-            # On the session's connection: the ORM's execute costs twice the read itself.
-            version = connection.execute(_READ_VERSION).scalar_one()
-            session.info[_VERSION] = (transaction, version)
+            connection = reader
+        if connection.info.get(WROTE_KEPT):
+            # This transaction changed what is kept: only it sees the change.
+            with session_on(reader) as session:
+                return read(session)
+        version = _version_seen_by(connection)
         with self._lock:
             if version != self._version:
                 self._kept.clear()
@@ -75,10 +78,35 @@ class ReadCache:
             elif key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]  # type: ignore[return-value]
-        value = read()
+        with session_on(reader) as session:
+            value = read(session)
         with self._lock:
             if version == self._version:
                 self._kept[key] = value
                 if len(self._kept) > self.most:
                     self._kept.popitem(last=False)
         return value
+
+
+def _version_seen_by(connection: Connection) -> int:
+    """The data version, read once per transaction: a session or a connection may outlive
+    its commit."""
+    transaction = connection.get_transaction()
+    known = connection.info.get(_VERSION)
+    if transaction is not None and known is not None and known[0]() is transaction:
+        return known[1]
+    # A primary-key read, on the connection: the ORM's execute costs twice the read itself.
+    version = connection.execute(_READ_VERSION).scalar_one()
+    connection.info[_VERSION] = (weakref.ref(connection.get_transaction()), version)
+    return version
+
+
+@contextmanager
+def session_on(reader: Session | Connection) -> Iterator[Session]:
+    """The session itself, or a short one on the bare connection, which joins the
+    connection's transaction and leaves it as it was."""
+    if isinstance(reader, Session):
+        yield reader
+        return
+    with Session(bind=reader) as session:
+        yield session

@@ -6,6 +6,7 @@ enough is the user's admin status asked of Slack (users.info, cached like time z
 
 from collections.abc import Collection
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from sambot.accounts.models import Account
@@ -65,14 +66,14 @@ def require_admin(interaction: Interaction) -> None:
         raise NotAllowed(SETTINGS_REFUSED)
 
 
-def viewer(interaction: Interaction, session: Session) -> Viewer:
+def viewer(interaction: Interaction, reader: Session | Connection) -> Viewer:
     """The user as a viewer of account lists. Slack is asked whether they are an admin only
     when a private account would otherwise be hidden from them."""
     user_id, workspace_id = interaction.user_id, interaction.workspace.id
     hidden = interaction.sam.reads.get(
-        session,
+        reader,
         ("hides accounts from", workspace_id, user_id),
-        lambda: hides_accounts_from(session, workspace_id=workspace_id, user_id=user_id),
+        lambda session: hides_accounts_from(session, workspace_id=workspace_id, user_id=user_id),
     )
     return Viewer(user_id, is_admin=hidden and interaction.is_admin)
 

@@ -102,16 +102,12 @@ def test_kept_until_the_version_moves_then_read_again(db):
 
     for _ in range(3):
         with db.session() as session:
-            assert cache.get(session, "accounts", lambda s=session: names(s)) == (
-                Choice(account_id, "Acme"),
-            )
+            assert cache.get(session, "accounts", names) == (Choice(account_id, "Acme"),)
     assert len(reads) == 1
     with db.session() as session:  # another process renames it: only the database is shared
         session.get(Account, account_id).name = "Acme Ltd"
     with db.session() as session:
-        assert cache.get(session, "accounts", lambda: names(session)) == (
-            Choice(account_id, "Acme Ltd"),
-        )
+        assert cache.get(session, "accounts", names) == (Choice(account_id, "Acme Ltd"),)
     assert len(reads) == 2
 
 
@@ -123,11 +119,11 @@ def test_a_transaction_that_wrote_reads_its_own_change_not_the_kept_one(db):
         return choices(accounts.list_accounts(session, workspace_id=workspace_id))
 
     with db.session() as session:
-        cache.get(session, "accounts", lambda: read(session))
+        cache.get(session, "accounts", read)
     with db.session() as session:
         session.get(Account, account_id).name = "Acme Ltd"
         session.flush()
-        assert cache.get(session, "accounts", lambda: read(session))[0].name == "Acme Ltd"
+        assert cache.get(session, "accounts", read)[0].name == "Acme Ltd"
 
 
 def test_only_the_most_recently_used_are_kept(db):
@@ -135,7 +131,7 @@ def test_only_the_most_recently_used_are_kept(db):
     cache, reads = ReadCache(most=2), []
     with db.session() as session:
         for key in ("a", "b", "a", "c", "a", "b"):
-            cache.get(session, key, lambda k=key: reads.append(k) or k)
+            cache.get(session, key, lambda _session, k=key: reads.append(k) or k)
     # "b" was dropped when "c" came ("a" had been used since), so it is read again.
     assert reads == ["a", "b", "c", "b"]
 
@@ -198,12 +194,12 @@ def test_a_session_s_pending_change_and_a_new_transaction_are_seen(db):
 
     session = db.sessions()
     try:
-        assert cache.get(session, "accounts", lambda: read(session))[0].name == "Acme"
+        assert cache.get(session, "accounts", read)[0].name == "Acme"
         session.get(Account, account_id).name = "Acme Ltd"  # not flushed yet
-        assert cache.get(session, "accounts", lambda: read(session))[0].name == "Acme Ltd"
+        assert cache.get(session, "accounts", read)[0].name == "Acme Ltd"
         session.commit()
         # The same session, a new transaction: the version is read again, and has moved.
-        assert cache.get(session, "accounts", lambda: read(session))[0].name == "Acme Ltd"
+        assert cache.get(session, "accounts", read)[0].name == "Acme Ltd"
     finally:
         session.close()
 
@@ -214,3 +210,54 @@ def test_a_migration_raises_the_version(db):
     before = version(db)
     migrate.upgrade(db.url)
     assert version(db) == before + 1
+
+
+def test_on_a_bare_connection_a_session_is_made_only_to_read_what_is_not_kept(db, monkeypatch):
+    from sambot import readcache
+
+    workspace_id, account_id = acme(db)
+    cache, sessions = ReadCache(), []
+    real_session_on = readcache.session_on
+
+    def counted(reader):
+        sessions.append(1)
+        return real_session_on(reader)
+
+    monkeypatch.setattr(readcache, "session_on", counted)
+
+    def read(session):
+        return choices(accounts.list_accounts(session, workspace_id=workspace_id))
+
+    for _ in range(3):
+        with db.reading() as connection:
+            assert cache.get(connection, "accounts", read) == (Choice(account_id, "Acme"),)
+    assert len(sessions) == 1  # the first read; the other two found it kept
+    with db.session() as session:  # another process renames it
+        session.get(Account, account_id).name = "Acme Ltd"
+    with db.reading() as connection:
+        assert cache.get(connection, "accounts", read)[0].name == "Acme Ltd"
+        assert cache.get(connection, "other", lambda _session: "x") == "x"
+    assert len(sessions) == 3
+
+
+def test_a_bare_connection_reads_the_version_once_per_transaction(db):
+    workspace_id, account_id = acme(db)
+    cache, statements = ReadCache(), []
+
+    def read(session):
+        return choices(accounts.list_accounts(session, workspace_id=workspace_id))
+
+    with db.reading() as connection:
+        cache.get(connection, "accounts", read)
+        from sqlalchemy import event
+
+        event.listen(connection, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        for key in ("accounts", "accounts", "more"):
+            cache.get(connection, key, read)
+        reads_of_the_version = [s for s in statements if "data_version" in s]
+        assert len(reads_of_the_version) == 0  # read once, at the first get
+        connection.commit()  # a new transaction: the version may have moved
+        with db.session() as session:
+            session.get(Account, account_id).name = "Acme Ltd"
+        assert cache.get(connection, "accounts", read)[0].name == "Acme Ltd"
+        assert len([s for s in statements if "data_version" in s]) == 1

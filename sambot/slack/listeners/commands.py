@@ -301,14 +301,19 @@ def touchpoint_command(ack, command, client, respond, interaction: Interaction):
 
 
 def open_touchpoint_modal(command, client, respond, interaction: Interaction):
-    with interaction.sam.session() as session:
+    # It writes nothing, and what it lists is kept: a bare connection, a session only to read
+    # what is not kept (sambot/readcache.py).
+    with interaction.sam.reading() as connection:
         linked = interaction.sam.reads.get(
-            session,
+            connection,
             ("channel's account", interaction.workspace.id, interaction.channel_id),
-            lambda: choices(filter(None, [interaction.account(session)])),
+            lambda session: choices(filter(None, [interaction.account(session)])),
         )
         view = touchpoint_modal_for(
-            session, interaction, account=linked[0] if linked else None, origin=form_origin(command)
+            connection,
+            interaction,
+            account=linked[0] if linked else None,
+            origin=form_origin(command),
         )
     open_form(client, respond, interaction, view)
 

@@ -1,6 +1,7 @@
 """Small pieces the listeners share."""
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from sambot.accounts import service as accounts
@@ -8,7 +9,7 @@ from sambot.accounts.models import Account
 from sambot.actions import service as actions
 from sambot.actions.models import Action
 from sambot.plans import service as plans
-from sambot.readcache import Named, choices
+from sambot.readcache import Named, choices, session_on
 from sambot.slack import blocks as bk
 from sambot.slack import messages, modals
 from sambot.slack.action_blocks import action_line
@@ -47,18 +48,18 @@ def open_form(client, respond, interaction: Interaction, view: dict) -> None:
 
 
 def accounts_to_choose(
-    session: Session, interaction: Interaction, chosen: Named | None = None
+    reader: Session | Connection, interaction: Interaction, chosen: Named | None = None
 ) -> list[Named]:
     """The accounts a form's select offers the user: the chosen one first, then the first
     by name, private ones only to their team and admins.
 
     A select shows 100 options at most, so no more are read, however large the portfolio.
     """
-    workspace_id, seen_by = interaction.workspace.id, viewer(interaction, session)
+    workspace_id, seen_by = interaction.workspace.id, viewer(interaction, reader)
     first = interaction.sam.reads.get(
-        session,
+        reader,
         ("accounts to choose", workspace_id, seen_by),
-        lambda: choices(
+        lambda session: choices(
             accounts.list_accounts(
                 session, workspace_id=workspace_id, limit=MAX_OPTIONS, viewer=seen_by
             )
@@ -72,7 +73,7 @@ def accounts_to_choose(
 
 
 def touchpoint_modal_for(
-    session: Session,
+    reader: Session | Connection,
     interaction: Interaction,
     *,
     account: Named | None,
@@ -80,18 +81,21 @@ def touchpoint_modal_for(
     prefill: dict | None = None,
 ) -> dict:
     """The touchpoint form; its date starts at today in the user's own time zone."""
-    every_account = accounts_to_choose(session, interaction, account)
+    every_account = accounts_to_choose(reader, interaction, account)
     people: list[Named] = []
     if account:
         people += interaction.sam.reads.get(
-            session,
+            reader,
             ("stakeholders", account.id),
-            lambda: choices(stakeholders.list_for_account(session, account_id=account.id)),
+            lambda session: choices(stakeholders.list_for_account(session, account_id=account.id)),
         )
     linked = set((prefill or {}).get("stakeholder_ids") or []) - {person.id for person in people}
     if account and linked:
         # Someone who has left stays on the touchpoints they were at.
-        people += stakeholders.get_many(session, account_id=account.id, stakeholder_ids=linked)
+        with session_on(reader) as session:
+            people += choices(
+                stakeholders.get_many(session, account_id=account.id, stakeholder_ids=linked)
+            )
     return modals.touchpoint_modal(
         accounts=every_account,
         account_id=account.id if account else None,
