@@ -1,5 +1,7 @@
 """One Web API call's cost to the app: slack-sdk's WebClient (a new connection per call,
-through urllib) against sambot's PooledWebClient (kept-alive connections).
+through urllib) against sambot's PooledWebClient (kept-alive connections). Then the
+transport alone, one thread: a POST over a kept-alive `http.client` connection against
+`KeptConnections` (httptools), best of 5 alternations.
 
 The stand-in runs in its own process, so the CPU measured is the caller's only, over
 plain HTTP and over HTTPS (as Slack answers: a self-signed certificate made with
@@ -8,6 +10,7 @@ openssl for the run).
 """
 
 import argparse
+import http.client
 import os
 import ssl
 import subprocess
@@ -16,6 +19,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -76,7 +80,53 @@ def main() -> None:
                     standin.reset()
                     cpu, wall = measure(client, args.calls, args.threads)
                     print(f"| {transport} | {name} | {run} | {cpu:.2f} | {wall:.2f} |")
+            if tls_files is None:
+                transport = measure_transport(standin.base_url, args.calls)
             standin.stop()
+    print("\n| transport alone, one thread, plain HTTP | CPU per POST (µs) |")
+    print("|---|---:|")
+    for name, micros in transport.items():
+        print(f"| {name} | {micros:.0f} |")
+
+
+def measure_transport(base_url: str, calls: int) -> dict[str, float]:
+    """CPU (µs) of one POST and its answer read whole, each way, best of 5 alternations."""
+    url = f"{base_url.rstrip('/')}/chat.postMessage"
+    parts = urlsplit(url)
+    body = b'{"channel": "C1", "text": "hello"}'
+    headers = {
+        "Content-Type": "application/json;charset=utf-8",
+        "Authorization": f"Bearer {TOKEN}",
+        "User-Agent": "Python slackclient",
+    }
+    kept = http.client.HTTPConnection(parts.netloc)
+
+    def with_http_client() -> None:
+        kept.request("POST", parts.path, body, headers)
+        answer = kept.getresponse()
+        answer.read()
+        assert answer.status == 200
+
+    pool = KeptConnections()
+
+    def with_kept_connections() -> None:
+        assert pool.post(url, body, headers, timeout=10).status == 200
+
+    ways = {
+        "`http.client`, a kept-alive connection (before)": with_http_client,
+        "`KeptConnections` (httptools), sambot's": with_kept_connections,
+    }
+    best = dict.fromkeys(ways, float("inf"))
+    for _ in range(5):
+        for name, post in ways.items():
+            for _ in range(100):  # warm up
+                post()
+            started = time.thread_time()
+            for _ in range(calls):
+                post()
+            best[name] = min(best[name], (time.thread_time() - started) / calls * 1e6)
+    kept.close()
+    return best
 
 
 def pooled(base_url: str, trust: ssl.SSLContext | None) -> WebClient:

@@ -25,6 +25,14 @@ DELIVERY_TESTS = "tests/rules/test_deliveries.py"
 ACTION_MODEL = "sambot/actions/models.py"
 ACTION_BLOCKS = "sambot/slack/action_blocks.py"
 ACTION_BLOCK_TESTS = "tests/rules/test_action_blocks.py"
+# The transport of every call to Slack, the forms' kept reads, the work processes' upkeep:
+# not mutmut's (its copies cannot start the stand-in's and work processes' spawned children).
+CLIENT = "sambot/slack/client.py"
+CLIENT_TESTS = "tests/slack/test_web_client.py"
+READ_CACHE = "sambot/readcache.py"
+READ_CACHE_TESTS = "tests/rules/test_read_cache.py"
+WORKLOAD = "sambot/slack/workload.py"
+WORK_SOCKET_TESTS = "tests/slack/test_work_socket.py"
 
 PYTEST = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
 
@@ -220,6 +228,45 @@ MUTANTS = [
         'mark = ":pushpin:"',
         ACTION_BLOCK_TESTS,
     ),
+    # An answer that says it closes its connection, or that ends with it, is not kept.
+    (CLIENT, "self.will_close = not self._parser.should_keep_alive()", "pass", CLIENT_TESTS),
+    (CLIENT, "if answer.will_close or len(idle)", "if len(idle)", CLIENT_TESTS),
+    (
+        CLIENT,
+        "if self._framed_by_close():\n                    break",
+        "if False:\n                    break",
+        CLIENT_TESTS,
+    ),
+    (CLIENT, 'if name.strip().lower() == "charset"', "if False", CLIENT_TESTS),
+    (CLIENT, "if _UNSAFE_IN_HEADER.search(", "if not _UNSAFE_IN_HEADER.search(", CLIENT_TESTS),
+    # Nothing came: retried. Some came, then nothing: Slack may have acted, not retried.
+    (
+        CLIENT,
+        "if not started:\n                    raise http.client.RemoteDisconnected",
+        "if True:\n                    raise http.client.RemoteDisconnected",
+        CLIENT_TESTS,
+    ),
+    (CLIENT, "self._chunks.append(chunk)", "self._chunks[:] = [chunk]", CLIENT_TESTS),
+    (CLIENT, "if not ready.poll(0):", "if True:", CLIENT_TESTS),
+    # The version is read once per transaction; a session is made only to read.
+    (READ_CACHE, "known[0]() is transaction", "known is not None", READ_CACHE_TESTS),
+    (READ_CACHE, "transaction is not None and known", "known", READ_CACHE_TESTS),
+    (READ_CACHE, "if connection.info.get(WROTE_KEPT):", "if False:", READ_CACHE_TESTS),
+    (
+        READ_CACHE,
+        # A session made for every read, kept or not.
+        "version = _version_seen_by(connection)\n",
+        "version = _version_seen_by(connection)\n        session_on(reader).__enter__()\n",
+        READ_CACHE_TESTS,
+    ),
+    # The door looks for dead work processes at most so often; /readyz at once.
+    (
+        WORKLOAD,
+        "if not now and time.monotonic() < self._next_check:",
+        "if False:",
+        WORK_SOCKET_TESTS,
+    ),
+    (WORKLOAD, "workers = self._alive(now=True)", "workers = self._alive()", WORK_SOCKET_TESTS),
 ]
 
 
