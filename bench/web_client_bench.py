@@ -81,11 +81,11 @@ def main() -> None:
                     cpu, wall = measure(client, args.calls, args.threads)
                     print(f"| {transport} | {name} | {run} | {cpu:.2f} | {wall:.2f} |")
             if tls_files is None:
-                transport = measure_transport(standin.base_url, args.calls)
+                transport_alone = measure_transport(standin.base_url, args.calls)
             standin.stop()
     print("\n| transport alone, one thread, plain HTTP | CPU per POST (µs) |")
     print("|---|---:|")
-    for name, micros in transport.items():
+    for name, micros in transport_alone.items():
         print(f"| {name} | {micros:.0f} |")
 
 
