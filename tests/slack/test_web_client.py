@@ -210,27 +210,23 @@ def test_a_header_with_a_line_break_is_refused_before_anything_is_sent():
     assert server.requests == []
 
 
-def test_a_chunked_answer_is_read_whole_and_its_connection_kept():
+@pytest.mark.parametrize(
+    ("framing", "kept"),
+    [
+        # In chunks: the connection stays open for the next call.
+        (b'Transfer-Encoding: chunked\r\n\r\n6\r\n{"ok":\r\n5\r\ntrue}\r\n0\r\n\r\n', True),
+        # Neither a length nor chunks: the answer ends with its connection.
+        (b'Connection: close\r\n\r\n{"ok":true}', False),
+    ],
+)
+def test_an_answer_is_read_whole_however_it_is_framed(framing, kept):
     server = OneAnswerEach(
-        answer=b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-        b"Transfer-Encoding: chunked\r\n\r\n"
-        b'6\r\n{"ok":\r\n5\r\ntrue}\r\n0\r\n\r\n'
+        answer=b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + framing
     )
     pool = KeptConnections()
     answer = pool.post(server.url, b"{}", {}, timeout=5)
-    assert (answer.status, answer.body, answer.will_close) == (200, b'{"ok":true}', False)
-    assert sum(len(idle) for idle in pool._idle.values()) == 1
-
-
-def test_an_answer_that_ends_with_its_connection_is_read_to_the_end():
-    server = OneAnswerEach(
-        answer=b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-        b'Connection: close\r\n\r\n{"ok":true}'
-    )
-    pool = KeptConnections()
-    answer = pool.post(server.url, b"{}", {}, timeout=5)
-    assert (answer.status, answer.body, answer.will_close) == (200, b'{"ok":true}', True)
-    assert sum(len(idle) for idle in pool._idle.values()) == 0
+    assert (answer.status, answer.body, answer.will_close) == (200, b'{"ok":true}', not kept)
+    assert sum(len(idle) for idle in pool._idle.values()) == int(kept)
 
 
 def test_an_answer_is_decoded_with_the_charset_it_names():
