@@ -6,7 +6,8 @@ same few reads on every open, and a third of a served `/touchpoint`'s CPU
 (bench/README.md). Every commit that writes accounts, team members or stakeholders raises
 the data version in its own transaction (`sambot.db.raise_data_version_on_commit`). A
 transaction reads that number once (a primary-key read); what was kept under another
-number is dropped. So a change made in any process is seen by the next form opened in every other.
+number is dropped. So a change made in any process is seen by the next form opened in
+every other.
 """
 
 import threading
