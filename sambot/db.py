@@ -150,8 +150,9 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A connection for a block that only reads Core statements: no session to open and
-        commit (about a third of a short list's read, bench/README.md). Nothing is written."""
+        """A connection for a block that only reads: no session to open and commit (about a
+        third of a short list's read, bench/README.md). Nothing is written. An ORM read on
+        it goes through a short session of its own (`sambot.readcache.session_on`)."""
         with self.engine.connect() as connection:
             yield connection
 
