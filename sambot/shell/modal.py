@@ -389,7 +389,7 @@ def _choices(element: dict, host: Host) -> list[tuple[str, str]]:
 def _format_hint(element: dict) -> str:
     kind = element.get("type")
     if kind == "datepicker":
-        return " (a date: 2026-12-05, tomorrow, next friday)"
+        return " (a date: 2026-12-05, tomorrow, next friday, the 5th)"
     if kind in ("users_select", "multi_users_select"):
         return " (@name" + (", @name" if kind.startswith("multi") else "") + ")"
     if kind in ("conversations_select", "channels_select"):
@@ -475,7 +475,7 @@ def _split(text: str) -> list[str]:
 def _date(text: str, host: Host) -> str:
     day = parse_date(text, today=host.today())
     if day is None:
-        raise Invalid("Type a date such as 2026-12-05, tomorrow or next friday.")
+        raise Invalid("Type a date such as 2026-12-05, tomorrow, next friday or the 5th.")
     if text.strip() != day.isoformat():
         host.say(host.renderer.style.dim(f"│   = {format_date(day)}"))
     return day.isoformat()

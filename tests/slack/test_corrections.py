@@ -402,6 +402,10 @@ def test_history_pages_newest_first_and_filters(slack, db):
     since = (date.today() - timedelta(days=9)).isoformat()
     slack.command("/sam", f"history since {since}")
     slack.ephemeral(DANA, "1 to 1 of 1")
+    day = (date.today() - timedelta(days=10)).day  # "since the 23rd": the last one, not the next
+    ordinal = "th" if day in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    slack.command("/sam", f"history since the {day}{ordinal}")
+    slack.ephemeral(DANA, "1 to 2 of 2")
     slack.command("/sam", "history since the day after never")
     slack.ephemeral(DANA, "couldn't read `the day after never` as a date")
     slack.command("/sam", "history @nobody")

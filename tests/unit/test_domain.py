@@ -288,3 +288,44 @@ def test_relative_dates_are_read_from_the_users_today():
     assert parse_date("in 2 weeks", today=saturday) == date(2026, 12, 12)
     assert parse_date("2026-12-24", today=saturday) == date(2026, 12, 24)
     assert parse_date("someday soon-ish", today=saturday) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5", date(2026, 12, 5)),
+        ("the 5th", date(2026, 12, 5)),
+        ("28th", date(2026, 11, 28)),  # today
+        ("1st", date(2026, 12, 1)),
+        ("27", date(2026, 12, 27)),
+        ("31st", date(2026, 12, 31)),
+        ("0", None),
+        ("32nd", None),
+        ("2027", None),
+    ],
+)
+def test_a_day_of_the_month_alone_is_the_next_such_day(text, expected):
+    from sambot.dates import parse_date
+
+    saturday = date(2026, 11, 28)
+    assert parse_date(text, today=saturday) == expected
+
+
+def test_the_31st_skips_the_months_without_one():
+    from sambot.dates import next_day_of_month
+
+    assert next_day_of_month(31, today=date(2027, 1, 31)) == date(2027, 1, 31)
+    assert next_day_of_month(31, today=date(2027, 2, 1)) == date(2027, 3, 31)
+    assert next_day_of_month(30, today=date(2027, 1, 31)) == date(2027, 3, 30)
+    assert next_day_of_month(29, today=date(2027, 12, 30)) == date(2028, 1, 29)
+
+
+def test_in_the_past_a_day_of_the_month_is_the_last_such_day():
+    from sambot.dates import last_day_of_month, parse_date
+
+    saturday = date(2026, 11, 28)
+    assert parse_date("the 5th", today=saturday, past=True) == date(2026, 11, 5)
+    assert parse_date("28", today=saturday, past=True) == saturday
+    assert parse_date("30th", today=saturday, past=True) == date(2026, 10, 30)
+    assert last_day_of_month(31, today=date(2027, 3, 30)) == date(2027, 1, 31)
+    assert last_day_of_month(15, today=date(2027, 1, 3)) == date(2026, 12, 15)

@@ -391,7 +391,7 @@ def quick_action(command, client, respond, interaction: Interaction, text: str):
             messages.notice(
                 f"Created *{escape(title)}* with no due date: I couldn't read `{escape(due_text)}` as a "
                 "date. Use its *Change due date* button, or type dates like `tomorrow`, "
-                "`next friday`, `in 2 weeks` or `2026-12-05`."
+                "`next friday`, `in 2 weeks`, `the 5th` or `2026-12-05`."
             ),
         )
     confirm(

@@ -552,7 +552,7 @@ HISTORY_USAGE = (
 
 
 def parse_past_date(text: str, today: date) -> date:
-    day = parse_date(text, today=today) if text.strip() else None
+    day = parse_date(text, today=today, past=True) if text.strip() else None
     if day is None:
         raise DomainError(f"I couldn't read `{escape(text)}` as a date. Try {HISTORY_USAGE}")
     if day > today:
