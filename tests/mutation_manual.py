@@ -33,6 +33,9 @@ READ_CACHE = "sambot/readcache.py"
 READ_CACHE_TESTS = "tests/rules/test_read_cache.py"
 WORKLOAD = "sambot/slack/workload.py"
 WORK_SOCKET_TESTS = "tests/slack/test_work_socket.py"
+# Dates as people type them: a small module, outside mutmut's list.
+DATES = "sambot/dates.py"
+DATES_TESTS = "tests/unit/test_domain.py"
 
 PYTEST = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]
 
@@ -267,6 +270,13 @@ MUTANTS = [
         WORK_SOCKET_TESTS,
     ),
     (WORKLOAD, "workers = self._alive(now=True)", "workers = self._alive()", WORK_SOCKET_TESTS),
+    # A day of the month alone: the next one, or the last one in the past; a year refused.
+    (DATES, "last_day_of_month if past else", "next_day_of_month if past else", DATES_TESTS),
+    (DATES, "gone_by = day < today.day if", "gone_by = day <= today.day if", DATES_TESTS),
+    (DATES, "else day > today.day", "else day >= today.day", DATES_TESTS),
+    (DATES, "if not 1 <= day <= 31:", "if not 0 <= day <= 31:", DATES_TESTS),
+    (DATES, "return index // 12, index % 12 + 1", "return index // 12, index % 12", DATES_TESTS),
+    (DATES, 'if text.isdigit():  # "2027"', 'if False:  # "2027"', DATES_TESTS),
 ]
 
 
