@@ -4,7 +4,7 @@ that writes accounts, team members or stakeholders raises it, whichever way it w
 from datetime import date
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from sambot.accounts import service as accounts
@@ -249,8 +249,6 @@ def test_a_bare_connection_reads_the_version_once_per_transaction(db):
 
     with db.reading() as connection:
         cache.get(connection, "accounts", read)
-        from sqlalchemy import event
-
         event.listen(connection, "before_cursor_execute", lambda *args: statements.append(args[2]))
         for key in ("accounts", "accounts", "more"):
             cache.get(connection, key, read)

@@ -5,6 +5,7 @@ import re
 import socket
 import threading
 import time
+from urllib.error import URLError
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -247,3 +248,18 @@ def test_a_malformed_answer_is_an_error_not_retried():
         client.chat_postMessage(channel="C1", text="once")
     time.sleep(0.2)
     assert server.connections == 1
+
+
+def test_a_failed_tls_handshake_is_raised_as_a_call_never_sent():
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_in_plain_text():
+        connection, _ = listener.accept()
+        connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")  # no TLS here
+        connection.close()
+
+    threading.Thread(target=answer_in_plain_text, daemon=True).start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}/api/auth.test"
+    with pytest.raises(URLError):  # as urlopen raises it: slack-sdk retries those
+        KeptConnections().post(url, b"{}", {}, timeout=5)
+    listener.close()
