@@ -169,13 +169,9 @@ class VerifiedRequest:
 
 
 def _dispatch_verified(app: App, request: VerifiedRequest) -> None:
-    _dispatch_here(app, request.bolt_request())
-
-
-def _dispatch_here(app: App, request: BoltRequest) -> None:
     _dispatching.active = True
     try:
-        app.dispatch(request)
+        app.dispatch(request.bolt_request())
     finally:
         _dispatching.active = False
 
