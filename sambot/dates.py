@@ -20,7 +20,8 @@ _DAY_OF_MONTH = re.compile(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?")
 
 def parse_date(text: str, *, today: date, past: bool = False) -> date | None:
     """ISO dates and the relative forms people type: "tomorrow", "next friday", "in 2 weeks",
-    "the 5th" (the next 5th of a month, today included; with past, the last one)."""
+    "the 5th". What could fall either way ("the 5th", "monday", "dec 5") is the next one, or
+    with `past` the last one, today included."""
     text = text.strip().lower()
     if not text:
         return None
@@ -37,7 +38,7 @@ def parse_date(text: str, *, today: date, past: bool = False) -> date | None:
     parsed = dateparser.parse(
         text,
         languages=["en"],
-        settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"},
+        settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past" if past else "future"},
     )
     return parsed.date() if parsed else None
 

@@ -277,6 +277,7 @@ MUTANTS = [
     (DATES, "if not 1 <= day <= 31:", "if not 0 <= day <= 31:", DATES_TESTS),
     (DATES, "return index // 12, index % 12 + 1", "return index // 12, index % 12", DATES_TESTS),
     (DATES, 'if text.isdigit():  # "2027"', 'if False:  # "2027"', DATES_TESTS),
+    (DATES, '"past" if past else "future"', '"future"', DATES_TESTS),
 ]
 
 

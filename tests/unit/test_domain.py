@@ -329,3 +329,13 @@ def test_in_the_past_a_day_of_the_month_is_the_last_such_day():
     assert parse_date("30th", today=saturday, past=True) == date(2026, 10, 30)
     assert last_day_of_month(31, today=date(2027, 3, 30)) == date(2027, 1, 31)
     assert last_day_of_month(15, today=date(2027, 1, 3)) == date(2026, 12, 15)
+
+
+def test_in_the_past_a_weekday_or_a_day_of_a_month_is_the_last_one():
+    from sambot.dates import parse_date
+
+    thursday = date(2026, 12, 3)
+    assert parse_date("monday", today=thursday, past=True) == date(2026, 11, 30)
+    assert parse_date("dec 5", today=thursday, past=True) == date(2025, 12, 5)
+    assert parse_date("dec 5", today=thursday) == date(2026, 12, 5)
+    assert parse_date("3 months ago", today=thursday, past=True) == date(2026, 9, 3)

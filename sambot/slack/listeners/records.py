@@ -555,9 +555,6 @@ def parse_past_date(text: str, today: date) -> date:
     day = parse_date(text, today=today, past=True) if text.strip() else None
     if day is None:
         raise DomainError(f"I couldn't read `{escape(text)}` as a date. Try {HISTORY_USAGE}")
-    if day > today:
-        # "since monday" means the last one; the date reader prefers the future.
-        day = parse_date(f"last {text}", today=today) or day
     return day
 
 
